@@ -1,0 +1,73 @@
+"""Extraction: documents in, citations out. Pure apart from reading the document itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from linkcheck.extract.frontmatter import extract_front_matter, front_matter_end
+from linkcheck.extract.html import extract_html
+from linkcheck.extract.markdown import extract_markdown
+from linkcheck.extract.raw import RawLink
+from linkcheck.extract.sniff import detect_format
+from linkcheck.extract.source import LineIndex, decode_document
+from linkcheck.extract.text import extract_text
+from linkcheck.extract.urls import classify_url
+from linkcheck.inputs import Source
+from linkcheck.model import Citation, Document, Format
+
+__all__ = ["extract_document", "read_document"]
+
+
+def extract_document(text: str, file: str, fmt: Format, document_dir: Path | None) -> Document:
+    """Every citation in ``text`` (the contents of ``file``), in the order they appear.
+
+    ``document_dir`` anchors relative links; None (standard input) anchors them at the cwd.
+    """
+    lines = LineIndex(text)
+    citations = []
+    for raw in sorted(_raw_links(text, fmt), key=lambda link: link.offset):
+        position = lines.position(raw.offset)
+        verdict = classify_url(raw.url, document_dir)
+        target = verdict.target
+        if target == "":  # "#anchor": the citing document itself
+            target = str(document_dir / Path(file).name) if document_dir else file
+        citations.append(
+            Citation(
+                url=raw.url,
+                file=file,
+                line=position.line,
+                column=position.column,
+                text=raw.text,
+                role=raw.role,
+                kind=verdict.kind,
+                target=target,
+                reason=verdict.reason,
+            )
+        )
+    return Document(file=file, format=fmt, citations=citations)
+
+
+def _raw_links(text: str, fmt: Format) -> Iterator[RawLink]:
+    if fmt is Format.HTML:
+        yield from extract_html(text)
+        return
+    body_start = front_matter_end(text)
+    yield from extract_front_matter(text, body_start)
+    body = text[body_start:] if body_start else text
+    if fmt is Format.MARKDOWN:
+        yield from extract_markdown(body, body_start)
+    else:
+        yield from extract_text(body, body_start)
+
+
+def read_document(source: Source, overrides: Mapping[str, Format] | None = None) -> Document:
+    """Read, decode and extract one document.
+
+    Raises UndecodableError (binary, unknown encoding) or OSError (unreadable) for the caller
+    to report as a warning naming the file.
+    """
+    text = decode_document(source.read_bytes())
+    fmt = detect_format(source.name, text, overrides)
+    document_dir = source.path.parent if source.path is not None else None
+    return extract_document(text, source.name, fmt, document_dir)

@@ -1,0 +1,95 @@
+"""What a cited URL points at, and whether it is well-formed, decided without the network."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from linkcheck.model import UrlKind
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_EMAIL = re.compile(r"^[^@\s,;<>()]+@[^@\s,;<>()]+\.[^@\s,;<>()]+$")
+_PHONE = re.compile(r"^\+?[0-9().\-]*[0-9][0-9().\-]*(?:;[^\s]*)?$")
+_HOST = re.compile(r"^[^\s/?#@:\[\]\\]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class UrlVerdict:
+    """A URL's kind; ``target``: the path of a local link; ``reason``: why it is invalid."""
+
+    kind: UrlKind
+    target: str | None = None
+    reason: str | None = None
+
+
+def classify_url(url: str, document_dir: Path | None) -> UrlVerdict:
+    """Classify ``url`` cited in a document in ``document_dir`` (None for standard input)."""
+    if not url:
+        return UrlVerdict(UrlKind.INVALID, reason="empty URL")
+    if any(char.isspace() for char in url):
+        return UrlVerdict(UrlKind.INVALID, reason="URL contains whitespace")
+    scheme_match = _SCHEME.match(url)
+    if url.startswith("//"):  # protocol-relative: fetched over https
+        verdict = _classify_http("https:" + url)
+        return UrlVerdict(verdict.kind, "https:" + url, verdict.reason)
+    if scheme_match is None or len(scheme_match.group(1)) == 1:  # "C:\..." is a Windows path
+        return _classify_local(url, document_dir)
+    scheme = scheme_match.group(1).lower()
+    if scheme in ("http", "https"):
+        return _classify_http(url)
+    if scheme == "mailto":
+        return _classify_mailto(url)
+    if scheme == "tel":
+        number = unquote(url[4:])
+        if _PHONE.match(number):
+            return UrlVerdict(UrlKind.TEL)
+        return UrlVerdict(UrlKind.INVALID, reason=f"not a telephone number: {number!r}")
+    return UrlVerdict(UrlKind.UNSUPPORTED, reason=f"{scheme}: links are not checked")
+
+
+def _classify_http(url: str) -> UrlVerdict:
+    before_fragment = url.split("#", 1)[0]
+    if _BAD_ESCAPE.search(before_fragment):
+        return UrlVerdict(UrlKind.INVALID, reason="bad percent-escape")
+    try:
+        parts = urlsplit(url)
+        bracketed = parts.netloc.rpartition("@")[2].startswith("[")
+        host = parts.hostname or ""
+        if bracketed:
+            ipaddress.IPv6Address(host.split("%", 1)[0])
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        if "[" in before_fragment.split("/", 3)[2 if "//" in before_fragment else 0]:
+            return UrlVerdict(UrlKind.INVALID, reason="invalid IPv6 address")
+        return UrlVerdict(UrlKind.INVALID, reason=f"invalid URL: {exc}")
+    if not host:
+        return UrlVerdict(UrlKind.INVALID, reason="URL has no host")
+    if not bracketed and (not _HOST.match(host) or host.startswith(".") or ".." in host):
+        return UrlVerdict(UrlKind.INVALID, reason=f"invalid host name {host!r}")
+    return UrlVerdict(UrlKind.HTTP)
+
+
+def _classify_mailto(url: str) -> UrlVerdict:
+    addresses = unquote(url[7:].split("?", 1)[0])
+    if not addresses:
+        return UrlVerdict(UrlKind.INVALID, reason="mailto: without an address")
+    for address in addresses.split(","):
+        if not _EMAIL.match(address.strip()):
+            return UrlVerdict(UrlKind.INVALID, reason=f"not an e-mail address: {address!r}")
+    return UrlVerdict(UrlKind.MAILTO)
+
+
+def _classify_local(url: str, document_dir: Path | None) -> UrlVerdict:
+    path_part = url.split("#", 1)[0].split("?", 1)[0]
+    if _BAD_ESCAPE.search(path_part):
+        return UrlVerdict(UrlKind.INVALID, reason="bad percent-escape")
+    base = document_dir if document_dir is not None else Path.cwd()
+    if not path_part:  # "#heading": an anchor in the citing document itself
+        return UrlVerdict(UrlKind.LOCAL, target="")
+    decoded = unquote(path_part)
+    target = Path.cwd() / decoded.lstrip("/") if decoded.startswith("/") else base / decoded
+    return UrlVerdict(UrlKind.LOCAL, target=str(target))

@@ -1,0 +1,1 @@
+"""Reporters: each renders the shared results into one output format."""

@@ -1,0 +1,20 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from linkcheck.extract import extract_document
+from linkcheck.model import Citation, Format
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def extract(text: str, fmt: Format = Format.MARKDOWN, file: str = "doc.md") -> list[Citation]:
+    """Citations of ``text`` as a document in the current directory."""
+    return extract_document(text, file, fmt, Path(".")).citations
+
+
+def located(citations: list[Citation]) -> list[tuple[str, int, int, str, str]]:
+    """(url, line, column, role, text) for each citation: what most tests pin."""
+    return [(c.url, c.line, c.column, c.role, c.text) for c in citations]

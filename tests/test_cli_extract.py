@@ -1,0 +1,150 @@
+"""`linkcheck extract` end to end: inputs, outputs and every bad input a user can cause."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real command line in a subprocess, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "linkcheck", *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def citations_json(*args: str, cwd: Path | None = None) -> dict[str, object]:
+    result = run("extract", "--format", "json", *args, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_missing_path_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = run("extract", str(tmp_path / "nope.md"))
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == f"linkcheck: error: {tmp_path / 'nope.md'}: no such file or directory"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_glob_matching_nothing_is_exit_2(tmp_path: Path) -> None:
+    result = run("extract", str(tmp_path / "*.md"))
+    assert result.returncode == 2
+    assert "no files match this pattern" in result.stderr
+
+
+def test_empty_directory(tmp_path: Path) -> None:
+    result = run("extract", str(tmp_path))
+    assert result.returncode == 0
+    assert result.stderr.strip() == "linkcheck: no documents found"
+
+
+def test_binary_and_undecodable_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02https://e.com/x")
+    (tmp_path / "latin1.md").write_bytes("caf\xe9 [x](https://e.com/l)".encode("latin-1"))
+    (tmp_path / "ok.md").write_text("[ok](https://e.com/ok)", encoding="utf-8")
+    result = run("extract", "--format", "json", str(tmp_path))
+    assert result.returncode == 0
+    assert f"{tmp_path / 'bin.txt'}: skipped: binary file" in result.stderr
+    assert f"{tmp_path / 'latin1.md'}: skipped: not UTF-8" in result.stderr
+    assert [c["url"] for c in json.loads(result.stdout)["citations"]] == ["https://e.com/ok"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_byte_order_marks(tmp_path: Path, encoding: str) -> None:
+    (tmp_path / "a.md").write_bytes("# Title\n\n[x](https://e.com/é)\n".encode(encoding))
+    payload = citations_json(str(tmp_path / "a.md"))
+    assert [(c["url"], c["line"], c["column"]) for c in payload["citations"]] == [  # type: ignore[index, union-attr]
+        ("https://e.com/é", 3, 5)
+    ]
+
+
+def test_stdin_is_read_and_sniffed() -> None:
+    result = run("extract", "--format", "json", "-", stdin=b"see [a](https://e.com/a)\n")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["documents"] == [{"file": "<stdin>", "format": "markdown", "citations": 1}]
+
+
+def test_directory_walk_skips_vendored_and_gitignored(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("build/\n*.draft.md\n")
+    for name in (
+        "a.md",
+        "b.draft.md",
+        "build/c.md",
+        "node_modules/d.md",
+        ".git/e.md",
+        "sub/f.html",
+        "g.png",
+    ):
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("[x](https://e.com/x)")
+    payload = citations_json(str(tmp_path), "--exclude-path", "sub/")
+    files = [Path(d["file"]).relative_to(tmp_path).as_posix() for d in payload["documents"]]  # type: ignore[index, union-attr]
+    assert files == ["a.md"]
+
+
+def test_glob_and_format_override(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("# not markdown here\nhttps://e.com/t\n")
+    payload = citations_json(str(tmp_path / "*.txt"), "--format-of", "txt=text")
+    assert payload["documents"] == [
+        {"file": str(tmp_path / "a.txt"), "format": "text", "citations": 1}
+    ]
+
+
+def test_bad_format_override_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x")
+    result = run("extract", str(tmp_path), "--format-of", "txt=word")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith(
+        "linkcheck: error: --format-of 'txt=word': unknown format"
+    )
+
+
+def test_csv_and_text_outputs(tmp_path: Path) -> None:
+    doc = tmp_path / "a.md"
+    doc.write_text("[a](https://e.com/a)\n")
+    out = tmp_path / "out.csv"
+    assert run("extract", "--format", "csv", "-o", str(out), str(doc)).returncode == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [(r["url"], r["line"], r["column"], r["role"]) for r in rows] == [
+        ("https://e.com/a", "1", "5", "link")
+    ]
+    text = run("extract", "--format", "text", str(doc)).stdout
+    assert text == f"{doc}:1:5\tlink\thttp\thttps://e.com/a\n"
+
+
+def test_table_output_lists_locations(tmp_path: Path) -> None:
+    doc = tmp_path / "a.md"
+    doc.write_text("[a](https://e.com/a)\n")
+    result = run("extract", "--format", "table", "a.md", cwd=tmp_path)
+    assert "a.md:1:5" in result.stdout and "https://e.com/a" in result.stdout
+    assert "1 citations in 1 documents" in result.stdout
+
+
+def test_unknown_option_is_exit_2() -> None:
+    result = run("extract", "--bogus", "x")
+    assert result.returncode == 2
+    assert "No such option '--bogus'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.startswith("linkcheck, version ")
