@@ -1,13 +1,11 @@
-"""Properties: no input crashes an extractor, and chunked parsing agrees with whole parsing."""
+"""Properties: no input crashes an extractor; locations are exact in non-ASCII documents."""
 
 from __future__ import annotations
 
-import pytest
-from helpers import extract
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linkcheck.extract import markdown
+from helpers import extract
 from linkcheck.extract.sniff import sniff_format
 from linkcheck.model import Format
 
@@ -72,22 +70,15 @@ def test_no_text_crashes_any_extractor(text: str, fmt: Format) -> None:
     sniff_format(text)
 
 
-def test_chunked_parsing_matches_whole_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
-    blocks = []
-    for i in range(200):
-        blocks.append(f"Paragraph {i} cites [source {i}](https://e.com/{i}) and [ref{i % 7}].")
-        if i % 10 == 0:
-            blocks.append(f"```\n[not](https://e.com/code{i})\n\n\nstill code\n```")
-        if i % 25 == 0:
-            blocks.append(f"- item https://e.com/item{i}\n\n  continued [c](https://e.com/cont{i})")
-    blocks += [f"[ref{k}]: https://e.com/ref{k}" for k in range(8)]
-    text = "\n\n".join(blocks) + "\n"
-    whole = extract(text)
-    monkeypatch.setattr(markdown, "CHUNK_THRESHOLD", 100)
-    monkeypatch.setattr(markdown, "CHUNK_SIZE", 300)
-    assert len(list(markdown._chunks(text))) > 10
-    chunked = extract(text)
-    assert [(c.url, c.line, c.column, c.role, c.text) for c in chunked] == [
-        (c.url, c.line, c.column, c.role, c.text) for c in whole
-    ]
-    assert not any("code" in c.url for c in whole)
+def test_positions_are_characters_not_bytes_in_non_ascii_documents() -> None:
+    lines = []
+    for i in range(300):
+        lines.append(f"Ünïcödé 日本語 {i} [lïnk {i}](https://e.com/{i}) and https://b.com/{i} —")
+        lines.append("")
+    lines.append("[ref]: https://e.com/ref")
+    text = "\n".join(lines) + "\n"
+    citations = extract(text)
+    assert len(citations) == 601
+    for citation in citations:
+        line = lines[citation.line - 1]
+        assert line[citation.column - 1 :].startswith(citation.url), citation

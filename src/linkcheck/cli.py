@@ -10,7 +10,7 @@ import click
 
 from linkcheck import __version__
 from linkcheck.errors import LinkcheckError, UsageError
-from linkcheck.model import Document, Format
+from linkcheck.model import Format
 
 EXIT_INTERNAL = 70
 
@@ -29,7 +29,7 @@ class DefaultCommandGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-def _format_overrides(values: Sequence[str]) -> dict[str, Format]:
+def format_overrides(values: Sequence[str]) -> dict[str, Format]:
     overrides: dict[str, Format] = {}
     for value in values:
         extension, _, name = value.partition("=")
@@ -43,28 +43,6 @@ def _format_overrides(values: Sequence[str]) -> dict[str, Format]:
             raise UsageError(f"--format-of {value!r}: unknown format (choose {choices})") from None
         overrides["." + extension.lstrip(".")] = fmt
     return overrides
-
-
-def load_documents(
-    paths: Sequence[str], exclude_paths: Sequence[str], format_of: Sequence[str]
-) -> list[Document]:
-    """Read every document the inputs name; unreadable ones are skipped with a warning."""
-    from linkcheck.extract import read_document
-    from linkcheck.extract.source import UndecodableError
-    from linkcheck.inputs import discover
-
-    overrides = _format_overrides(format_of)
-    documents = []
-    for source in discover(paths, exclude_paths):
-        try:
-            documents.append(read_document(source, overrides))
-        except UndecodableError as exc:
-            warn(f"{source.name}: skipped: {exc}")
-        except OSError as exc:
-            warn(f"{source.name}: skipped: {exc.strerror or exc}")
-    if not documents:
-        warn("no documents found")
-    return documents
 
 
 def warn(message: str) -> None:
@@ -127,10 +105,12 @@ def extract(
     output: str | None,
 ) -> None:
     """List every citation in PATH… without touching the network."""
+    from linkcheck.documents import stream_documents
     from linkcheck.report.extraction import render_extraction
 
-    documents = load_documents(paths, exclude_paths, format_of)
-    render_extraction(documents, output_format, output)
+    documents = stream_documents(paths, exclude_paths, format_overrides(format_of), warn)
+    if render_extraction(documents, output_format, output) == 0:
+        warn("no documents found")
 
 
 @cli.command()

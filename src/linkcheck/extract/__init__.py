@@ -16,7 +16,7 @@ from linkcheck.extract.urls import classify_url
 from linkcheck.inputs import Source
 from linkcheck.model import Citation, Document, Format
 
-__all__ = ["extract_document", "read_document"]
+__all__ = ["extract_document", "iter_citations", "open_document", "read_document"]
 
 
 def extract_document(text: str, file: str, fmt: Format, document_dir: Path | None) -> Document:
@@ -24,28 +24,35 @@ def extract_document(text: str, file: str, fmt: Format, document_dir: Path | Non
 
     ``document_dir`` anchors relative links; None (standard input) anchors them at the cwd.
     """
+    return Document(file, fmt, list(iter_citations(text, file, fmt, document_dir)))
+
+
+def iter_citations(
+    text: str, file: str, fmt: Format, document_dir: Path | None
+) -> Iterator[Citation]:
+    """The citations of ``text`` one at a time, in the order the parser meets them.
+
+    That is document order, except that a reference-style link is met where it is used and
+    a definition nothing uses is met at the end.
+    """
     lines = LineIndex(text)
-    citations = []
-    for raw in sorted(_raw_links(text, fmt), key=lambda link: link.offset):
+    for raw in _raw_links(text, fmt):
         position = lines.position(raw.offset)
         verdict = classify_url(raw.url, document_dir)
         target = verdict.target
         if target == "":  # "#anchor": the citing document itself
             target = str(document_dir / Path(file).name) if document_dir else file
-        citations.append(
-            Citation(
-                url=raw.url,
-                file=file,
-                line=position.line,
-                column=position.column,
-                text=raw.text,
-                role=raw.role,
-                kind=verdict.kind,
-                target=target,
-                reason=verdict.reason,
-            )
+        yield Citation(
+            url=raw.url,
+            file=file,
+            line=position.line,
+            column=position.column,
+            text=raw.text,
+            role=raw.role,
+            kind=verdict.kind,
+            target=target,
+            reason=verdict.reason,
         )
-    return Document(file=file, format=fmt, citations=citations)
 
 
 def _raw_links(text: str, fmt: Format) -> Iterator[RawLink]:
@@ -61,8 +68,10 @@ def _raw_links(text: str, fmt: Format) -> Iterator[RawLink]:
         yield from extract_text(body, body_start)
 
 
-def read_document(source: Source, overrides: Mapping[str, Format] | None = None) -> Document:
-    """Read, decode and extract one document.
+def open_document(
+    source: Source, overrides: Mapping[str, Format] | None = None
+) -> tuple[Format, Iterator[Citation]]:
+    """Read and decode one document; its format and a lazy stream of its citations.
 
     Raises UndecodableError (binary, unknown encoding) or OSError (unreadable) for the caller
     to report as a warning naming the file.
@@ -70,4 +79,10 @@ def read_document(source: Source, overrides: Mapping[str, Format] | None = None)
     text = decode_document(source.read_bytes())
     fmt = detect_format(source.name, text, overrides)
     document_dir = source.path.parent if source.path is not None else None
-    return extract_document(text, source.name, fmt, document_dir)
+    return fmt, iter_citations(text, source.name, fmt, document_dir)
+
+
+def read_document(source: Source, overrides: Mapping[str, Format] | None = None) -> Document:
+    """Read, decode and extract one document (see ``open_document`` for the errors)."""
+    fmt, citations = open_document(source, overrides)
+    return Document(source.name, fmt, list(citations))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import warnings
 from collections.abc import Iterator
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
 
 from linkcheck.extract.raw import RawLink, collapse_whitespace
 
@@ -19,7 +20,10 @@ _OPAQUE = re.compile(r"<!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*
 
 def extract_html(text: str, base_offset: int = 0) -> Iterator[RawLink]:
     """Yield the citations of an HTML document, relative URLs resolved against ``<base href>``."""
-    soup = BeautifulSoup(text, "lxml")
+    with warnings.catch_warnings():
+        # A snippet that looks like a URL is still a snippet: we never fetch from here.
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(text, "lxml")
     base_tag = soup.find("base", href=True)
     base = str(base_tag["href"]).strip() if isinstance(base_tag, Tag) else ""
     locator = _SourceLocator(text)

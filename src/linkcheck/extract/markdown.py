@@ -1,219 +1,231 @@
-"""Markdown (CommonMark + GFM) citations, parsed with markdown-it-py.
+"""Markdown (CommonMark + GitHub extensions) citations, from pyromark's event stream.
 
-markdown-it-py gives line ranges for blocks but no columns for inline tokens, so each link's URL is
-located by searching the block's source from a cursor that only moves forward.
+pyromark binds pulldown-cmark: a CommonMark-conformant pull parser that reports the source byte
+range of every event and the destinations as written. Events stream lazily, so memory stays
+bounded on very large documents.
 """
 
 from __future__ import annotations
 
-import re
+from array import array
+from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from typing import Any
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import normalizeReference
-from markdown_it.token import Token
+import pyromark
 
 from linkcheck.extract.html import extract_html
 from linkcheck.extract.raw import RawLink, collapse_whitespace
-from linkcheck.extract.source import LineIndex
-from linkcheck.extract.text import bare_url_finder, is_citation_like
+from linkcheck.extract.text import find_bare_urls
 
-# Documents larger than this are parsed in chunks so that memory stays bounded.
-CHUNK_THRESHOLD = 1 << 20
-CHUNK_SIZE = 256 << 10
-
-_DEFINITION = re.compile(r"^ {0,3}\[((?:[^\]\\\n]|\\.){1,999})\]:[ \t]*\n?[ \t]*<?([^\s>]+)", re.M)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
-
-
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"linkify": True, "store_labels": True})
-    md.enable(["linkify", "table", "strikethrough"])
-    md.linkify = bare_url_finder()
-    # Citations are reported as written: no percent-encoding, and no scheme is refused here
-    # (javascript:, file: and data: become 'unsupported' citations instead of vanishing).
-    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
-    md.validateLink = lambda url: True  # type: ignore[method-assign]
-    return md
+_OPTIONS = (
+    pyromark.Options.ENABLE_TABLES
+    | pyromark.Options.ENABLE_STRIKETHROUGH
+    | pyromark.Options.ENABLE_TASKLISTS
+    | pyromark.Options.ENABLE_FOOTNOTES
+    | pyromark.Options.ENABLE_GFM
+)
+_REFERENCE_TYPES = frozenset({"Reference", "Collapsed", "Shortcut"})
+_AUTOLINK_TYPES = frozenset({"Autolink", "Email"})
 
 
 @dataclass(slots=True)
 class _Definition:
     href: str
-    offset: int
+    offset: int  # byte offset of the destination
     label: str
     used: bool = False
 
 
+@dataclass(slots=True)
+class _Frame:
+    """An open link or image: its attributes and the text seen inside it so far."""
+
+    kind: str
+    attributes: dict[str, Any]
+    start: int
+    end: int
+    content_end: int
+    parts: list[str] = field(default_factory=list)
+
+
+class _Source:
+    """The parsed text addressed by pyromark's UTF-8 byte offsets.
+
+    An ASCII text is its own byte string, so it is used as it is; only other texts pay for an
+    encoded copy and a byte-to-character map.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._ascii = text.isascii()
+        self._text = text
+        self._data = b"" if self._ascii else text.encode("utf-8")
+        self._byte_starts = array("q", [0])
+        self._char_starts = array("q", [0])
+        if not self._ascii:
+            chars = position = 0
+            for line in self._data.split(b"\n")[:-1]:
+                position += len(line) + 1
+                chars += len(line.decode("utf-8")) + 1
+                self._byte_starts.append(position)
+                self._char_starts.append(chars)
+
+    def char_offset(self, offset: int) -> int:
+        """Character offset of a byte offset."""
+        if self._ascii:
+            return offset
+        index = bisect_right(self._byte_starts, offset) - 1
+        start = self._byte_starts[index]
+        return self._char_starts[index] + len(self._data[start:offset].decode("utf-8", "replace"))
+
+    def find(self, needle: str, start: int, end: int) -> int:
+        """Byte offset of ASCII ``needle`` in [start, end), or -1."""
+        if self._ascii:
+            return self._text.find(needle, start, end)
+        return self._data.find(needle.encode("ascii"), start, end)
+
+    def skip(self, position: int, end: int, characters: str) -> int:
+        """First byte offset from ``position`` (before ``end``) not in ASCII ``characters``."""
+        if self._ascii:
+            text = self._text
+            while position < end and text[position] in characters:
+                position += 1
+            return position
+        data, allowed = self._data, characters.encode("ascii")
+        while position < end and data[position] in allowed:
+            position += 1
+        return position
+
+    def slice(self, start: int, end: int) -> str:
+        """The text between two byte offsets."""
+        if self._ascii:
+            return self._text[start:end]
+        return self._data[start:end].decode("utf-8", "replace")
+
+
 def extract_markdown(text: str, base_offset: int = 0) -> Iterator[RawLink]:
-    """Yield the citations of a Markdown body that starts at ``base_offset`` of its file."""
-    md = _parser()
-    chunks = list(_chunks(text))
-    # label -> definition, with offsets in the file; shared by all chunks.
-    definitions: dict[str, _Definition] = {}
-    if len(chunks) > 1:
-        definitions = _prescan_definitions(text, base_offset)
-    for start, end in chunks:
-        yield from _extract_chunk(md, text[start:end], base_offset + start, definitions)
+    """Yield the citations of a Markdown body that starts at character ``base_offset``."""
+    src = _Source(text)
+    definitions = _definitions(text, src) if "]:" in text else {}
+    frames: list[_Frame] = []
+    prose_start = prose_end = -1
+    code_depth = 0
+    html_start = -1
+
+    def at(offset: int) -> int:
+        return base_offset + src.char_offset(offset)
+
+    def prose_urls(start: int, end: int) -> Iterator[RawLink]:
+        find = src.find
+        if any(find(hint, start, end) != -1 for hint in ("://", "www.", "WWW.", "mailto:")):
+            yield from find_bare_urls(src.slice(start, end), at(start))
+
+    for event, span in pyromark.events_with_range(text, options=_OPTIONS):
+        start, end = span["start"], span["end"]
+        prose = event.get("Text") if type(event) is dict else None
+        if prose is not None:
+            if code_depth:
+                continue
+            if frames:
+                frames[-1].parts.append(str(prose))
+                frames[-1].content_end = end
+            elif prose_end == start:
+                prose_end = end
+            else:
+                if prose_end != -1:
+                    yield from prose_urls(prose_start, prose_end)
+                prose_start, prose_end = start, end
+            continue
+        if prose_end != -1:
+            yield from prose_urls(prose_start, prose_end)
+            prose_start = prose_end = -1
+        if isinstance(event, str):  # SoftBreak, HardBreak, Rule…
+            if frames and event in ("SoftBreak", "HardBreak"):
+                frames[-1].parts.append(" ")
+                frames[-1].content_end = end
+            continue
+        if "Start" in event:
+            opened = event["Start"]
+            if isinstance(opened, dict) and ("Link" in opened or "Image" in opened):
+                kind = "Link" if "Link" in opened else "Image"
+                attributes: dict[str, Any] = dict(opened[kind])  # type: ignore[literal-required]
+                frames.append(_Frame(kind, attributes, start, end, start + 1))
+            elif isinstance(opened, dict) and "CodeBlock" in opened:
+                code_depth += 1
+            elif opened == "HtmlBlock":
+                html_start = start
+        elif "End" in event:
+            closed = event["End"]
+            if closed in ("Link", "Image") and frames:
+                frame = frames.pop()
+                link = _finish(frame, src, definitions)
+                if link is not None:
+                    url, offset, role, label = link
+                    yield RawLink(url, at(offset), label, role)
+                if frames:
+                    frames[-1].parts.extend(frame.parts)
+                    frames[-1].content_end = frame.end
+            elif closed == "CodeBlock":
+                code_depth -= 1
+            elif closed == "HtmlBlock" and html_start != -1:
+                yield from extract_html(src.slice(html_start, end), at(html_start))
+                html_start = -1
+        elif "Code" in event:
+            if frames:
+                frames[-1].parts.append(event["Code"])
+                frames[-1].content_end = end
+        elif "InlineHtml" in event and not frames and "=" in event["InlineHtml"]:
+            yield from extract_html(src.slice(start, end), at(start))
+    if prose_end != -1:
+        yield from prose_urls(prose_start, prose_end)
     for definition in definitions.values():
         if not definition.used:
-            yield RawLink(definition.href, definition.offset, definition.label, "reference")
+            yield RawLink(definition.href, at(definition.offset), definition.label, "reference")
 
 
-def _extract_chunk(
-    md: MarkdownIt, text: str, base_offset: int, definitions: dict[str, _Definition]
-) -> Iterator[RawLink]:
-    env: dict[str, Any] = {"references": {}}
-    # Definitions from other chunks resolve references here; this chunk's own are parsed for real.
-    for label, definition in definitions.items():
-        if not base_offset <= definition.offset < base_offset + len(text):
-            env["references"][label] = {"href": definition.href, "title": "", "map": None}
-    tokens = md.parse(text, env)
-    lines = LineIndex(text)
-    for label, ref in env["references"].items():
-        if ref.get("map") is not None and label not in definitions:
-            start = lines.line_start(ref["map"][0])
-            found = text.find(ref["href"], start, lines.line_start(ref["map"][1]))
-            written = _DEFINITION.match(text, start)
-            definitions[label] = _Definition(
-                ref["href"], base_offset + max(found, start), written.group(1) if written else label
-            )
-    for token in tokens:
-        if token.map is None:
-            continue
-        start = lines.line_start(token.map[0])
-        end = lines.line_start(token.map[1]) if token.map[1] > token.map[0] else len(text)
-        if token.type == "inline" and token.children:
-            block = _Block(text, start, end, base_offset)
-            yield from _inline_links(token.children, block, definitions)
-        elif token.type == "html_block":
-            yield from extract_html(token.content, base_offset + start)
+def _finish(
+    frame: _Frame, src: _Source, definitions: dict[str, _Definition]
+) -> tuple[str, int, str, str] | None:
+    """(url, byte offset, role, text) of a closed link or image."""
+    attributes = frame.attributes
+    link_type = str(attributes.get("link_type", "Inline"))
+    url = str(attributes.get("dest_url", ""))
+    label = collapse_whitespace("".join(frame.parts))
+    if link_type in _AUTOLINK_TYPES:
+        if link_type == "Email" and not url.lower().startswith("mailto:"):
+            url = "mailto:" + url
+        return url, frame.start + 1, "autolink", ""
+    if link_type in _REFERENCE_TYPES:
+        definition = definitions.get(_normalize_label(str(attributes.get("id", ""))))
+        if definition is not None:
+            definition.used = True
+            return url, definition.offset, "reference", label
+        return url, frame.start, "reference", label
+    role = "image" if frame.kind == "Image" else "link"
+    return url, _destination_offset(src, frame), role, label
 
 
-@dataclass(slots=True)
-class _Block:
-    """The source of one block, with a cursor that moves forward as its links are located."""
-
-    source: str
-    cursor: int
-    end: int
-    base_offset: int
-
-    def locate(self, needle: str) -> int:
-        """File offset of ``needle`` at or after the cursor (the cursor itself if not found)."""
-        found = self.source.find(needle, self.cursor, self.end) if needle else -1
-        if found == -1:
-            return self.base_offset + self.cursor
-        self.cursor = found + len(needle)
-        return self.base_offset + found
-
-    def locate_destination(self, href: str) -> int:
-        """File offset of an inline link's destination: after ``](``, skipping link text."""
-        source, end = self.source, self.end
-        opener = source.find("](", self.cursor, end)
-        first_opener = opener
-        while opener != -1 and href:
-            found = source.find(href, opener + 2, end)
-            if found != -1 and source[opener + 2 : found].strip(" \t\r\n<") == "":
-                self.cursor = found + len(href)
-                return self.base_offset + found
-            opener = source.find("](", opener + 2, end)
-        # Written with escapes or entities, so not found verbatim: point just after the "](".
-        if first_opener == -1:
-            return self.base_offset + self.cursor
-        self.cursor = first_opener + 2
-        return self.base_offset + self.cursor
+def _destination_offset(src: _Source, frame: _Frame) -> int:
+    """Byte offset where an inline link's destination starts: after ``](``, spaces and ``<``."""
+    opener = src.find("](", frame.content_end, frame.end)
+    if opener == -1:
+        return frame.start
+    return src.skip(opener + 2, frame.end, " \t\r\n<")
 
 
-def _inline_links(
-    children: list[Token], block: _Block, definitions: dict[str, _Definition]
-) -> Iterator[RawLink]:
-    index = 0
-    while index < len(children):
-        token = children[index]
-        index += 1
-        if token.type == "image":
-            src = str(token.attrs.get("src", ""))
-            yield RawLink(src, block.locate(src), collapse_whitespace(token.content), "image")
-        elif token.type == "html_inline":
-            for link in extract_html(token.content, 0):
-                yield RawLink(link.url, block.locate(link.url), link.text, link.role)
-        elif token.type == "link_open":
-            href = str(token.attrs.get("href", ""))
-            parts: list[str] = []
-            while index < len(children) and children[index].type != "link_close":
-                child = children[index]
-                parts.append(" " if child.type in ("softbreak", "hardbreak") else child.content)
-                index += 1
-            index += 1
-            label = collapse_whitespace("".join(parts))
-            if token.markup == "linkify":
-                if is_citation_like(label):
-                    yield RawLink(href, block.locate(label), "", "bare")
-            elif token.markup == "autolink":
-                yield RawLink(href, block.locate(label), "", "autolink")
-            elif "label" in token.meta:
-                key = str(token.meta["label"])
-                definition = definitions.setdefault(
-                    key, _Definition(href, block.base_offset + block.cursor, key)
-                )
-                definition.used = True
-                yield RawLink(href, definition.offset, label, "reference")
-            else:
-                yield RawLink(href, block.locate_destination(href), label, "link")
+def _normalize_label(label: str) -> str:
+    """CommonMark label matching: case-folded, inner whitespace collapsed."""
+    return " ".join(label.split()).casefold()
 
 
-def _chunks(text: str) -> Iterator[tuple[int, int]]:
-    """Split a large document at blank lines that cannot be inside a block that spans them."""
-    if len(text) <= CHUNK_THRESHOLD:
-        yield 0, len(text)
-        return
-    start = 0
-    while start < len(text):
-        target = start + CHUNK_SIZE
-        if target >= len(text):
-            yield start, len(text)
-            return
-        cut = _safe_cut(text, start, target)
-        yield start, cut
-        start = cut
-
-
-def _safe_cut(text: str, start: int, target: int) -> int:
-    """First blank-line boundary past ``target`` that is outside a fence and starts a new block."""
-    fence: str | None = None
-    scanned = start
-    position = target
-    while True:
-        blank = text.find("\n\n", position)
-        if blank == -1:
-            return len(text)
-        candidate = blank + 2
-        for match in _FENCE.finditer(text, scanned, candidate):
-            marker = match.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
-        scanned = candidate
-        next_char = text[candidate : candidate + 1]
-        # Indented lines, list items, quotes and tables may continue the block before the gap.
-        if fence is None and next_char and next_char not in " \t\n-*+>0123456789|":
-            return candidate
-        position = candidate
-
-
-def _prescan_definitions(text: str, base_offset: int) -> dict[str, _Definition]:
-    """Reference definitions of a chunked document, so a reference resolves across chunks."""
+def _definitions(text: str, src: _Source) -> dict[str, _Definition]:
+    """Reference definitions keyed by normalized label, with the byte offset of each destination."""
     definitions: dict[str, _Definition] = {}
-    for match in _DEFINITION.finditer(text):
-        label = normalizeReference(match.group(1))
-        if label and label not in definitions:
-            definitions[label] = _Definition(
-                match.group(2), base_offset + match.start(2), match.group(1)
-            )
+    for label, definition in pyromark.reference_definitions(text, options=_OPTIONS).items():
+        start, end = definition["span"]["start"], definition["span"]["end"]
+        colon = src.find("]:", start, end)
+        position = src.skip(colon + 2, end, " \t\r\n<") if colon != -1 else start
+        key = _normalize_label(label)
+        definitions.setdefault(key, _Definition(definition["dest"], position, label))
     return definitions

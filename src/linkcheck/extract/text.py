@@ -1,49 +1,52 @@
-"""Bare URLs in prose, with GitHub-flavoured autolink rules for where a URL ends."""
+"""Bare URLs in prose, ended by GitHub-flavoured Markdown's autolink-literal rules.
+
+A bare URL starts with ``http://``, ``https://``, ``ftp://``, ``www.`` or ``mailto:`` and runs to
+whitespace or ``<``; trailing punctuation, unbalanced closing parentheses and a trailing entity
+reference are not part of it. Unlike GFM, a URL glued to a word boundary such as ``source:`` is
+still found: for a link checker a missed citation costs more than a strict grammar gains.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from functools import lru_cache
-
-from linkify_it import LinkifyIt
 
 from linkcheck.extract.raw import RawLink
 
-# Cheap test that lets most lines of a large document skip the linkifier entirely.
-_HINTS = ("://", "www.", "WWW.", "mailto:")
-
-
-@lru_cache(maxsize=1)
-def bare_url_finder() -> LinkifyIt:
-    """A linkifier that finds scheme URLs and ``www.`` hosts, but not bare domains or emails."""
-    return LinkifyIt(options={"fuzzy_link": True, "fuzzy_email": False, "fuzzy_ip": False})
-
-
-def is_citation_like(raw: str) -> bool:
-    """GFM links bare text only with a scheme or ``www.``: ``example.com`` alone is prose."""
-    lowered = raw[:8].lower()
-    return "://" in raw[:12] or lowered.startswith("www.") or lowered.startswith("mailto:")
+_CANDIDATE = re.compile(
+    r"(?<![A-Za-z0-9+.\-/@])(?:(?:https?|ftp)://[^\s<>]|www\.[A-Za-z0-9_\-]|mailto:[^\s<>@]+@)[^\s<>]*",
+    re.IGNORECASE,
+)
+_TRAILING_PUNCTUATION = frozenset("?!.,:*_~'\";")
+_TRAILING_ENTITY = re.compile(r"&[A-Za-z0-9]+;$")
 
 
 def find_bare_urls(text: str, base_offset: int = 0, role: str = "bare") -> Iterator[RawLink]:
-    """Yield every bare URL in ``text``, one line at a time so that time and memory stay linear."""
-    finder = bare_url_finder()
-    for offset, line in iter_lines(text):
-        if any(hint in line for hint in _HINTS):
-            for match in finder.match(line) or ():
-                if is_citation_like(match.raw):
-                    yield RawLink(match.url, base_offset + offset + match.index, "", role)
+    """Yield every bare URL in ``text``; ``base_offset`` is where ``text`` starts in its file."""
+    for match in _CANDIDATE.finditer(text):
+        raw = trim_url(match.group())
+        if raw[:4].lower() == "www.":
+            if "." not in raw[4:].split("/", 1)[0]:
+                continue
+            url = "http://" + raw
+        elif raw.endswith(("://", "@")):
+            continue
+        else:
+            url = raw
+        yield RawLink(url, base_offset + match.start(), "", role)
 
 
-def iter_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Yield (offset, line) for each newline-terminated line, without splitting the whole text."""
-    start = 0
-    find = text.find
-    while start < len(text):
-        end = find("\n", start)
-        end = len(text) if end == -1 else end + 1
-        yield start, text[start:end]
-        start = end
+def trim_url(url: str) -> str:
+    """Drop trailing punctuation, unbalanced ``)`` and a trailing entity reference (GFM rules)."""
+    while url:
+        last = url[-1]
+        if last == ";" and (entity := _TRAILING_ENTITY.search(url)):
+            url = url[: entity.start()]
+        elif last in _TRAILING_PUNCTUATION or (last == ")" and url.count(")") > url.count("(")):
+            url = url[:-1]
+        else:
+            break
+    return url
 
 
 def extract_text(text: str, base_offset: int = 0) -> Iterator[RawLink]:

@@ -14,6 +14,12 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _EMAIL = re.compile(r"^[^@\s,;<>()]+@[^@\s,;<>()]+\.[^@\s,;<>()]+$")
 _PHONE = re.compile(r"^\+?[0-9().\-]*[0-9][0-9().\-]*(?:;[^\s]*)?$")
+_WHITESPACE = re.compile(r"\s")
+# The common case, decided without urlsplit: scheme, plain host name, no escapes, no port.
+_PLAIN_HTTP = re.compile(
+    r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)*[A-Za-z0-9\-]+\.?(?:[/?#][^%]*)?$",
+    re.I,
+)
 _HOST = re.compile(r"^[^\s/?#@:\[\]\\]+$")
 
 
@@ -26,11 +32,14 @@ class UrlVerdict:
     reason: str | None = None
 
 
+_HTTP = UrlVerdict(UrlKind.HTTP)
+
+
 def classify_url(url: str, document_dir: Path | None) -> UrlVerdict:
     """Classify ``url`` cited in a document in ``document_dir`` (None for standard input)."""
     if not url:
         return UrlVerdict(UrlKind.INVALID, reason="empty URL")
-    if any(char.isspace() for char in url):
+    if _WHITESPACE.search(url):
         return UrlVerdict(UrlKind.INVALID, reason="URL contains whitespace")
     scheme_match = _SCHEME.match(url)
     if url.startswith("//"):  # protocol-relative: fetched over https
@@ -52,6 +61,8 @@ def classify_url(url: str, document_dir: Path | None) -> UrlVerdict:
 
 
 def _classify_http(url: str) -> UrlVerdict:
+    if _PLAIN_HTTP.match(url):
+        return _HTTP
     before_fragment = url.split("#", 1)[0]
     if _BAD_ESCAPE.search(before_fragment):
         return UrlVerdict(UrlKind.INVALID, reason="bad percent-escape")
@@ -70,7 +81,7 @@ def _classify_http(url: str) -> UrlVerdict:
         return UrlVerdict(UrlKind.INVALID, reason="URL has no host")
     if not bracketed and (not _HOST.match(host) or host.startswith(".") or ".." in host):
         return UrlVerdict(UrlKind.INVALID, reason=f"invalid host name {host!r}")
-    return UrlVerdict(UrlKind.HTTP)
+    return _HTTP
 
 
 def _classify_mailto(url: str) -> UrlVerdict:
