@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
 from linkcheck import __version__
+from linkcheck.config import (
+    DEFAULT_CANARY,
+    DEFAULT_USER_AGENT,
+    CheckConfig,
+    find_config_file,
+    load_config_file,
+    parse_accept,
+    parse_duration,
+    parse_headers,
+    parse_patterns,
+    parse_remaps,
+    parse_size,
+    parse_statuses,
+)
 from linkcheck.errors import LinkcheckError, UsageError
-from linkcheck.model import Format
+from linkcheck.model import DEFAULT_FAIL_ON, Format
 
 EXIT_INTERNAL = 70
 
@@ -21,11 +36,20 @@ class DefaultCommandGroup(click.Group):
     default_command = "check"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        first = next((i for i, a in enumerate(args) if not a.startswith("-") or a == "-"), None)
-        if first is not None and args[first] not in self.commands:
-            args.insert(first, self.default_command)
-        elif first is None and not any(a in ("--help", "-h", "--version") for a in args):
-            args.insert(0, self.default_command)
+        index = 0
+        # Skip the group's own options; the first other word is a command, or check's input.
+        while index < len(args):
+            word = args[index]
+            if word in ("--help", "-h", "--version"):
+                return super().parse_args(ctx, args)
+            if word == "--debug" or word.startswith("--config="):
+                index += 1
+            elif word == "--config":
+                index += 2
+            else:
+                break
+        if index >= len(args) or args[index] not in self.commands:
+            args.insert(min(index, len(args)), self.default_command)
         return super().parse_args(ctx, args)
 
 
@@ -54,12 +78,48 @@ def warn(message: str) -> None:
 @click.version_option(__version__, prog_name="linkcheck")
 @click.option("--debug", is_flag=True, help="Show a traceback for unexpected errors.")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Settings file (default: linkcheck.toml, or [tool.linkcheck] in pyproject.toml, "
+    "found from the current directory upwards).",
+)
+def cli(ctx: click.Context, debug: bool, config_file: str | None) -> None:
     """Check, verify and archive the URLs cited in documents.
 
     With no command, PATH… is checked: `linkcheck docs/` is `linkcheck check docs/`.
     """
     ctx.obj = {"debug": debug}
+    path = Path(config_file) if config_file else find_config_file(Path.cwd())
+    if config_file and not Path(config_file).is_file():
+        raise UsageError(f"--config {config_file}: no such file")
+    if path is not None:
+        ctx.default_map = settings_defaults(load_config_file(path), path)
+
+
+def settings_defaults(settings: dict[str, Any], path: Path) -> dict[str, dict[str, Any]]:
+    """A settings file as click defaults for each command; an unknown key is a usage error."""
+    commands = {name: command for name, command in cli.commands.items() if name != "cache"}
+    known = {key for command in commands.values() for key, _ in _setting_keys(command)}
+    for key in settings:
+        if key not in known:
+            raise UsageError(f"{path}: unknown setting {key!r}")
+    return {
+        name: {param: settings[key] for key, param in _setting_keys(command) if key in settings}
+        for name, command in commands.items()
+    }
+
+
+def _setting_keys(command: click.Command) -> list[tuple[str, str]]:
+    """(settings key, parameter name) for each option: the key is the long option's name."""
+    keys = []
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name:
+            long_names = [o for o in param.opts if o.startswith("--")]
+            key = long_names[0][2:].replace("-", "_") if long_names else param.name
+            keys.append((key, param.name))
+    return keys
 
 
 _input_options = [
@@ -113,13 +173,273 @@ def extract(
         warn("no documents found")
 
 
+_check_options = [
+    click.option(
+        "--concurrency",
+        type=click.IntRange(1),
+        default=64,
+        show_default=True,
+        help="Requests in flight at once.",
+    ),
+    click.option(
+        "--per-host",
+        type=click.IntRange(1),
+        default=4,
+        show_default=True,
+        help="Requests in flight to one host.",
+    ),
+    click.option(
+        "--host-interval",
+        type=click.FloatRange(0),
+        default=0.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Minimum time between requests to one host.",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(0, min_open=True),
+        default=20.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Deadline for a whole request: connect, redirects, body.",
+    ),
+    click.option(
+        "--retries",
+        type=click.IntRange(0),
+        default=3,
+        show_default=True,
+        help="Retries of connection errors, 429 and 502/503/504.",
+    ),
+    click.option(
+        "--max-retry-wait",
+        type=click.FloatRange(0),
+        default=60.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Longest Retry-After honoured.",
+    ),
+    click.option("--max-redirects", type=click.IntRange(0), default=10, show_default=True),
+    click.option(
+        "--max-bytes",
+        default="10MB",
+        show_default=True,
+        metavar="SIZE",
+        help="Most body read from one response, after decompression.",
+    ),
+    click.option(
+        "--user-agent",
+        default=None,
+        metavar="TEXT",
+        help="User-Agent header (default: linkcheck/<version> (+<project url>)).",
+    ),
+    click.option(
+        "--header",
+        multiple=True,
+        metavar="'NAME: VALUE'",
+        help="Extra request header (repeatable).",
+    ),
+    click.option("--insecure", is_flag=True, help="Do not verify TLS certificates."),
+    click.option(
+        "--include",
+        multiple=True,
+        metavar="REGEX",
+        help="Check only URLs matching (repeatable; wins over --exclude).",
+    ),
+    click.option(
+        "--exclude", multiple=True, metavar="REGEX", help="Do not check URLs matching (repeatable)."
+    ),
+    click.option(
+        "--remap",
+        multiple=True,
+        metavar="'REGEX REPLACEMENT'",
+        help="Rewrite URLs before fetching (repeatable).",
+    ),
+    click.option(
+        "--accept",
+        default="",
+        metavar="CODES",
+        help="HTTP statuses that count as ok, e.g. 200..299,403.",
+    ),
+    click.option(
+        "--exclude-private",
+        is_flag=True,
+        help="Skip URLs on loopback, private and link-local addresses.",
+    ),
+    click.option(
+        "--canary",
+        default=DEFAULT_CANARY,
+        show_default=True,
+        metavar="URL",
+        help="Host probed to tell a dead link from a dead network.",
+    ),
+    click.option(
+        "--fail-on",
+        default=",".join(sorted(s.value for s in DEFAULT_FAIL_ON)),
+        show_default=True,
+        metavar="STATUSES",
+        help="Statuses that make the run fail (exit 1).",
+    ),
+    click.option(
+        "--fail-after",
+        type=click.IntRange(1),
+        default=1,
+        show_default=True,
+        metavar="N",
+        help="Fail only after N consecutive failing runs (needs the cache).",
+    ),
+    click.option(
+        "--cache-file",
+        type=click.Path(dir_okay=False),
+        default=".linkcheck/cache.db",
+        show_default=True,
+        help="The cached results file.",
+    ),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+    click.option(
+        "--max-age",
+        default="1d",
+        show_default=True,
+        metavar="DURATION",
+        help="Reuse cached results younger than this (e.g. 30m, 12h, 1d).",
+    ),
+    click.option(
+        "--cache-failures", is_flag=True, help="Reuse cached failures too (default: re-check them)."
+    ),
+]
+
+
+def check_options(function: Any) -> Any:
+    """The options that decide how URLs are checked (shared by check and archive)."""
+    for option in reversed(_check_options):
+        function = option(function)
+    return function
+
+
+def build_check_config(options: dict[str, Any]) -> CheckConfig:
+    """Turn the command line's check options into a CheckConfig, validating every value."""
+    return CheckConfig(
+        concurrency=options["concurrency"],
+        per_host=options["per_host"],
+        host_interval=options["host_interval"],
+        max_bytes=parse_size(options["max_bytes"], "--max-bytes"),
+        max_redirects=options["max_redirects"],
+        timeout=options["timeout"],
+        retries=options["retries"],
+        max_retry_wait=options["max_retry_wait"],
+        user_agent=options["user_agent"] or DEFAULT_USER_AGENT,
+        headers=parse_headers(options["header"]),
+        insecure=options["insecure"],
+        include=parse_patterns(options["include"], "--include"),
+        exclude=parse_patterns(options["exclude"], "--exclude"),
+        remap=parse_remaps(options["remap"]),
+        accept=parse_accept(options["accept"]),
+        exclude_private=options["exclude_private"],
+        canary=options["canary"],
+        fail_on=parse_statuses(options["fail_on"], "--fail-on"),
+        fail_after=options["fail_after"],
+        cache_file=None if options["no_cache"] else Path(options["cache_file"]),
+        max_age=parse_duration(options["max_age"], "--max-age"),
+        cache_failures=options["cache_failures"],
+    )
+
+
 @cli.command()
 @input_options
+@check_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown", "github", "junit"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def check(
-    paths: tuple[str, ...], exclude_paths: tuple[str, ...], format_of: tuple[str, ...]
+    paths: tuple[str, ...],
+    exclude_paths: tuple[str, ...],
+    format_of: tuple[str, ...],
+    output_format: str,
+    output: str | None,
+    quiet: bool,
+    **options: Any,
 ) -> None:
     """Check every citation in PATH… (the default command)."""
-    raise UsageError("check is not available yet")
+    from linkcheck.documents import load_documents
+    from linkcheck.pipeline import count_urls, run_check
+    from linkcheck.report.publish import publish_check
+
+    config = build_check_config(options)
+    documents = load_documents(paths, exclude_paths, format_overrides(format_of), warn)
+    if not documents:
+        warn("no documents found")
+        return
+    from linkcheck.report.terminal import CheckProgress
+
+    show_progress = not quiet and sys.stderr.isatty()
+    total = count_urls(documents, config) if show_progress else 0
+    with CheckProgress(total, show_progress) as progress:
+        run = run_check(documents, config, on_result=progress.advance)
+    publish_check(run, config, output_format, output)
+    sys.exit(run.exit_code(config))
+
+
+@cli.group()
+def cache() -> None:
+    """Inspect or clear the cached results file."""
+
+
+@cache.command("info")
+@click.option(
+    "--cache-file",
+    type=click.Path(dir_okay=False),
+    default=".linkcheck/cache.db",
+    show_default=True,
+)
+def cache_info(cache_file: str) -> None:
+    """How many results are cached, by status, and how old they are."""
+    from linkcheck.cache import ResultCache
+    from linkcheck.report.results import iso_time
+
+    path = Path(cache_file)
+    if not path.exists():
+        click.echo(f"{path}: no cache yet")
+        return
+    store = ResultCache(path)
+    try:
+        info = store.info()
+    finally:
+        store.close()
+    click.echo(f"{info.path}: {info.entries} results, {info.size_bytes / 1024:.0f} KiB")
+    for status, count in sorted(info.by_status.items()):
+        click.echo(f"  {status}: {count}")
+    if info.oldest is not None:
+        click.echo(f"  oldest: {iso_time(info.oldest)}, newest: {iso_time(info.newest)}")
+
+
+@cache.command("clear")
+@click.option(
+    "--cache-file",
+    type=click.Path(dir_okay=False),
+    default=".linkcheck/cache.db",
+    show_default=True,
+)
+def cache_clear(cache_file: str) -> None:
+    """Delete every cached result."""
+    from linkcheck.cache import ResultCache
+
+    path = Path(cache_file)
+    if not path.exists():
+        click.echo(f"{path}: no cache yet")
+        return
+    store = ResultCache(path)
+    try:
+        removed = store.clear()
+    finally:
+        store.close()
+    click.echo(f"{path}: removed {removed} results")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

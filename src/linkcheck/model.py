@@ -52,3 +52,65 @@ class Document:
     file: str
     format: Format
     citations: list[Citation] = field(default_factory=list)
+
+
+class Status(StrEnum):
+    """The verdict on one cited URL; every stage and every report speaks this vocabulary."""
+
+    OK = "ok"
+    REDIRECTED = "redirected"
+    BROKEN = "broken"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+    BLOCKED = "blocked"
+    EXCLUDED = "excluded"
+    UNSUPPORTED = "unsupported"
+    INVALID = "invalid"
+    OFFLINE = "offline"
+    FRAGMENT_MISSING = "fragment_missing"
+    SKIPPED = "skipped"
+
+
+DEFAULT_FAIL_ON = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT, Status.FRAGMENT_MISSING})
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a URL is cited."""
+
+    file: str
+    line: int
+    column: int
+    text: str
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """What fetching one URL (without its fragment) found; shared by every citation of it."""
+
+    status: Status
+    reason: str
+    http_status: int | None = None
+    final_url: str | None = None
+    redirects: list[str] = field(default_factory=list)
+    checked_at: float = 0.0
+    cached: bool = False
+    content_type: str | None = None
+    failures: int = 0
+
+
+@dataclass(slots=True)
+class Result:
+    """The verdict on one distinct cited URL (fragment included) and everywhere it is cited."""
+
+    url: str
+    status: Status
+    reason: str
+    fetch: FetchResult | None
+    locations: list[Location] = field(default_factory=list)
+    fragments: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def consecutive_failures(self) -> int:
+        """Runs in a row (this one included) in which this URL's fetch failed."""
+        return self.fetch.failures if self.fetch is not None else 1

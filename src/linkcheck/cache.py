@@ -1,0 +1,144 @@
+"""The cached results file: one SQLite row per fetched URL, written as each result arrives."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from linkcheck.errors import LinkcheckError
+from linkcheck.model import FetchResult, Status
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (
+    url TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    http_status INTEGER,
+    final_url TEXT,
+    redirects TEXT NOT NULL,
+    content_type TEXT,
+    checked_at REAL NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    fragments TEXT NOT NULL DEFAULT '{}'
+);
+"""
+FAILING = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT})
+
+
+class CacheError(LinkcheckError):
+    """The cache file cannot be opened or is not a linkcheck cache."""
+
+    exit_code = 2
+
+
+@dataclass(slots=True)
+class CacheInfo:
+    """What ``linkcheck cache info`` reports."""
+
+    path: Path
+    entries: int
+    by_status: dict[str, int]
+    oldest: float | None
+    newest: float | None
+    size_bytes: int
+
+
+class ResultCache:
+    """Results keyed by the fetched URL (after remapping, without fragment).
+
+    WAL mode and a busy timeout let two runs share the file; every write commits at once, so a
+    killed run keeps everything it finished.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise CacheError(f"cache file {path}: {exc}") from None
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def get(self, url: str) -> FetchResult | None:
+        """The stored result for ``url``, marked as cached, or None."""
+        row = self._db.execute(
+            "SELECT status, reason, http_status, final_url, redirects, content_type, checked_at,"
+            " failures FROM results WHERE url = ?",
+            (url,),
+        ).fetchone()
+        if row is None:
+            return None
+        try:
+            status = Status(row[0])
+        except ValueError:
+            return None
+        return FetchResult(
+            status=status,
+            reason=row[1],
+            http_status=row[2],
+            final_url=row[3],
+            redirects=json.loads(row[4]),
+            content_type=row[5],
+            checked_at=row[6],
+            cached=True,
+            failures=row[7],
+        )
+
+    def fresh(self, url: str, max_age: float, cache_failures: bool) -> FetchResult | None:
+        """A stored result young enough to reuse: alive ones always, failures only if asked."""
+        result = self.get(url)
+        if result is None or time.time() - result.checked_at > max_age:
+            return None
+        if result.status in (Status.OK, Status.REDIRECTED) or cache_failures:
+            return result
+        return None
+
+    def put(self, url: str, result: FetchResult) -> FetchResult:
+        """Store a fresh result; returns it with ``failures`` counting consecutive failed runs."""
+        previous = self.get(url)
+        if result.status in FAILING:
+            result.failures = (previous.failures if previous else 0) + 1
+        else:
+            result.failures = 0
+        self._db.execute(
+            "INSERT OR REPLACE INTO results (url, status, reason, http_status, final_url,"
+            " redirects, content_type, checked_at, failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                url,
+                result.status.value,
+                result.reason,
+                result.http_status,
+                result.final_url,
+                json.dumps(result.redirects),
+                result.content_type,
+                result.checked_at,
+                result.failures,
+            ),
+        )
+        return result
+
+    def info(self) -> CacheInfo:
+        """Counts and ages of the stored results."""
+        by_status = dict(
+            self._db.execute("SELECT status, COUNT(*) FROM results GROUP BY status").fetchall()
+        )
+        oldest, newest = self._db.execute(
+            "SELECT MIN(checked_at), MAX(checked_at) FROM results"
+        ).fetchone()
+        size = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))
+        return CacheInfo(self.path, sum(by_status.values()), by_status, oldest, newest, size)
+
+    def clear(self) -> int:
+        """Delete every stored result; returns how many there were."""
+        count: int = self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        self._db.execute("DELETE FROM results")
+        return count

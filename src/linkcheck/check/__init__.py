@@ -1,0 +1,1 @@
+"""Checking: fetch each distinct URL once, politely, and judge what came back."""

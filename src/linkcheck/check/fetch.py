@@ -1,0 +1,300 @@
+"""Fetching one URL: redirects followed by hand, a total deadline, a capped body, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import errno
+import socket
+import ssl
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from urllib.parse import urljoin
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from linkcheck.check.network import NetworkProbe
+from linkcheck.check.politeness import HostLimiter, Sleep
+from linkcheck.config import CheckConfig
+
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+TRANSIENT_CODES = frozenset({429, 502, 503, 504})
+# After a 429, a host gets at most one request this often for the rest of the run.
+RATE_LIMITED_INTERVAL = 1.0
+
+
+class FetchError(StrEnum):
+    """Why no HTTP response came back (or why the one that did cannot be used)."""
+
+    DNS = "dns"
+    DNS_TEMPORARY = "dns_temporary"
+    REFUSED = "refused"
+    CONNECT = "connect"
+    RESET = "reset"
+    TLS = "tls"
+    TIMEOUT = "timeout"
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    BAD_REDIRECT = "bad_redirect"
+    PROTOCOL = "protocol"
+
+
+CONNECTION_ERRORS = frozenset(
+    {FetchError.DNS, FetchError.DNS_TEMPORARY, FetchError.REFUSED, FetchError.CONNECT}
+)
+
+
+@dataclass(slots=True)
+class FetchOutcome:
+    """One attempt's (or the last retry's) result: a response, or the error instead of one."""
+
+    url: str
+    http_status: int | None = None
+    final_url: str | None = None
+    redirects: list[tuple[int, str]] = field(default_factory=list)
+    headers: httpx.Headers | None = None
+    body: bytes | None = None
+    truncated: bool = False
+    error: FetchError | None = None
+    message: str = ""
+    retry_after: float | None = None
+    offline: bool = False
+    attempts: int = 1
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delay-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class Fetcher:
+    """Fetches URLs through one shared client, with per-host politeness and retries."""
+
+    def __init__(
+        self,
+        config: CheckConfig,
+        client: httpx.AsyncClient,
+        limiter: HostLimiter,
+        network: NetworkProbe,
+        *,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._config = config
+        self._client = client
+        self._limiter = limiter
+        self._network = network
+        self._sleep = sleep
+        self._backoff = wait_exponential_jitter(multiplier=0.5, max=10.0, jitter=0.5)
+
+    async def fetch(self, url: str, body_limit: Callable[[httpx.Headers], int]) -> FetchOutcome:
+        """GET ``url``, retrying transient failures; ``body_limit`` says how much body to read."""
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._config.retries + 1),
+            wait=self._wait,
+            retry=retry_if_result(self._should_retry),
+            sleep=self._sleep,
+            retry_error_callback=_last_outcome,
+            reraise=True,
+        )
+        outcome: FetchOutcome = await retrying(self._fetch_once, url, body_limit)
+        return outcome
+
+    def _should_retry(self, outcome: FetchOutcome) -> bool:
+        if outcome.offline or outcome.error is FetchError.DNS:
+            return False
+        if outcome.retry_after is not None and outcome.retry_after > self._config.max_retry_wait:
+            return False  # the server asked for longer than we may wait: report it instead
+        if outcome.error is not None:
+            return outcome.error in CONNECTION_ERRORS or outcome.error is FetchError.RESET
+        return outcome.http_status in TRANSIENT_CODES
+
+    def _wait(self, state: RetryCallState) -> float:
+        backoff = self._backoff(state)
+        outcome = state.outcome.result() if state.outcome is not None else None
+        if isinstance(outcome, FetchOutcome) and outcome.retry_after is not None:
+            return min(max(backoff, outcome.retry_after), self._config.max_retry_wait)
+        return min(backoff, self._config.max_retry_wait)
+
+    async def _fetch_once(
+        self, url: str, body_limit: Callable[[httpx.Headers], int]
+    ) -> FetchOutcome:
+        outcome = FetchOutcome(url)
+        current = url
+        visited = {url}
+        deadline: float | None = None
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                request_url = httpx.URL(current)
+                async with self._limiter.slot(request_url.host):
+                    # The deadline covers the whole exchange, redirects and body included,
+                    # but not the time spent waiting for a polite slot.
+                    if deadline is None:
+                        deadline = loop.time() + self._config.timeout
+                    async with asyncio.timeout_at(deadline):
+                        response = await self._client.send(
+                            self._client.build_request("GET", request_url), stream=True
+                        )
+                        try:
+                            location = response.headers.get("location")
+                            if response.status_code in REDIRECT_CODES and location:
+                                current = urljoin(current, location.strip())
+                                outcome.redirects.append((response.status_code, current))
+                                if current in visited:
+                                    return _failed(
+                                        outcome,
+                                        FetchError.REDIRECT_LOOP,
+                                        f"redirect loop after {len(outcome.redirects)} hops",
+                                    )
+                                if len(outcome.redirects) > self._config.max_redirects:
+                                    return _failed(
+                                        outcome,
+                                        FetchError.TOO_MANY_REDIRECTS,
+                                        f"more than {self._config.max_redirects} redirects",
+                                    )
+                                visited.add(current)
+                                continue
+                            outcome.http_status = response.status_code
+                            outcome.final_url = str(response.url)
+                            outcome.headers = response.headers
+                            outcome.retry_after = parse_retry_after(
+                                response.headers.get("retry-after")
+                            )
+                            if response.status_code == 429:
+                                self._limiter.slow_down(request_url.host, RATE_LIMITED_INTERVAL)
+                            limit = (
+                                body_limit(response.headers) if response.status_code < 300 else 0
+                            )
+                            if limit > 0:
+                                outcome.body, outcome.truncated = await read_capped(response, limit)
+                            return outcome
+                        finally:
+                            await response.aclose()
+        except TimeoutError:
+            return _failed(
+                outcome,
+                FetchError.TIMEOUT,
+                f"no complete response within {self._config.timeout:g} s",
+            )
+        except httpx.TimeoutException as exc:
+            kind = "connect" if isinstance(exc, httpx.ConnectTimeout) else "read"
+            return _failed(outcome, FetchError.TIMEOUT, f"{kind} timed out")
+        except httpx.ConnectError as exc:
+            error, message = describe_connect_error(exc)
+            _failed(outcome, error, message)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            if outcome.redirects:
+                return _failed(outcome, FetchError.BAD_REDIRECT, f"bad redirect target: {exc}")
+            return _failed(outcome, FetchError.PROTOCOL, f"invalid URL: {exc}")
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            return _failed(outcome, FetchError.RESET, f"connection reset or closed ({_root(exc)})")
+        except httpx.HTTPError as exc:
+            return _failed(outcome, FetchError.PROTOCOL, f"HTTP error: {_root(exc)}")
+        # Connecting failed: either this host is unreachable or the whole network is.
+        outcome.offline = not await self._network.online()
+        return outcome
+
+
+def _failed(outcome: FetchOutcome, error: FetchError, message: str) -> FetchOutcome:
+    outcome.error = error
+    outcome.message = message
+    return outcome
+
+
+def _last_outcome(state: RetryCallState) -> FetchOutcome:
+    assert state.outcome is not None
+    outcome: FetchOutcome = state.outcome.result()
+    outcome.attempts = state.attempt_number
+    return outcome
+
+
+def _root(exc: BaseException) -> str:
+    """The innermost cause's message: what actually went wrong."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return str(exc) or type(exc).__name__
+
+
+def describe_connect_error(exc: httpx.ConnectError) -> tuple[FetchError, str]:
+    """Tell name-resolution, refusal, TLS and other connection failures apart."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            if cause.errno in (socket.EAI_AGAIN,):
+                return FetchError.DNS_TEMPORARY, "DNS: temporary failure in name resolution"
+            return FetchError.DNS, "DNS: name not found"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return FetchError.TLS, f"TLS: certificate verify failed ({cause.verify_message})"
+        if isinstance(cause, ssl.SSLError):
+            return FetchError.TLS, f"TLS: {cause.reason or cause}"
+        if isinstance(cause, ConnectionRefusedError):
+            return FetchError.REFUSED, "connection refused"
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return FetchError.CONNECT, "network unreachable"
+        cause = cause.__cause__ or cause.__context__
+    message = str(exc)
+    lowered = message.lower()
+    if "name or service not known" in lowered or "nodename nor servname" in lowered:
+        return FetchError.DNS, "DNS: name not found"
+    if "temporary failure in name resolution" in lowered:
+        return FetchError.DNS_TEMPORARY, "DNS: temporary failure in name resolution"
+    if "certificate verify failed" in lowered:
+        return FetchError.TLS, "TLS: certificate verify failed"
+    if "connection refused" in lowered:
+        return FetchError.REFUSED, "connection refused"
+    return FetchError.CONNECT, f"cannot connect: {message or type(exc).__name__}"
+
+
+async def read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """Up to ``limit`` bytes of the decompressed body, and whether there was more.
+
+    Decompression is ours, bounded by ``limit``, so that a gzip bomb costs no more memory
+    than the cap.
+    """
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    decoder = _decoder(encoding)
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_raw():
+        if decoder is None:
+            piece = chunk[: limit - size]
+            over = len(chunk) > len(piece)
+        else:
+            try:
+                piece = decoder.decompress(chunk, limit - size)
+                while decoder.eof and decoder.unused_data and len(piece) < limit - size:
+                    # Concatenated gzip members decompress to their concatenation.
+                    rest, decoder = decoder.unused_data, _decoder(encoding) or decoder
+                    piece += decoder.decompress(rest, limit - size - len(piece))
+            except zlib.error:
+                return b"".join(parts), False
+            over = bool(decoder.unconsumed_tail)
+        parts.append(piece)
+        size += len(piece)
+        if over or size >= limit:
+            return b"".join(parts), True
+    return b"".join(parts), False
+
+
+def _decoder(encoding: str) -> zlib._Decompress | None:
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj(32 + zlib.MAX_WBITS)  # zlib or gzip header, detected
+    return None

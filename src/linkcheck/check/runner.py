@@ -1,0 +1,168 @@
+"""Checking every cited URL: local files on disk, remote URLs fetched once each, concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from linkcheck.cache import ResultCache
+from linkcheck.check.classify import SOFT_404_BYTES, classify
+from linkcheck.check.fetch import Fetcher
+from linkcheck.check.network import NetworkProbe
+from linkcheck.check.politeness import HostLimiter, Sleep
+from linkcheck.check.targets import CitedUrl, group_citations, is_private_address
+from linkcheck.config import CheckConfig
+from linkcheck.model import Citation, FetchResult, Location, Result, Status, UrlKind
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+ProgressCallback = Callable[[Result], None]
+
+
+class Checker:
+    """Checks the citations of a run; remote URLs are fetched through one shared client."""
+
+    def __init__(
+        self,
+        config: CheckConfig,
+        cache: ResultCache | None = None,
+        *,
+        on_result: ProgressCallback | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.config = config
+        self.cache = cache
+        self.network = NetworkProbe(config.canary)
+        self._on_result = on_result or (lambda result: None)
+        self._sleep = sleep
+
+    def plan(self, citations: Sequence[Citation]) -> list[CitedUrl]:
+        """The distinct cited URLs, grouped, filtered and remapped."""
+        return group_citations(citations, self.config)
+
+    async def check(self, cited: Sequence[CitedUrl]) -> list[Result]:
+        """A result for every cited URL, in the order given."""
+        results: list[Result | None] = [None] * len(cited)
+        pending: dict[str, list[int]] = {}
+        for index, item in enumerate(cited):
+            if item.fetch_url is None:
+                results[index] = self._check_offline(item)
+                self._on_result(results[index])  # type: ignore[arg-type]
+            else:
+                pending.setdefault(item.fetch_url, []).append(index)
+
+        def fetched(fetch_url: str, fetch: FetchResult) -> None:
+            for index in pending[fetch_url]:
+                item = cited[index]
+                result = Result(item.url, fetch.status, fetch.reason, fetch, _locations(item))
+                results[index] = result
+                self._on_result(result)
+
+        if pending:
+            await self._fetch_all(list(pending), fetched)
+        return [r for r in results if r is not None]
+
+    def _check_offline(self, item: CitedUrl) -> Result:
+        """Results that need no network: exclusions, syntax, local files."""
+        locations = _locations(item)
+        first = item.citations[0]
+        if item.excluded:
+            return Result(
+                item.url, Status.EXCLUDED, "excluded by --include/--exclude", None, locations
+            )
+        if item.kind is UrlKind.INVALID:
+            return Result(item.url, Status.INVALID, first.reason or "invalid URL", None, locations)
+        if item.kind is UrlKind.UNSUPPORTED:
+            return Result(item.url, Status.UNSUPPORTED, first.reason or "", None, locations)
+        if item.kind in (UrlKind.MAILTO, UrlKind.TEL):
+            reason = f"valid {item.kind.value}: syntax (not contacted)"
+            return Result(item.url, Status.OK, reason, None, locations)
+        target = Path(first.target or "")
+        if target.exists():
+            return Result(item.url, Status.OK, "file exists", None, locations)
+        return Result(item.url, Status.BROKEN, f"file not found: {target}", None, locations)
+
+    async def _fetch_all(
+        self, urls: list[str], fetched: Callable[[str, FetchResult], None]
+    ) -> None:
+        config = self.config
+        limiter = HostLimiter(config.per_host, config.host_interval, sleep=self._sleep)
+        headers = {
+            "User-Agent": config.user_agent,
+            "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.8",
+            "Accept-Encoding": "gzip, deflate",
+            **config.headers,
+        }
+        timeout = httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0), pool=None)
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=config.concurrency)
+        gate = asyncio.Semaphore(config.concurrency)
+        async with httpx.AsyncClient(
+            headers=headers,
+            timeout=timeout,
+            limits=limits,
+            verify=not config.insecure,
+            follow_redirects=False,
+            trust_env=True,
+        ) as client:
+            fetcher = Fetcher(config, client, limiter, self.network, sleep=self._sleep)
+
+            async def one(url: str) -> None:
+                async with gate:
+                    fetched(url, await self._fetch_one(fetcher, url))
+
+            await asyncio.gather(*(one(url) for url in urls))
+
+    async def _fetch_one(self, fetcher: Fetcher, url: str) -> FetchResult:
+        config = self.config
+        if self.cache is not None:
+            cached = self.cache.fresh(url, config.max_age, config.cache_failures)
+            if cached is not None:
+                return cached
+        if config.exclude_private and await _resolves_privately(url):
+            return FetchResult(Status.EXCLUDED, "private address (--exclude-private)")
+
+        def body_limit(headers: httpx.Headers) -> int:
+            content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            return SOFT_404_BYTES if content_type in HTML_TYPES else 0
+
+        outcome = await fetcher.fetch(url, body_limit)
+        status, reason = classify(outcome, config.accept)
+        content_type = None
+        if outcome.headers is not None:
+            content_type = outcome.headers.get("content-type", "").split(";")[0].strip() or None
+        result = FetchResult(
+            status=status,
+            reason=reason,
+            http_status=outcome.http_status,
+            final_url=outcome.final_url,
+            redirects=[location for _, location in outcome.redirects],
+            checked_at=time.time(),
+            content_type=content_type,
+        )
+        if self.cache is not None and status is not Status.OFFLINE:
+            result = self.cache.put(url, result)
+        elif status is not Status.OFFLINE:
+            result.failures = 1 if status in (Status.BROKEN, Status.ERROR, Status.TIMEOUT) else 0
+        return result
+
+
+def _locations(item: CitedUrl) -> list[Location]:
+    return [Location(c.file, c.line, c.column, c.text) for c in item.citations]
+
+
+async def _resolves_privately(url: str) -> bool:
+    host = urlsplit(url).hostname
+    if not host:
+        return False
+    if is_private_address(host):
+        return True
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return False  # the fetch will report the name as not found
+    return any(is_private_address(str(info[4][0])) for info in infos)

@@ -1,0 +1,185 @@
+"""Check results as JSON, Markdown, GitHub workflow commands and JUnit XML."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from xml.etree import ElementTree
+
+from linkcheck.model import Result, Status
+
+# The order in which problems are listed: most actionable first.
+PROBLEM_ORDER = (
+    Status.BROKEN,
+    Status.FRAGMENT_MISSING,
+    Status.ERROR,
+    Status.TIMEOUT,
+    Status.INVALID,
+    Status.BLOCKED,
+    Status.REDIRECTED,
+    Status.OFFLINE,
+)
+WARNING_STATUSES = frozenset({Status.BLOCKED, Status.REDIRECTED})
+
+
+def iso_time(timestamp: float | None) -> str | None:
+    """ISO 8601 UTC, to the second."""
+    if not timestamp:
+        return None
+    return (
+        datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    )
+
+
+def summary(results: Sequence[Result]) -> dict[str, int]:
+    """``{"total": N, "<status>": N, …}`` over distinct cited URLs, every status present."""
+    counts = Counter(result.status for result in results)
+    return {"total": len(results), **{status.value: counts.get(status, 0) for status in Status}}
+
+
+def result_record(result: Result) -> dict[str, Any]:
+    """One result in the JSON shape users and later stages rely on."""
+    fetch = result.fetch
+    return {
+        "url": result.url,
+        "status": result.status.value,
+        "http_status": fetch.http_status if fetch else None,
+        "final_url": fetch.final_url if fetch else None,
+        "reason": result.reason,
+        "redirects": list(fetch.redirects) if fetch else [],
+        "checked_at": iso_time(fetch.checked_at) if fetch else None,
+        "cached": fetch.cached if fetch else False,
+        "consecutive_failures": fetch.failures if fetch else None,
+        "locations": [
+            {"file": loc.file, "line": loc.line, "column": loc.column, "text": loc.text}
+            for loc in result.locations
+        ],
+        "fragments": result.fragments,
+    }
+
+
+def render_json(results: Sequence[Result]) -> str:
+    """The whole run as JSON."""
+    payload = {"summary": summary(results), "results": [result_record(r) for r in results]}
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def problems(results: Iterable[Result]) -> list[Result]:
+    """Results worth a reader's attention, most actionable status first."""
+    rank = {status: index for index, status in enumerate(PROBLEM_ORDER)}
+    listed = [r for r in results if r.status in rank]
+    return sorted(listed, key=lambda r: rank[r.status])
+
+
+def render_markdown(results: Sequence[Result], failing: Collection[Status]) -> str:
+    """A Markdown report: counts, then a table of every problem citation."""
+    counts = summary(results)
+    lines = ["## linkcheck", ""]
+    shown = [f"{counts[s.value]} {s.value}" for s in Status if counts[s.value]]
+    lines.append(f"{counts['total']} URLs checked: " + ", ".join(shown) + ".")
+    rows = [
+        (r, loc) for r in problems(results) if r.status is not Status.OFFLINE for loc in r.locations
+    ]
+    offline = counts[Status.OFFLINE.value]
+    if offline:
+        lines += ["", f"**Network unreachable**: {offline} URLs could not be checked."]
+    if rows:
+        lines += ["", "| status | where | URL | reason |", "| --- | --- | --- | --- |"]
+        for result, loc in rows:
+            mark = "❌" if result.status in failing else "⚠️"
+            cells = [
+                f"{mark} {result.status.value}",
+                f"`{loc.file}:{loc.line}:{loc.column}`",
+                result.url,
+                result.reason,
+            ]
+            lines.append("| " + " | ".join(_markdown_cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_github(results: Sequence[Result], failing: Collection[Status]) -> str:
+    """GitHub Actions workflow commands: an annotation on every problem citation."""
+    lines = []
+    for result in problems(results):
+        if result.status in failing:
+            level = "error"
+        elif result.status in WARNING_STATUSES or result.status is Status.OFFLINE:
+            level = "warning"
+        else:
+            continue
+        for loc in result.locations:
+            properties = ",".join(
+                f"{key}={_escape_property(str(value))}"
+                for key, value in (
+                    ("file", loc.file),
+                    ("line", loc.line),
+                    ("col", loc.column),
+                    ("title", f"linkcheck: {result.status.value}"),
+                )
+            )
+            lines.append(
+                f"::{level} {properties}::{_escape_data(f'{result.url} — {result.reason}')}"
+            )
+    counts = summary(results)
+    shown = ", ".join(f"{counts[s.value]} {s.value}" for s in Status if counts[s.value])
+    lines.append(f"linkcheck: {counts['total']} URLs: {shown}")
+    return "\n".join(lines) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_junit(results: Sequence[Result], failing: Collection[Status]) -> str:
+    """JUnit XML: one test case per citation, failing where its URL's status fails the run."""
+    suite = ElementTree.Element("testsuite", name="linkcheck")
+    tests = failures = skipped = 0
+    for result in results:
+        for loc in result.locations:
+            tests += 1
+            case = ElementTree.SubElement(
+                suite, "testcase", classname=loc.file, name=f"{loc.line}:{loc.column} {result.url}"
+            )
+            if result.status in failing:
+                failures += 1
+                element = ElementTree.SubElement(
+                    case, "failure", message=result.reason, type=result.status.value
+                )
+                element.text = f"{result.status.value}: {result.url} ({result.reason})"
+            elif result.status in (
+                Status.EXCLUDED,
+                Status.SKIPPED,
+                Status.OFFLINE,
+                Status.UNSUPPORTED,
+            ):
+                skipped += 1
+                ElementTree.SubElement(
+                    case, "skipped", message=f"{result.status.value}: {result.reason}"
+                )
+            else:
+                ElementTree.SubElement(
+                    case, "system-out"
+                ).text = f"{result.status.value}: {result.reason}"
+    suite.set("tests", str(tests))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    suite.set("skipped", str(skipped))
+    root = ElementTree.Element("testsuites")
+    root.append(suite)
+    ElementTree.indent(root)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        + ElementTree.tostring(root, encoding="unicode")
+        + "\n"
+    )

@@ -1,0 +1,289 @@
+"""Fetching and classification with respx (no sockets), retries on a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from linkcheck.check.classify import classify, soft_404
+from linkcheck.check.fetch import Fetcher, FetchError, FetchOutcome, parse_retry_after, read_capped
+from linkcheck.check.network import NetworkProbe
+from linkcheck.check.politeness import HostLimiter
+from linkcheck.check.targets import is_private_address
+from linkcheck.config import CheckConfig
+from linkcheck.model import Status
+
+
+class FakeClock:
+    """Records sleeps instead of sleeping, and advances its own time."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class AlwaysOnline(NetworkProbe):
+    def __init__(self, online: bool = True) -> None:
+        super().__init__("http://canary.test/")
+        self._online = online
+
+    async def online(self) -> bool:
+        return self._online
+
+
+def fetch(url: str, clock: FakeClock, online: bool = True, **config: Any) -> FetchOutcome:
+    async def run() -> FetchOutcome:
+        cfg = CheckConfig(**config)
+        async with httpx.AsyncClient() as client:
+            limiter = HostLimiter(
+                cfg.per_host, cfg.host_interval, sleep=clock.sleep, clock=clock.time
+            )
+            fetcher = Fetcher(cfg, client, limiter, AlwaysOnline(online), sleep=clock.sleep)
+            no_body: Callable[[httpx.Headers], int] = lambda headers: 0  # noqa: E731
+            return await fetcher.fetch(url, no_body)
+
+    return asyncio.run(run())
+
+
+@respx.mock
+def test_retries_503_with_exponential_backoff_then_succeeds() -> None:
+    route = respx.get("https://e.test/p").mock(
+        side_effect=[httpx.Response(503), httpx.Response(503), httpx.Response(200)]
+    )
+    clock = FakeClock()
+    outcome = fetch("https://e.test/p", clock, retries=3)
+    assert outcome.http_status == 200
+    assert route.call_count == 3
+    assert len(clock.sleeps) == 2
+    assert 0.5 <= clock.sleeps[0] <= 1.0 and 1.0 <= clock.sleeps[1] <= 1.5  # jittered backoff
+
+
+@respx.mock
+def test_gives_up_after_the_retries_and_reports_attempts() -> None:
+    respx.get("https://e.test/p").mock(return_value=httpx.Response(502))
+    clock = FakeClock()
+    outcome = fetch("https://e.test/p", clock, retries=2)
+    assert (outcome.http_status, outcome.attempts, len(clock.sleeps)) == (502, 3, 2)
+    assert classify(outcome) == (Status.ERROR, "HTTP 502 Bad Gateway after 3 attempts")
+
+
+@respx.mock
+def test_retry_after_is_honoured_and_capped() -> None:
+    respx.get("https://e.test/p").mock(
+        side_effect=[httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200)]
+    )
+    clock = FakeClock()
+    assert fetch("https://e.test/p", clock).http_status == 200
+    assert clock.sleeps == [7.0]
+
+
+@respx.mock
+def test_retry_after_beyond_the_limit_is_not_waited_for() -> None:
+    respx.get("https://e.test/p").mock(
+        return_value=httpx.Response(429, headers={"Retry-After": "600"})
+    )
+    clock = FakeClock()
+    outcome = fetch("https://e.test/p", clock, max_retry_wait=60)
+    assert clock.sleeps == []
+    assert classify(outcome)[0] is Status.BLOCKED
+
+
+@respx.mock
+def test_a_rate_limited_host_is_slowed_for_the_rest_of_the_run() -> None:
+    respx.get("https://e.test/a").mock(
+        side_effect=[httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200)]
+    )
+    respx.get("https://e.test/b").mock(return_value=httpx.Response(200))
+
+    async def run() -> list[float]:
+        clock = FakeClock()
+        cfg = CheckConfig()
+        async with httpx.AsyncClient() as client:
+            limiter = HostLimiter(4, sleep=clock.sleep, clock=clock.time)
+            fetcher = Fetcher(cfg, client, limiter, AlwaysOnline(), sleep=clock.sleep)
+            await fetcher.fetch("https://e.test/a", lambda h: 0)
+            assert limiter.interval("e.test") == 1.0
+            await fetcher.fetch("https://e.test/b", lambda h: 0)
+        return clock.sleeps
+
+    sleeps = asyncio.run(run())
+    assert sleeps[0] == 2.0  # Retry-After
+    assert len(sleeps) >= 1
+
+
+@respx.mock
+def test_connection_errors_when_offline_are_not_retried() -> None:
+    respx.get("https://e.test/p").mock(
+        side_effect=httpx.ConnectError("[Errno -2] Name or service not known")
+    )
+    clock = FakeClock()
+    outcome = fetch("https://e.test/p", clock, online=False)
+    assert outcome.offline and clock.sleeps == []
+    assert classify(outcome) == (Status.OFFLINE, "network unreachable (DNS: name not found)")
+
+
+@respx.mock
+def test_refused_connection_is_retried_then_an_error() -> None:
+    respx.get("https://e.test/p").mock(
+        side_effect=httpx.ConnectError("[Errno 111] Connection refused")
+    )
+    clock = FakeClock()
+    outcome = fetch("https://e.test/p", clock, retries=2)
+    assert outcome.error is FetchError.REFUSED and len(clock.sleeps) == 2
+    assert classify(outcome) == (Status.ERROR, "connection refused")
+
+
+@respx.mock
+def test_read_timeout_is_a_timeout() -> None:
+    respx.get("https://e.test/p").mock(side_effect=httpx.ReadTimeout("slow"))
+    outcome = fetch("https://e.test/p", FakeClock())
+    assert classify(outcome) == (Status.TIMEOUT, "read timed out")
+
+
+@respx.mock
+def test_redirect_chain_is_recorded() -> None:
+    respx.get("https://e.test/old").mock(
+        return_value=httpx.Response(301, headers={"Location": "/mid"})
+    )
+    respx.get("https://e.test/mid").mock(
+        return_value=httpx.Response(302, headers={"Location": "https://f.test/new"})
+    )
+    respx.get("https://f.test/new").mock(return_value=httpx.Response(200))
+    outcome = fetch("https://e.test/old", FakeClock())
+    assert outcome.redirects == [(301, "https://e.test/mid"), (302, "https://f.test/new")]
+    assert classify(outcome) == (Status.REDIRECTED, "moved permanently to https://f.test/new")
+
+
+@pytest.mark.parametrize(
+    ("code", "headers", "expected"),
+    [
+        (200, {}, (Status.OK, "HTTP 200 OK")),
+        (404, {}, (Status.BROKEN, "HTTP 404 Not Found")),
+        (410, {}, (Status.BROKEN, "HTTP 410 Gone")),
+        (401, {}, (Status.BLOCKED, "HTTP 401 Unauthorized: the site refuses automated requests")),
+        (403, {}, (Status.BLOCKED, "HTTP 403 Forbidden: the site refuses automated requests")),
+        (
+            451,
+            {},
+            (
+                Status.BLOCKED,
+                "HTTP 451 Unavailable For Legal Reasons: the site refuses automated requests",
+            ),
+        ),
+        (
+            503,
+            {"cf-mitigated": "challenge"},
+            (Status.BLOCKED, "HTTP 503 Service Unavailable: bot challenge (cf-mitigated)"),
+        ),
+        (500, {}, (Status.ERROR, "HTTP 500 Internal Server Error")),
+        (418, {}, (Status.BROKEN, "HTTP 418 I'm a Teapot")),
+    ],
+)
+def test_classify_status_codes(
+    code: int, headers: dict[str, str], expected: tuple[Status, str]
+) -> None:
+    outcome = FetchOutcome(
+        "https://e.test/p",
+        http_status=code,
+        final_url="https://e.test/p",
+        headers=httpx.Headers(headers),
+    )
+    assert classify(outcome) == expected
+
+
+def test_accept_overrides_classification() -> None:
+    outcome = FetchOutcome("https://e.test/p", http_status=403, headers=httpx.Headers())
+    assert classify(outcome, frozenset({403}))[0] is Status.OK
+
+
+def test_soft_404_detection_is_conservative() -> None:
+    def page(title: str) -> FetchOutcome:
+        body = f"<html><head><title>{title}</title></head></html>".encode()
+        return FetchOutcome(
+            "https://e.test/p", http_status=200, final_url="https://e.test/p", body=body
+        )
+
+    assert soft_404(page("404 - Page not found")) == 'page says "404 - Page not found"'
+    assert soft_404(page("Oops! That page can’t be found.")) is not None
+    assert soft_404(page("The Annual Report 2025")) is None
+    redirected = FetchOutcome(
+        "https://e.test/a/b",
+        http_status=200,
+        final_url="https://e.test/",
+        redirects=[(302, "https://e.test/")],
+    )
+    assert soft_404(redirected) == "redirected to the site's home page"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("120", 120.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 30.0), ("soon", None), (None, None)],
+)
+def test_parse_retry_after(value: str | None, expected: float | None) -> None:
+    now = 1445412450.0  # 30 s before the date above
+    assert parse_retry_after(value, now=now) == expected
+
+
+async def _chunks(data: bytes, size: int = 4096) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+def test_read_capped_bounds_a_gzip_bomb() -> None:
+    bomb = gzip.compress(b"\0" * (20 << 20))
+
+    async def run() -> tuple[bytes, bool]:
+        response = httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=_chunks(bomb))
+        return await read_capped(response, 1 << 20)
+
+    body, truncated = asyncio.run(run())
+    assert len(body) == 1 << 20 and truncated
+
+
+def test_read_capped_reads_small_bodies_whole() -> None:
+    async def run() -> tuple[bytes, bool]:
+        return await read_capped(httpx.Response(200, content=_chunks(b"hello")), 100)
+
+    assert asyncio.run(run()) == (b"hello", False)
+
+
+def test_host_interval_spaces_requests() -> None:
+    clock = FakeClock()
+
+    async def run() -> None:
+        limiter = HostLimiter(4, 2.0, sleep=clock.sleep, clock=clock.time)
+        for _ in range(3):
+            async with limiter.slot("e.test"):
+                pass
+
+    asyncio.run(run())
+    assert clock.sleeps == [2.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("address", "private"),
+    [
+        ("127.0.0.1", True),
+        ("10.1.2.3", True),
+        ("169.254.169.254", True),
+        ("::1", True),
+        ("::ffff:192.168.0.1", True),
+        ("93.184.216.34", False),
+        ("example.com", False),
+    ],
+)
+def test_private_addresses(address: str, private: bool) -> None:
+    assert is_private_address(address) is private

@@ -1,0 +1,97 @@
+"""Settings files and option values: every mistake is one line and exit 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from linkcheck.config import parse_accept, parse_duration, parse_size
+
+
+def linkcheck(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "linkcheck", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "doc.md").write_text("[local](doc.md) [skip](https://skip.example/x)\n")
+    return tmp_path
+
+
+def test_pyproject_settings_apply_and_the_command_line_wins(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.linkcheck]\nexclude = ["skip\\\\.example"]\nno-cache = true\nformat = "json"\n'
+    )
+    sub = project / "sub"
+    sub.mkdir()
+    (sub / "doc.md").write_text((project / "doc.md").read_text())
+    result = linkcheck("doc.md", cwd=sub)  # found from the current directory upwards
+    assert result.returncode == 0, result.stderr
+    assert '"excluded": 1' in result.stdout
+    result = linkcheck("doc.md", "--format", "markdown", cwd=sub)
+    assert result.stdout.startswith("## linkcheck")
+    assert not (sub / ".linkcheck").exists()
+
+
+def test_linkcheck_toml(project: Path) -> None:
+    (project / "linkcheck.toml").write_text('exclude = ["skip"]\nno_cache = true\n')
+    result = linkcheck("doc.md", "--format", "json", cwd=project)
+    assert result.returncode == 0 and '"excluded": 1' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ("bogus = 1\n", "unknown setting 'bogus'"),
+        ("timeout = [\n", "invalid TOML"),
+        ('fail-on = "broken,dead"\n', "--fail-on 'dead': unknown status"),
+        ('accept = "abc"\n', "--accept 'abc': expected codes or ranges"),
+        ('max-age = "soon"\n', "--max-age 'soon': expected a duration"),
+    ],
+)
+def test_bad_settings_are_one_line_exit_2(project: Path, settings: str, message: str) -> None:
+    (project / "linkcheck.toml").write_text(settings)
+    result = linkcheck("doc.md", cwd=project)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--remap", "nospace"], "--remap 'nospace': expected 'REGEX REPLACEMENT'"),
+        (["--exclude", "("], "--exclude '(': not a regular expression"),
+        (["--header", "NoColon"], "--header 'NoColon': expected 'Name: value'"),
+        (["--max-bytes", "lots"], "--max-bytes 'lots': expected a size"),
+        (["--concurrency", "0"], "Invalid value for '--concurrency'"),
+        (["--config", "missing.toml"], "--config missing.toml: no such file"),
+    ],
+)
+def test_bad_options_are_exit_2(project: Path, args: list[str], message: str) -> None:
+    result = linkcheck(*args, "doc.md", cwd=project)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_corrupt_cache_file_is_a_clear_error(project: Path) -> None:
+    (project / "cache.db").write_bytes(b"this is not sqlite" * 100)
+    result = linkcheck("doc.md", "--cache-file", "cache.db", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith("linkcheck: error: cache file cache.db:")
+
+
+def test_value_parsers() -> None:
+    assert parse_accept("200..202, 403") == frozenset({200, 201, 202, 403})
+    assert parse_duration("90", "-") == 90 and parse_duration("1.5h", "-") == 5400
+    assert parse_size("10MB", "-") == 10 << 20 and parse_size("512k", "-") == 512 << 10
