@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ CREATE TABLE IF NOT EXISTS results (
 );
 """
 FAILING = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT})
+ALIVE = frozenset({Status.OK, Status.REDIRECTED})
 
 
 class CacheError(LinkcheckError):
@@ -72,7 +74,7 @@ class ResultCache:
         """The stored result for ``url``, marked as cached, or None."""
         row = self._db.execute(
             "SELECT status, reason, http_status, final_url, redirects, content_type, checked_at,"
-            " failures FROM results WHERE url = ?",
+            " failures, fragments FROM results WHERE url = ?",
             (url,),
         ).fetchone()
         if row is None:
@@ -91,14 +93,22 @@ class ResultCache:
             checked_at=row[6],
             cached=True,
             failures=row[7],
+            fragments=json.loads(row[8]),
         )
 
-    def fresh(self, url: str, max_age: float, cache_failures: bool) -> FetchResult | None:
-        """A stored result young enough to reuse: alive ones always, failures only if asked."""
+    def fresh(
+        self, url: str, max_age: float, cache_failures: bool, fragments: Iterable[str] = ()
+    ) -> FetchResult | None:
+        """A stored result young enough to reuse: alive ones always, failures only if asked.
+
+        A result is reused only if it verified every one of ``fragments``.
+        """
         result = self.get(url)
         if result is None or time.time() - result.checked_at > max_age:
             return None
-        if result.status in (Status.OK, Status.REDIRECTED) or cache_failures:
+        if result.status in ALIVE and any(f not in result.fragments for f in fragments):
+            return None
+        if result.status in ALIVE or cache_failures:
             return result
         return None
 
@@ -111,7 +121,8 @@ class ResultCache:
             result.failures = 0
         self._db.execute(
             "INSERT OR REPLACE INTO results (url, status, reason, http_status, final_url,"
-            " redirects, content_type, checked_at, failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " redirects, content_type, checked_at, failures, fragments)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 url,
                 result.status.value,
@@ -122,6 +133,7 @@ class ResultCache:
                 result.content_type,
                 result.checked_at,
                 result.failures,
+                json.dumps(result.fragments),
             ),
         )
         return result

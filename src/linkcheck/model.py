@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class UrlKind(StrEnum):
@@ -68,6 +69,7 @@ class Status(StrEnum):
     INVALID = "invalid"
     OFFLINE = "offline"
     FRAGMENT_MISSING = "fragment_missing"
+    UNVERIFIABLE = "unverifiable"
     SKIPPED = "skipped"
 
 
@@ -97,6 +99,8 @@ class FetchResult:
     cached: bool = False
     content_type: str | None = None
     failures: int = 0
+    # Verified fragments of this page: fragment as cited -> outcome records (see fragments/).
+    fragments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -108,7 +112,7 @@ class Result:
     reason: str
     fetch: FetchResult | None
     locations: list[Location] = field(default_factory=list)
-    fragments: list[dict[str, object]] = field(default_factory=list)
+    fragments: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def consecutive_failures(self) -> int:

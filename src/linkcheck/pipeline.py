@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from linkcheck.cache import ResultCache
+from linkcheck.cache import FAILING, ResultCache
 from linkcheck.check.runner import Checker, ProgressCallback
 from linkcheck.config import CheckConfig
 from linkcheck.model import Document, Result, Status
@@ -27,12 +27,20 @@ class CheckRun:
     elapsed: float
 
     def failing(self, config: CheckConfig) -> list[Result]:
-        """Results whose status fails the run (after ``--fail-after`` consecutive failures)."""
+        """Results whose status fails the run.
+
+        A failed fetch (often transient) fails it only after ``--fail-after`` consecutive
+        failing runs; anything else in ``--fail-on`` fails it at once.
+        """
         return [
             r
             for r in self.results
             if r.status in config.fail_on
-            and (r.fetch is None or r.fetch.failures >= config.fail_after)
+            and (
+                r.fetch is None
+                or r.fetch.status not in FAILING
+                or r.fetch.failures >= config.fail_after
+            )
         ]
 
     def exit_code(self, config: CheckConfig) -> int:

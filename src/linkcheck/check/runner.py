@@ -18,6 +18,15 @@ from linkcheck.check.network import NetworkProbe
 from linkcheck.check.politeness import HostLimiter, Sleep
 from linkcheck.check.targets import CitedUrl, group_citations, is_private_address
 from linkcheck.config import CheckConfig
+from linkcheck.fragments.local import local_page
+from linkcheck.fragments.verify import (
+    TEXT_TYPES,
+    FragmentOutcome,
+    Page,
+    verify_fragment,
+    verify_fragments,
+    with_fragments,
+)
 from linkcheck.model import Citation, FetchResult, Location, Result, Status, UrlKind
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -40,6 +49,7 @@ class Checker:
         self.network = NetworkProbe(config.canary)
         self._on_result = on_result or (lambda result: None)
         self._sleep = sleep
+        self._local_pages: dict[str, Page | None] = {}
 
     def plan(self, citations: Sequence[Citation]) -> list[CitedUrl]:
         """The distinct cited URLs, grouped, filtered and remapped."""
@@ -59,12 +69,21 @@ class Checker:
         def fetched(fetch_url: str, fetch: FetchResult) -> None:
             for index in pending[fetch_url]:
                 item = cited[index]
-                result = Result(item.url, fetch.status, fetch.reason, fetch, _locations(item))
+                outcomes = [
+                    FragmentOutcome.from_record(r) for r in fetch.fragments.get(item.fragment, [])
+                ]
+                status, reason = with_fragments(fetch.status, fetch.reason, outcomes)
+                result = Result(item.url, status, reason, fetch, _locations(item))
+                result.fragments = [o.record() for o in outcomes]
                 results[index] = result
                 self._on_result(result)
 
         if pending:
-            await self._fetch_all(list(pending), fetched)
+            fragments = {
+                url: [cited[i].fragment for i in indexes if cited[i].fragment]
+                for url, indexes in pending.items()
+            }
+            await self._fetch_all(fragments, fetched)
         return [r for r in results if r is not None]
 
     def _check_offline(self, item: CitedUrl) -> Result:
@@ -83,13 +102,23 @@ class Checker:
             reason = f"valid {item.kind.value}: syntax (not contacted)"
             return Result(item.url, Status.OK, reason, None, locations)
         target = Path(first.target or "")
-        if target.exists():
-            return Result(item.url, Status.OK, "file exists", None, locations)
-        return Result(item.url, Status.BROKEN, f"file not found: {target}", None, locations)
+        if not target.exists():
+            return Result(item.url, Status.BROKEN, f"file not found: {target}", None, locations)
+        outcomes = verify_fragment(item.fragment, self._local_page(target)) if item.fragment else []
+        status, reason = with_fragments(Status.OK, "file exists", outcomes)
+        return Result(item.url, status, reason, None, locations, [o.record() for o in outcomes])
+
+    def _local_page(self, path: Path) -> Page | None:
+        """A local file as a page for its anchors: HTML ids, or Markdown heading slugs."""
+        key = str(path.resolve())
+        if key not in self._local_pages:
+            self._local_pages[key] = local_page(path)
+        return self._local_pages[key]
 
     async def _fetch_all(
-        self, urls: list[str], fetched: Callable[[str, FetchResult], None]
+        self, urls: dict[str, list[str]], fetched: Callable[[str, FetchResult], None]
     ) -> None:
+        """Fetch every URL (with the fragments cited on it), reporting each as it finishes."""
         config = self.config
         limiter = HostLimiter(config.per_host, config.host_interval, sleep=self._sleep)
         headers = {
@@ -113,21 +142,25 @@ class Checker:
 
             async def one(url: str) -> None:
                 async with gate:
-                    fetched(url, await self._fetch_one(fetcher, url))
+                    fetched(url, await self._fetch_one(fetcher, url, urls[url]))
 
             await asyncio.gather(*(one(url) for url in urls))
 
-    async def _fetch_one(self, fetcher: Fetcher, url: str) -> FetchResult:
+    async def _fetch_one(self, fetcher: Fetcher, url: str, fragments: list[str]) -> FetchResult:
         config = self.config
         if self.cache is not None:
-            cached = self.cache.fresh(url, config.max_age, config.cache_failures)
+            cached = self.cache.fresh(url, config.max_age, config.cache_failures, fragments)
             if cached is not None:
                 return cached
         if config.exclude_private and await _resolves_privately(url):
             return FetchResult(Status.EXCLUDED, "private address (--exclude-private)")
 
+        needs_page = any(not f.startswith(("/", "!")) for f in fragments)
+
         def body_limit(headers: httpx.Headers) -> int:
             content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+            if needs_page and content_type in TEXT_TYPES:
+                return config.max_bytes
             return SOFT_404_BYTES if content_type in HTML_TYPES else 0
 
         outcome = await fetcher.fetch(url, body_limit)
@@ -144,6 +177,13 @@ class Checker:
             checked_at=time.time(),
             content_type=content_type,
         )
+        if fragments and status in (Status.OK, Status.REDIRECTED):
+            # The page is parsed here, once for all its fragments, and dropped after.
+            page = Page(outcome.body or b"", content_type, outcome.truncated)
+            result.fragments = {
+                fragment: [o.record() for o in outcomes]
+                for fragment, outcomes in verify_fragments(fragments, page).items()
+            }
         if self.cache is not None and status is not Status.OFFLINE:
             result = self.cache.put(url, result)
         elif status is not Status.OFFLINE:

@@ -1,0 +1,1 @@
+"""Fragments: text directives and anchors, found on a page as a browser finds them."""

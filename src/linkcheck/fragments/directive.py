@@ -1,0 +1,97 @@
+"""Parsing URL fragments: the element id, and the text directives after ``:~:``.
+
+Follows the WICG Scroll-to-Text-Fragment grammar as Chromium applies it: only the first
+``:~:`` counts, directives split on ``&``, ``text=[prefix-,]start[,end][,-suffix]``, each term
+percent-decoded after splitting (``+`` stays a plus). Invalid directives are reported, not
+guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
+
+DELIMITER = ":~:"
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+@dataclass(frozen=True, slots=True)
+class TextDirective:
+    """One parsed ``text=`` directive; ``raw`` is the directive as written."""
+
+    raw: str
+    start: str
+    end: str | None = None
+    prefix: str | None = None
+    suffix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidDirective:
+    """A ``text=`` directive a browser drops, and why."""
+
+    raw: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFragment:
+    """A URL fragment split into the element id before ``:~:`` and the directives after it."""
+
+    element_id: str
+    directives: tuple[TextDirective | InvalidDirective, ...]
+    has_directive: bool
+
+
+def parse_fragment(fragment: str) -> ParsedFragment:
+    """Parse a URL fragment (without ``#``)."""
+    element_id, delimiter, directive = fragment.partition(DELIMITER)
+    if not delimiter:
+        return ParsedFragment(fragment, (), False)
+    parsed = tuple(
+        parse_text_directive(part[len("text=") :], part)
+        for part in directive.split("&")
+        if part.startswith("text=")  # anything else is an unknown directive, ignored
+    )
+    return ParsedFragment(element_id, parsed, True)
+
+
+def parse_text_directive(value: str, raw: str | None = None) -> TextDirective | InvalidDirective:
+    """Parse the value of one ``text=`` directive."""
+    raw = raw if raw is not None else f"text={value}"
+    tokens = value.split(",")
+    if len(tokens) > 4:
+        return InvalidDirective(
+            raw, f"too many parts ({len(tokens)}; at most prefix-,start,end,-suffix)"
+        )
+    prefix = suffix = None
+    if len(tokens) > 1 and tokens[0].endswith("-"):
+        prefix = tokens.pop(0)[:-1]
+    if len(tokens) > 1 and tokens[-1].startswith("-"):
+        suffix = tokens.pop()[1:]
+    if not 1 <= len(tokens) <= 2:
+        return InvalidDirective(raw, "expected text=[prefix-,]start[,end][,-suffix]")
+    terms = {"prefix": prefix, "start": tokens[0], "end": tokens[1] if len(tokens) == 2 else None}
+    terms["suffix"] = suffix
+    decoded: dict[str, str | None] = {}
+    for name, term in terms.items():
+        if term is None:
+            decoded[name] = None
+            continue
+        if term == "":
+            return InvalidDirective(raw, f"empty {name} term")
+        if "-" in term:
+            return InvalidDirective(raw, f"literal '-' in the {name} term (write it as %2D)")
+        if _BAD_ESCAPE.search(term):
+            # The spec would search for the literal text; Chromium drops the directive.
+            return InvalidDirective(raw, f"bad percent-escape in the {name} term")
+        decoded[name] = decode_term(term)
+    start = decoded["start"]
+    assert start is not None
+    return TextDirective(raw, start, decoded["end"], decoded["prefix"], decoded["suffix"])
+
+
+def decode_term(term: str) -> str:
+    """Percent-decode as UTF-8 (invalid bytes become U+FFFD); ``+`` is a literal plus."""
+    return unquote_to_bytes(term).decode("utf-8", "replace")

@@ -1,0 +1,265 @@
+"""Verifying a page's cited fragments: text directives and anchors, with a drift hint on a miss."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+from urllib.parse import unquote
+
+from linkcheck.fragments.directive import InvalidDirective, TextDirective, parse_fragment
+from linkcheck.fragments.match import FoldedText, find_text_directive, fold, matched_text
+from linkcheck.fragments.searchtext import SearchableText, searchable_html, searchable_plain_text
+from linkcheck.model import Status
+
+TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+ANCHOR_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_WORD = re.compile(r"\S+")
+_HINT_CONTEXT = 3
+
+
+class FragmentState(StrEnum):
+    """What became of one cited directive or anchor."""
+
+    FOUND = "found"
+    MISSING = "missing"
+    INVALID = "invalid"
+    UNVERIFIABLE = "unverifiable"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class FragmentOutcome:
+    """One directive or anchor of a cited URL, and whether the page has it."""
+
+    directive: str
+    kind: str  # "text" or "anchor"
+    state: FragmentState
+    reason: str
+    matched_text: str | None = None
+
+    def record(self) -> dict[str, Any]:
+        """The JSON shape: directive, kind, found (true/false/null), matched_text, reason."""
+        found = {FragmentState.FOUND: True, FragmentState.MISSING: False}.get(self.state)
+        return {
+            "directive": self.directive,
+            "kind": self.kind,
+            "found": found,
+            "state": self.state.value,
+            "matched_text": self.matched_text,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> FragmentOutcome:
+        return cls(
+            record["directive"],
+            record["kind"],
+            FragmentState(record["state"]),
+            record["reason"],
+            record.get("matched_text"),
+        )
+
+
+class Page:
+    """A fetched page, parsed once for every fragment cited on it."""
+
+    def __init__(
+        self, body: bytes | str, content_type: str | None, truncated: bool = False
+    ) -> None:
+        self.content_type = (content_type or "").split(";")[0].strip().lower()
+        self.truncated = truncated
+        self._body = body
+        self._searchable: SearchableText | None = None
+        self._folded: FoldedText | None = None
+        self._words: tuple[list[int], list[int]] | None = None
+        self._anchors_only = False
+
+    @property
+    def verifiable(self) -> bool:
+        """Can text directives apply to this page?"""
+        return self.content_type in TEXT_TYPES
+
+    @property
+    def has_anchors(self) -> bool:
+        """Can ``#id`` anchors be looked up on this page?"""
+        return self.content_type in ANCHOR_TYPES or self._anchors_only
+
+    def set_anchors(self, searchable: SearchableText) -> None:
+        """Use these ids as the page's anchors (a Markdown file's heading slugs)."""
+        self._searchable = searchable
+        self._anchors_only = True
+
+    @property
+    def searchable(self) -> SearchableText:
+        if self._searchable is None:
+            if self.content_type == "text/plain":
+                body = self._body
+                text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+                self._searchable = searchable_plain_text(text)
+            else:
+                self._searchable = searchable_html(self._body)
+        return self._searchable
+
+    @property
+    def folded(self) -> FoldedText:
+        if self._folded is None:
+            self._folded = FoldedText.from_runs(self.searchable.runs)
+        return self._folded
+
+    def words(self) -> tuple[list[int], list[int]]:
+        """Start and end offsets (in folded text) of every word, for drift hints."""
+        if self._words is None:
+            spans = [(m.start(), m.end()) for m in _WORD.finditer(self.folded.folded)]
+            self._words = ([s for s, _ in spans], [e for _, e in spans])
+        return self._words
+
+
+def verify_fragments(
+    fragments: Iterable[str], page: Page | None
+) -> dict[str, list[FragmentOutcome]]:
+    """Outcomes for each cited fragment (as written, without ``#``) against ``page``.
+
+    ``page`` is None for a page that could not be read: every check is then unverifiable.
+    """
+    return {fragment: verify_fragment(fragment, page) for fragment in dict.fromkeys(fragments)}
+
+
+def verify_fragment(fragment: str, page: Page | None) -> list[FragmentOutcome]:
+    """The outcomes of one fragment: its text directives, and its element id if it has one."""
+    if not fragment:
+        return []
+    if fragment.startswith(("/", "!")):
+        return [
+            FragmentOutcome(
+                fragment, "anchor", FragmentState.SKIPPED, "client-side route: not checked"
+            )
+        ]
+    parsed = parse_fragment(fragment)
+    outcomes: list[FragmentOutcome] = []
+    if parsed.element_id:
+        outcomes.append(_verify_anchor(parsed.element_id, page))
+    for directive in parsed.directives:
+        if isinstance(directive, InvalidDirective):
+            outcomes.append(
+                FragmentOutcome(directive.raw, "text", FragmentState.INVALID, directive.reason)
+            )
+        else:
+            outcomes.append(_verify_text(directive, page))
+    return outcomes
+
+
+def _verify_anchor(element_id: str, page: Page | None) -> FragmentOutcome:
+    if page is None or not page.has_anchors:
+        kind = (page.content_type or "unknown content") if page is not None else "this target"
+        return FragmentOutcome(
+            element_id, "anchor", FragmentState.UNVERIFIABLE, f"anchors cannot be checked in {kind}"
+        )
+    ids = page.searchable.ids
+    decoded = unquote(element_id)
+    if element_id in ids or decoded in ids:
+        return FragmentOutcome(element_id, "anchor", FragmentState.FOUND, f'element id "{decoded}"')
+    if decoded.lower() == "top":
+        return FragmentOutcome(
+            element_id, "anchor", FragmentState.FOUND, "#top: the top of the page"
+        )
+    if page.truncated:
+        return FragmentOutcome(
+            element_id, "anchor", FragmentState.UNVERIFIABLE, "not in the part of the page read"
+        )
+    return FragmentOutcome(
+        element_id, "anchor", FragmentState.MISSING, f'no element with id or name "{decoded}"'
+    )
+
+
+def _verify_text(directive: TextDirective, page: Page | None) -> FragmentOutcome:
+    if page is None or not page.verifiable:
+        kind = (page.content_type or "unknown content") if page is not None else "this target"
+        return FragmentOutcome(
+            directive.raw,
+            "text",
+            FragmentState.UNVERIFIABLE,
+            f"text fragments apply to HTML and plain-text pages, not {kind}",
+        )
+    match = find_text_directive(page.folded, directive)
+    if match is not None:
+        text = matched_text(page.folded, match)
+        return FragmentOutcome(directive.raw, "text", FragmentState.FOUND, "found", text)
+    if page.truncated:
+        return FragmentOutcome(
+            directive.raw, "text", FragmentState.UNVERIFIABLE, "not in the part of the page read"
+        )
+    hint = drift_hint(page, directive)
+    reason = f"quoted text not on the page; {hint}" if hint else "quoted text not on the page"
+    return FragmentOutcome(directive.raw, "text", FragmentState.MISSING, reason)
+
+
+def drift_hint(page: Page, directive: TextDirective) -> str | None:
+    """``quoted "…cut by 56%…" — page now reads "…cut by 58%…"`` for the nearest passage."""
+    quoted = directive.start if directive.end is None else f"{directive.start} … {directive.end}"
+    query_words = fold(directive.start).split()
+    if directive.end is not None:
+        query_words += fold(directive.end).split()
+    if len(query_words) < 2:
+        return None
+    starts, ends = page.words()
+    folded = page.folded.folded
+    best: tuple[float, int, int] | None = None
+    anchors = {0, len(query_words) - 2, max(0, len(query_words) // 2 - 1)}
+    for offset in sorted(anchors):
+        needle = " ".join(query_words[offset : offset + 2])
+        position = folded.find(needle)
+        seen = 0
+        while position != -1 and seen < 20:
+            seen += 1
+            word = bisect_right(starts, position) - 1
+            first = max(0, word - offset)
+            last = min(len(starts), first + len(query_words) + 2)
+            window = [folded[starts[i] : ends[i]] for i in range(first, last)]
+            matcher = difflib.SequenceMatcher(None, query_words, window, autojunk=False)
+            ratio = matcher.ratio()
+            if best is None or ratio > best[0]:
+                best = (ratio, first, last)
+            position = folded.find(needle, position + 1)
+    if best is None or best[0] < 0.6:
+        return None
+    _, first, last = best
+    window = [folded[starts[i] : ends[i]] for i in range(first, last)]
+    matcher = difflib.SequenceMatcher(None, query_words, window, autojunk=False)
+    changes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    if not changes:
+        return None
+    _, q1, q2, p1, p2 = changes[0]
+    original = page.folded
+    quoted_words = quoted.split()
+    if len(quoted_words) != len(query_words):
+        quoted_words = query_words
+    q_from, q_to = max(0, q1 - _HINT_CONTEXT), min(len(quoted_words), q2 + _HINT_CONTEXT)
+    p_from, p_to = first + max(0, p1 - _HINT_CONTEXT), first + min(len(window), p2 + _HINT_CONTEXT)
+    page_start = original.origin[starts[p_from]]
+    page_end = original.origin[ends[p_to - 1] - 1] + 1
+    page_text = " ".join(original.original[page_start:page_end].split())
+    return f'quoted "…{" ".join(quoted_words[q_from:q_to])}…" — page now reads "…{page_text}…"'
+
+
+def with_fragments(
+    status: Status, reason: str, outcomes: list[FragmentOutcome]
+) -> tuple[Status, str]:
+    """A live page's status once its fragments are known: a missing one outranks an invalid one."""
+    if status not in (Status.OK, Status.REDIRECTED) or not outcomes:
+        return status, reason
+    for state, verdict in (
+        (FragmentState.MISSING, Status.FRAGMENT_MISSING),
+        (FragmentState.INVALID, Status.INVALID),
+    ):
+        failed = [o for o in outcomes if o.state is state]
+        if failed:
+            what = "; ".join(f"{o.kind} {o.directive!r}: {o.reason}" for o in failed)
+            return verdict, what
+    if all(o.state is FragmentState.UNVERIFIABLE for o in outcomes):
+        return Status.UNVERIFIABLE, f"{reason}; {outcomes[0].reason}"
+    return status, reason

@@ -1,0 +1,357 @@
+"""Text-fragment conformance: parsing and matching pinned to the spec and to Chromium's behaviour.
+
+Cases come from the WICG spec's examples and from ../shared/docs/text-fragments.md (Chromium 156).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from linkcheck.fragments.directive import (
+    InvalidDirective,
+    TextDirective,
+    parse_fragment,
+    parse_text_directive,
+)
+from linkcheck.fragments.local import github_slug, markdown_anchors
+from linkcheck.fragments.verify import FragmentState, Page, verify_fragment
+
+
+def found(html: str, fragment: str, content_type: str = "text/html") -> bool:
+    """Does the browser find every directive of ``fragment`` on the page?"""
+    outcomes = verify_fragment(fragment, Page(html, content_type))
+    assert outcomes, fragment
+    states = {o.state for o in outcomes}
+    assert states <= {FragmentState.FOUND, FragmentState.MISSING}, outcomes
+    return states == {FragmentState.FOUND}
+
+
+def matched(html: str, fragment: str) -> str | None:
+    (outcome,) = verify_fragment(fragment, Page(html, "text/html"))
+    return outcome.matched_text
+
+
+# --- Parsing ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("lazy%20dog", TextDirective("text=lazy%20dog", "lazy dog")),
+        (
+            "an%20example,text%20fragment",
+            TextDirective("text=an%20example,text%20fragment", "an example", "text fragment"),
+        ),
+        (
+            "this%20is-,an%20example",
+            TextDirective("text=this%20is-,an%20example", "an example", prefix="this is"),
+        ),
+        (
+            "an%20example,-text",
+            TextDirective("text=an%20example,-text", "an example", suffix="text"),
+        ),
+        ("a-,b,c,-d", TextDirective("text=a-,b,c,-d", "b", "c", "a", "d")),
+        ("1+1%3D2", TextDirective("text=1+1%3D2", "1+1=2")),  # + is a literal plus
+        ("e%2Dmail", TextDirective("text=e%2Dmail", "e-mail")),
+        ("caf%C3%A9", TextDirective("text=caf%C3%A9", "café")),
+        ("caf%C3", TextDirective("text=caf%C3", "caf\ufffd")),  # truncated UTF-8 → U+FFFD
+    ],
+)
+def test_parse_valid(value: str, expected: TextDirective) -> None:
+    assert parse_text_directive(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("", "empty start term"),
+        ("lazy,", "empty end term"),
+        ("e-mail", "literal '-' in the start term (write it as %2D)"),
+        ("lazy-", "literal '-' in the start term (write it as %2D)"),
+        ("-lazy", "literal '-' in the start term (write it as %2D)"),
+        ("the-,-dog", "literal '-' in the start term (write it as %2D)"),
+        ("a,b,c,d,e", "too many parts (5; at most prefix-,start,end,-suffix)"),
+        ("a-,b,c,d", "expected text=[prefix-,]start[,end][,-suffix]"),
+        ("bad%ZZescape", "bad percent-escape in the start term"),
+    ],
+)
+def test_parse_invalid(value: str, reason: str) -> None:
+    result = parse_text_directive(value)
+    assert isinstance(result, InvalidDirective) and result.reason == reason
+
+
+def test_only_the_first_delimiter_counts_and_unknown_directives_are_ignored() -> None:
+    parsed = parse_fragment("sec:~:text=lazy%20dog:~:text=fox&foo=bar&text=quick")
+    assert parsed.element_id == "sec"
+    assert [d.start for d in parsed.directives if isinstance(d, TextDirective)] == [
+        "lazy dog:~:text=fox",
+        "quick",
+    ]
+    for not_a_directive in ("text=x", ":~text=x", ":~:TEXT=x"):
+        assert parse_fragment(not_a_directive).directives == ()
+
+
+def test_raw_ampersand_truncates_and_raw_comma_makes_a_range() -> None:
+    (tom,) = parse_fragment(":~:text=Tom%20&%20Jerry").directives
+    assert tom == TextDirective("text=Tom%20", "Tom ")
+    (money,) = parse_fragment(":~:text=123,456%20dollars").directives
+    assert money == TextDirective("text=123,456%20dollars", "123", "456 dollars")
+
+
+def test_the_seed_directives_parse_into_the_expected_terms(seeds_dir: Path) -> None:
+    from linkcheck.extract import extract_document
+    from linkcheck.model import Format
+
+    text = (seeds_dir / "000_e66d45765caffbcb.txt").read_text(encoding="utf-8")
+    citations = extract_document(text, "seed", Format.MARKDOWN, None).citations
+    directives = [
+        d
+        for c in citations
+        if ":~:" in c.url
+        for d in parse_fragment(urlsplit(c.url).fragment).directives
+    ]
+    assert all(isinstance(d, TextDirective) for d in directives)
+    terms = [
+        (d.prefix, d.start, d.end, d.suffix) for d in directives if isinstance(d, TextDirective)
+    ]
+    assert terms == [
+        (None, "Nine straight months of zero", "unmatched in modern border history.", None),
+        (None, "Section 1. \u00a0Deployment", "law enforcement operations.", None),
+        (None, "The Lone Star", "their final destination.", None),
+        (None, "The Trump administration announced Tuesday", 'was "barely a country."', None),
+        (
+            None,
+            "ALERT: Secretary of Homeland Security Kristi Noem\u00a0has terminated Temporary "
+            "Protected Status for Haiti and TPS benefits will no longer be in effect starting at "
+            "11:59 p.m. on Feb. 3, 2026. Additional information is available in the\u00a0Federal "
+            "Register notice.",
+            None,
+            None,
+        ),
+    ]
+
+
+# --- Searchable text ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<head><title>secret words</title></head><body>x</body>",
+        "<script>var a = 'secret words';</script>",
+        "<style>/* secret words */</style>",
+        "<noscript>secret words</noscript>",
+        "<template>secret words</template>",
+        "<select><option>secret words</option></select>",
+        "<p title='secret words'>x</p>",
+        "<img alt='secret words'>",
+        "<div hidden>secret words</div>",
+        "<div style='display: none'>secret words</div>",
+        "<div style='visibility:hidden'>secret words</div>",
+        "<style>.x { display:none }</style><div class='x'>secret words</div>",
+        "<style>#y{visibility: hidden}</style><p id='y'>secret words</p>",
+        "<style>div.a.b { display : none !important }</style><div class='a b'>secret words</div>",
+        "<style>span, p.note { display:none }</style><p class='note'>secret words</p>",
+        "<!-- secret words -->",
+        "<input type='hidden' value='secret words'>",
+    ],
+)
+def test_text_a_browser_does_not_search(html: str) -> None:
+    assert not found(f"<html>{html}<p>visible</p></html>", ":~:text=secret%20words")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p style='opacity:0'>shown words</p>",
+        "<div style='height:0;overflow:hidden'>shown words</div>",
+        "<p aria-hidden='true'>shown words</p>",
+        "<details><summary>More</summary>shown words</details>",
+        "<div hidden='until-found'>shown words</div>",
+        "<textarea>shown words</textarea>",
+        "<input value='shown words'>",
+        "<svg><text>shown words</text></svg>",
+        "<style>.x { display:none }</style><div class='x' style='display:block'>shown words</div>",
+        "<style>p:hover { display:none }</style><p>shown words</p>",
+        "<p>sho<b>wn</b> <span>words</span></p>",
+    ],
+)
+def test_text_a_browser_does_search(html: str) -> None:
+    assert found(f"<html><body>{html}</body></html>", ":~:text=shown%20words")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<div>The<div> </div>quick brown fox</div>",  # the spec's own example
+        "<p>The</p><p>quick brown fox</p>",
+        "<li>The</li><li>quick brown fox</li>",
+        "<table><tr><td>The</td><td>quick brown fox</td></tr></table>",
+        "<p>The<br>quick brown fox</p>",
+        "<p>The<span style='display:block'>quick brown fox</span></p>",
+        "<p>The<span style='display:inline-block'>quick brown fox</span></p>",
+        "<style>.b{display:flex}</style><p>The<span class='b'>quick brown fox</span></p>",
+    ],
+)
+def test_a_term_cannot_cross_a_block_boundary(html: str) -> None:
+    assert not found(html, ":~:text=The%20quick")
+
+
+def test_inline_display_on_a_block_tag_does_not_break() -> None:
+    html = "<div>The <div style='display:inline'>quick</div> fox</div>"
+    assert found(html, ":~:text=The%20quick")
+
+
+def test_ranges_and_context_may_cross_blocks() -> None:
+    html = "<p>The quick</p><p>brown fox</p><p>jumps</p>"
+    assert found(html, ":~:text=quick,jumps")
+    assert found(html, ":~:text=The%20quick-,brown%20fox")
+    assert found(html, ":~:text=brown%20fox,-jumps")
+    assert matched(html, ":~:text=quick,jumps") == "quick brown fox jumps"
+
+
+# --- Matching -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [
+        ("café in Zürich", "cafe%20in%20Zurich"),
+        ("Straße", "STRASSE"),
+        ("“Smart quotes”", "%22Smart%20quotes%22"),
+        ("it’s here", "it's%20here"),
+        ("a ﬁle", "a%20file"),
+        ("ＡＢＣ", "ABC"),
+        ("cafe\u0301", "caf%C3%A9"),  # decomposed page, composed query
+        ("café", "cafe%CC%81"),  # composed page, decomposed query
+        ("1+1=2", "1+1%3D2"),
+    ],
+)
+def test_primary_level_comparison(page: str, query: str) -> None:
+    assert found(f"<p>{page}</p>", f":~:text={query}")
+
+
+def test_whitespace_collapses_but_nbsp_does_not() -> None:
+    page = "<p>Section 1. &nbsp;Deployment of the\n   Guard</p>"
+    assert found(page, ":~:text=Section%201.%20%C2%A0Deployment")
+    assert found(page, ":~:text=Section%201.%20%20Deployment")
+    assert not found(page, ":~:text=Section%201.%20Deployment")
+    assert found(page, ":~:text=of%20the%20Guard")
+    assert not found(page, ":~:text=of%20the%20%20Guard")  # several spaces vs collapsed source
+    assert found("<p>one&nbsp;two</p>", ":~:text=one%20two")
+    assert not found("<p>one&nbsp;&nbsp;two</p>", ":~:text=one%20two")
+    assert found("<p>Image <img src=x> between words</p>", ":~:text=Image%20between%20words")
+
+
+@pytest.mark.parametrize(
+    ("page", "query", "expected"),
+    [
+        ("123,456 dollars", "123", False),  # 123,456 is one word
+        ("123,456 dollars", "123%2C456", True),
+        ("snake_case here", "snake", False),
+        ("mountain ranger", "ranger", True),
+        ("mountain ranger", "range", False),
+        ("mountain ranger", "mountain%20ran-,ger", True),  # the prefix/start joint is not checked
+        ("a partial, then partial word", "part", False),
+        ("par partial part", "part", True),  # a later full-word instance is used
+        ("Tom & Jerry", "Tom%20&%20Jerry", True),  # raw & truncates: matches "Tom "
+        ("1,234,567 and 123 and 456 dollars", "123,456%20dollars", True),
+    ],
+)
+def test_word_boundaries(page: str, query: str, expected: bool) -> None:
+    assert found(f"<p>{page}</p>", f":~:text={query}") is expected
+
+
+def test_context_allows_only_whitespace_and_ranges_end_at_the_first_end() -> None:
+    page = "<p>alpha beta gamma</p><p>alpha x beta delta</p><p>gamma end one end two</p>"
+    assert matched(page, ":~:text=alpha-,beta") == "beta"
+    assert not found("<p>alpha x beta</p>", ":~:text=alpha-,beta")
+    assert found("<p>alpha x beta</p><p>alpha beta</p>", ":~:text=alpha-,beta")
+    assert not found("<p>beta x gamma</p>", ":~:text=beta,-gamma")
+    # The first start wins, and the range runs across blocks to the first end after it.
+    assert matched(page, ":~:text=gamma,end") == "gamma alpha x beta delta gamma end"
+    assert matched("<p>start a end b end</p>", ":~:text=start,end") == "start a end"
+    # With a suffix, the range ends at the first end that the suffix follows.
+    assert matched("<p>start a end b end!</p>", ":~:text=start,end,-!") == "start a end b end"
+    assert not found("<p>x end then start</p>", ":~:text=start,end")
+
+
+def test_several_directives_each_reported() -> None:
+    outcomes = verify_fragment(
+        ":~:text=quick&text=missing%20words&text=e-mail", Page("<p>quick</p>", "text/html")
+    )
+    assert [o.state for o in outcomes] == [
+        FragmentState.FOUND,
+        FragmentState.MISSING,
+        FragmentState.INVALID,
+    ]
+
+
+def test_plain_text_pages_and_other_types() -> None:
+    plain = "line one ends\nline two starts here"
+    assert found(plain, ":~:text=ends,starts", content_type="text/plain")
+    (outcome,) = verify_fragment(":~:text=x", Page(b"%PDF-1.7", "application/pdf"))
+    assert outcome.state is FragmentState.UNVERIFIABLE
+    assert "not application/pdf" in outcome.reason
+
+
+def test_drift_hint_names_the_nearest_passage() -> None:
+    page = "<p>In 2025, fentanyl trafficking at the border was cut by 58% compared to 2024.</p>"
+    (outcome,) = verify_fragment(
+        ":~:text=trafficking%20at%20the%20border%20was%20cut%20by%2056%25%20compared",
+        Page(page, "text/html"),
+    )
+    assert outcome.state is FragmentState.MISSING
+    assert outcome.reason == (
+        'quoted text not on the page; quoted "…was cut by 56% compared…" — '
+        'page now reads "…was cut by 58% compared to 2024.…"'
+    )
+
+
+# --- Anchors --------------------------------------------------------------------------------
+
+
+def test_anchors() -> None:
+    page = Page("<h2 id='results'>R</h2><a name='old'></a><p id='caf\u00e9'>c</p>", "text/html")
+    states = {
+        f: verify_fragment(f, page)[0].state for f in ("results", "old", "caf%C3%A9", "top", "nope")
+    }
+    assert states == {
+        "results": FragmentState.FOUND,
+        "old": FragmentState.FOUND,
+        "caf%C3%A9": FragmentState.FOUND,
+        "top": FragmentState.FOUND,
+        "nope": FragmentState.MISSING,
+    }
+    assert verify_fragment("/route/x", page)[0].state is FragmentState.SKIPPED
+    assert verify_fragment("!hashbang", page)[0].state is FragmentState.SKIPPED
+    both = verify_fragment("results:~:text=R", page)
+    assert [(o.kind, o.state) for o in both] == [
+        ("anchor", FragmentState.FOUND),
+        ("text", FragmentState.FOUND),
+    ]
+
+
+def test_github_heading_slugs() -> None:
+    seen: dict[str, int] = {}
+    assert github_slug("Hello, World!", seen) == "hello-world"
+    assert github_slug("Hello, World!", seen) == "hello-world-1"
+    assert github_slug("Use `code` & more", {}) == "use-code--more"
+    text = "# Intro\n\n## Set-up & use\n\n## Intro\n\n### Ünïcode title\n"
+    assert markdown_anchors(text) == {"intro", "set-up--use", "intro-1", "ünïcode-title"}
+
+
+def test_results_record_shape() -> None:
+    (outcome,) = verify_fragment(":~:text=quick", Page("<p>quick</p>", "text/html"))
+    assert json.loads(json.dumps(outcome.record())) == {
+        "directive": "text=quick",
+        "kind": "text",
+        "found": True,
+        "state": "found",
+        "matched_text": "quick",
+        "reason": "found",
+    }
