@@ -30,6 +30,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/check.py
+	$(BIN)/python bench/fragments.py
 
 clean:
 	rm -rf $(VENV) .linkcheck build dist src/*.egg-info

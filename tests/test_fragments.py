@@ -355,3 +355,26 @@ def test_results_record_shape() -> None:
         "matched_text": "quick",
         "reason": "found",
     }
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("<p>café crème</p>".encode(), "text/html; charset=utf-8"),
+        ("<p>café crème</p>".encode(), "text/html"),  # no charset: UTF-8 first
+        ("<p>café crème</p>".encode("cp1252"), "text/html"),  # not UTF-8: windows-1252
+        ("<meta charset='iso-8859-1'><p>café crème</p>".encode("latin-1"), "text/html"),
+        ("<p>café crème</p>".encode("utf-16"), "text/html"),  # byte-order mark
+        ("<p>café crème</p>".encode("latin-1"), "text/html; charset=ISO-8859-1"),
+    ],
+)
+def test_page_encodings(body: bytes, content_type: str) -> None:
+    (outcome,) = verify_fragment(":~:text=caf%C3%A9%20cr%C3%A8me", Page(body, content_type))
+    assert outcome.state is FragmentState.FOUND
+
+
+def test_empty_and_xml_declared_pages() -> None:
+    assert verify_fragment(":~:text=x", Page(b"", "text/html"))[0].state is FragmentState.MISSING
+    xhtml = b"<?xml version='1.0' encoding='utf-8'?><html><body><p>deep text</p></body></html>"
+    (outcome,) = verify_fragment(":~:text=deep%20text", Page(xhtml, "application/xhtml+xml"))
+    assert outcome.state is FragmentState.FOUND

@@ -179,7 +179,8 @@ class Checker:
         )
         if fragments and status in (Status.OK, Status.REDIRECTED):
             # The page is parsed here, once for all its fragments, and dropped after.
-            page = Page(outcome.body or b"", content_type, outcome.truncated)
+            header = outcome.headers.get("content-type") if outcome.headers is not None else None
+            page = Page(outcome.body or b"", header, outcome.truncated)
             result.fragments = {
                 fragment: [o.record() for o in outcomes]
                 for fragment, outcomes in verify_fragments(fragments, page).items()

@@ -10,21 +10,14 @@ styled ``display:block``/``flex``/``grid``…) ends a run: one term must sit ins
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import soupsieve
+import lxml.html
 import tinycss2
-from bs4 import BeautifulSoup, Tag
-from bs4.element import (
-    CData,
-    Comment,
-    Declaration,
-    Doctype,
-    NavigableString,
-    ProcessingInstruction,
-)
+from cssselect import ExpressionError, SelectorError
+from lxml import etree
+from lxml.html import HtmlElement
 
 # Subtrees a browser never searches.
 SKIPPED_TAGS = frozenset(
@@ -159,7 +152,6 @@ TEXT_INPUT_TYPES = frozenset(
         "reset",
     }
 )
-_SKIPPED_STRINGS = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
 _COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")
 
 
@@ -178,22 +170,36 @@ class _Style:
 
 
 def searchable_html(html: str | bytes) -> SearchableText:
-    """Parse an HTML page into its searchable runs and its element ids / ``<a name>`` anchors."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        soup = BeautifulSoup(html, "lxml")
-    sheet = _stylesheet_styles(soup)
+    """Parse an HTML page into its searchable runs and its element ids / ``<a name>`` anchors.
+
+    This walks lxml's own tree (the parser BeautifulSoup uses underneath) rather than a
+    BeautifulSoup tree: building BeautifulSoup's Python objects costs 20 times as long, and a
+    2 MB page must be searchable in well under a second.
+    """
     result = SearchableText()
-    for tag in soup.find_all(True):
-        if isinstance(tag, Tag):
-            element_id = tag.get("id")
-            if isinstance(element_id, str) and element_id:
-                result.ids.add(element_id)
-            name = tag.get("name")
-            if tag.name == "a" and isinstance(name, str) and name:
-                result.ids.add(name)
+    try:
+        root = lxml.html.document_fromstring(html)
+    except ValueError:
+        # lxml refuses text that carries an XML encoding declaration: give it the bytes.
+        try:
+            root = lxml.html.document_fromstring(
+                html.encode("utf-8") if isinstance(html, str) else html
+            )
+        except (etree.ParserError, ValueError):
+            return result
+    except etree.ParserError:
+        return result  # an empty page has nothing to search
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        element_id = element.get("id")
+        if element_id:
+            result.ids.add(element_id)
+        if element.tag == "a" and element.get("name"):
+            result.ids.add(element.get("name") or "")
+    sheet = _stylesheet_styles(root)
     builder = _RunBuilder(result.runs)
-    for item in _walk(soup, sheet):
+    for item in _walk(root, sheet):
         if item is None:
             builder.boundary()
         else:
@@ -229,50 +235,60 @@ class _RunBuilder:
             self._runs.append(run)
 
 
-def _walk(soup: BeautifulSoup, sheet: dict[int, _Style]) -> Iterator[str | None]:
+def _walk(root: HtmlElement, sheet: dict[HtmlElement, _Style]) -> Iterator[str | None]:
     """Yield visible text in tree order, and None at every block boundary."""
-    stack: list[tuple[object, bool]] = [(child, False) for child in reversed(soup.contents)]
+    # (element, closing): a closing entry ends the element's block and yields its tail text,
+    # which belongs to the parent.
+    stack: list[tuple[HtmlElement, bool, bool]] = [(root, False, False)]
     while stack:
-        node, closing = stack.pop()
+        element, closing, is_block = stack.pop()
         if closing:
-            yield None
+            if is_block:
+                yield None
+            if element.tail:
+                yield element.tail
             continue
-        if isinstance(node, NavigableString):
-            if not isinstance(node, _SKIPPED_STRINGS):
-                yield str(node)
+        name = element.tag
+        if not isinstance(name, str) or not _searchable(element, name, sheet):
+            if element.tail:
+                yield element.tail
             continue
-        if not isinstance(node, Tag):
-            continue
-        name = node.name
-        if name in SKIPPED_TAGS or (name == "select" and not node.has_attr("multiple")):
-            continue
-        hidden = node.get("hidden")
-        if hidden is not None and str(hidden).lower() != "until-found":
-            continue
-        style = _computed(node, sheet)
-        if style.display == "none" or style.visibility in ("hidden", "collapse"):
-            continue
+        style = _computed(element, sheet)
         if name == "input":
-            kind = str(node.get("type", "")).lower()
-            value = node.get("value")
-            if kind in TEXT_INPUT_TYPES and isinstance(value, str):
+            kind = (element.get("type") or "").lower()
+            value = element.get("value")
+            if kind in TEXT_INPUT_TYPES and value is not None:
                 yield None
                 yield value
                 yield None
+            if element.tail:
+                yield element.tail
             continue
-        is_block = style.display in BLOCK_DISPLAYS if style.display else name in BLOCK_TAGS
-        if is_block:
+        block = style.display in BLOCK_DISPLAYS if style.display else name in BLOCK_TAGS
+        if block:
             yield None
-            stack.append((node, True))
-        stack.extend((child, False) for child in reversed(node.contents))
+        if element.text:
+            yield element.text
+        stack.append((element, True, block))
+        stack.extend((child, False, False) for child in reversed(element))
 
 
-def _computed(tag: Tag, sheet: dict[int, _Style]) -> _Style:
+def _searchable(element: HtmlElement, name: str, sheet: dict[HtmlElement, _Style]) -> bool:
+    if name in SKIPPED_TAGS or (name == "select" and element.get("multiple") is None):
+        return False
+    hidden = element.get("hidden")
+    if hidden is not None and hidden.lower() != "until-found":
+        return False
+    style = _computed(element, sheet)
+    return style.display != "none" and style.visibility not in ("hidden", "collapse")
+
+
+def _computed(element: HtmlElement, sheet: dict[HtmlElement, _Style]) -> _Style:
     """The element's display and visibility: its inline style wins over the stylesheets."""
-    from_sheet = sheet.get(id(tag))
+    from_sheet = sheet.get(element)
     style = _Style(from_sheet.display, from_sheet.visibility) if from_sheet else _Style()
-    inline = tag.get("style")
-    if isinstance(inline, str) and inline:
+    inline = element.get("style")
+    if inline:
         _apply_declarations(style, tinycss2.parse_blocks_contents(inline))
     return style
 
@@ -292,15 +308,15 @@ def _apply_declarations(style: _Style, nodes: list[object]) -> None:
             style.visibility = value
 
 
-def _stylesheet_styles(soup: BeautifulSoup) -> dict[int, _Style]:
+def _stylesheet_styles(root: HtmlElement) -> dict[HtmlElement, _Style]:
     """Display and visibility set by the page's own ``<style>`` rules, keyed by element.
 
-    Rules apply in source order (later wins; specificity is not weighed). Selectors soupsieve
+    Rules apply in source order (later wins; specificity is not weighed). Selectors cssselect
     cannot match (pseudo-classes such as ``:hover``) are skipped, as are nested at-rules.
     """
-    styles: dict[int, _Style] = {}
-    for element in soup.find_all("style"):
-        css = element.get_text()
+    styles: dict[HtmlElement, _Style] = {}
+    for element in root.iter("style"):
+        css = element.text_content()
         if "display" not in css and "visibility" not in css:
             continue
         for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
@@ -310,13 +326,12 @@ def _stylesheet_styles(soup: BeautifulSoup) -> dict[int, _Style]:
             _apply_declarations(declared, tinycss2.parse_blocks_contents(rule.content))
             if declared.display is None and declared.visibility is None:
                 continue
-            selector = tinycss2.serialize(rule.prelude).strip()
             try:
-                matched = soupsieve.select(selector, soup)
-            except Exception:  # soupsieve raises several kinds for selectors it lacks
+                matched = root.cssselect(tinycss2.serialize(rule.prelude).strip())
+            except (SelectorError, ExpressionError):
                 continue
-            for tag in matched:
-                style = styles.setdefault(id(tag), _Style())
+            for target in matched:
+                style = styles.setdefault(target, _Style())
                 if declared.display is not None:
                     style.display = declared.display
                 if declared.visibility is not None:

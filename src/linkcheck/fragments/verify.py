@@ -19,6 +19,8 @@ from linkcheck.model import Status
 TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 ANCHOR_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _WORD = re.compile(r"\S+")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _HINT_CONTEXT = 3
 
 
@@ -71,7 +73,11 @@ class Page:
     def __init__(
         self, body: bytes | str, content_type: str | None, truncated: bool = False
     ) -> None:
-        self.content_type = (content_type or "").split(";")[0].strip().lower()
+        """``content_type`` is the Content-Type header, parameters (charset) included."""
+        media_type, _, parameters = (content_type or "").partition(";")
+        self.content_type = media_type.strip().lower()
+        charset = _CHARSET.search(parameters)
+        self.charset = charset.group(1) if charset else None
         self.truncated = truncated
         self._body = body
         self._searchable: SearchableText | None = None
@@ -97,12 +103,12 @@ class Page:
     @property
     def searchable(self) -> SearchableText:
         if self._searchable is None:
+            body = self._body
+            text = decode_page(body, self.charset) if isinstance(body, bytes) else body
             if self.content_type == "text/plain":
-                body = self._body
-                text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
                 self._searchable = searchable_plain_text(text)
             else:
-                self._searchable = searchable_html(self._body)
+                self._searchable = searchable_html(text)
         return self._searchable
 
     @property
@@ -117,6 +123,27 @@ class Page:
             spans = [(m.start(), m.end()) for m in _WORD.finditer(self.folded.folded)]
             self._words = ([s for s, _ in spans], [e for _, e in spans])
         return self._words
+
+
+def decode_page(body: bytes, charset: str | None) -> str:
+    """A page's text: the header's charset, else a BOM, else ``<meta charset>``, else UTF-8
+    (windows-1252 when the bytes are not UTF-8, as browsers fall back)."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        return body[3:].decode("utf-8", "replace")
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return body.decode("utf-16", "replace")
+    if charset is None:
+        meta = _META_CHARSET.search(body[:4096])
+        charset = meta.group(1).decode("ascii") if meta else None
+    if charset is not None:
+        try:
+            return body.decode(charset, "replace")
+        except LookupError:
+            pass
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("cp1252", "replace")
 
 
 def verify_fragments(
