@@ -25,6 +25,18 @@ CREATE TABLE IF NOT EXISTS results (
     failures INTEGER NOT NULL DEFAULT 0,
     fragments TEXT NOT NULL DEFAULT '{}'
 );
+CREATE TABLE IF NOT EXISTS snapshots (
+    url TEXT PRIMARY KEY,
+    timestamp TEXT NOT NULL,
+    original TEXT NOT NULL,
+    source TEXT NOT NULL,
+    recorded_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS capture_jobs (
+    url TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    submitted_at REAL NOT NULL
+);
 """
 FAILING = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT})
 ALIVE = frozenset({Status.OK, Status.REDIRECTED})
@@ -138,6 +150,39 @@ class ResultCache:
         )
         return result
 
+    def snapshot(self, url: str) -> tuple[str, str, str] | None:
+        """The snapshot last recorded for ``url``: (timestamp, original URL, how it was found)."""
+        row = self._db.execute(
+            "SELECT timestamp, original, source FROM snapshots WHERE url = ?", (url,)
+        ).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def put_snapshot(self, url: str, timestamp: str, original: str, source: str) -> None:
+        """Record a snapshot of ``url`` the moment it is known (captured or found)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO snapshots (url, timestamp, original, source, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (url, timestamp, original, source, time.time()),
+        )
+
+    def pending_job(self, url: str) -> tuple[str, float] | None:
+        """A capture job submitted for ``url`` and not yet finished: (job id, when)."""
+        row = self._db.execute(
+            "SELECT job_id, submitted_at FROM capture_jobs WHERE url = ?", (url,)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def put_job(self, url: str, job_id: str) -> None:
+        """Record a submitted capture job before polling it, so a killed run can resume it."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO capture_jobs (url, job_id, submitted_at) VALUES (?, ?, ?)",
+            (url, job_id, time.time()),
+        )
+
+    def drop_job(self, url: str) -> None:
+        """Forget a finished capture job."""
+        self._db.execute("DELETE FROM capture_jobs WHERE url = ?", (url,))
+
     def info(self) -> CacheInfo:
         """Counts and ages of the stored results."""
         by_status = dict(
@@ -152,5 +197,6 @@ class ResultCache:
     def clear(self) -> int:
         """Delete every stored result; returns how many there were."""
         count: int = self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-        self._db.execute("DELETE FROM results")
+        for table in ("results", "snapshots", "capture_jobs"):
+            self._db.execute(f"DELETE FROM {table}")
         return count

@@ -386,6 +386,133 @@ def check(
     sys.exit(run.exit_code(config))
 
 
+@cli.command()
+@input_options
+@check_options
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Write the archive manifest here (.json, .csv or .md).",
+)
+@click.option(
+    "--robust-links",
+    type=click.Path(dir_okay=False),
+    help="Also write Robust Links HTML anchors (data-versionurl, data-versiondate) here.",
+)
+@click.option(
+    "--wayback-url",
+    envvar="LINKCHECK_WAYBACK_URL",
+    default="https://web.archive.org",
+    show_default=True,
+    metavar="URL",
+    help="The Wayback Machine to use; every endpoint derives from it (env LINKCHECK_WAYBACK_URL).",
+)
+@click.option(
+    "--reuse-within",
+    default="30d",
+    show_default=True,
+    metavar="DURATION",
+    help="Reuse a snapshot younger than this instead of capturing again.",
+)
+@click.option(
+    "--capture-rate",
+    type=click.FloatRange(0, min_open=True),
+    default=6.0,
+    show_default=True,
+    metavar="N",
+    help="Captures submitted a minute, at most.",
+)
+@click.option(
+    "--lookup-rate",
+    type=click.FloatRange(0, min_open=True),
+    default=50.0,
+    show_default=True,
+    metavar="N",
+    help="Snapshot lookups (CDX) a minute, at most.",
+)
+@click.option(
+    "--poll-interval",
+    default="5s",
+    show_default=True,
+    metavar="DURATION",
+    help="Time between two polls of a capture job.",
+)
+@click.option(
+    "--capture-timeout",
+    default="3m",
+    show_default=True,
+    metavar="DURATION",
+    help="Give up waiting for one capture after this (the job is kept and resumed next run).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars.")
+def archive(
+    paths: tuple[str, ...],
+    exclude_paths: tuple[str, ...],
+    format_of: tuple[str, ...],
+    manifest: str,
+    robust_links: str | None,
+    wayback_url: str,
+    reuse_within: str,
+    capture_rate: float,
+    lookup_rate: float,
+    poll_interval: str,
+    capture_timeout: str,
+    quiet: bool,
+    **options: Any,
+) -> None:
+    """Check PATH…, snapshot every live source in the Wayback Machine, and write a manifest.
+
+    Live pages get a snapshot (an existing one younger than --reuse-within, or a new capture);
+    dead ones get their newest good snapshot as a suggested replacement.
+    """
+    from datetime import UTC, datetime
+
+    from linkcheck.archive.keys import load_keys
+    from linkcheck.archive.manifest import write_manifest, write_robust_links
+    from linkcheck.archive.runner import ArchiveSettings
+    from linkcheck.documents import load_documents
+    from linkcheck.pipeline import count_urls, run_archive, run_check
+    from linkcheck.report.terminal import ArchiveProgress, CheckProgress, render_archive_summary
+
+    config = build_check_config(options)
+    if not wayback_url.startswith(("http://", "https://")):
+        raise UsageError(f"--wayback-url {wayback_url!r}: expected an http(s) URL")
+    settings = ArchiveSettings(
+        wayback_url=wayback_url.rstrip("/"),
+        reuse_within=parse_duration(reuse_within, "--reuse-within"),
+        capture_rate=capture_rate,
+        lookup_rate=lookup_rate,
+        poll_interval=parse_duration(poll_interval, "--poll-interval"),
+        capture_timeout=parse_duration(capture_timeout, "--capture-timeout"),
+        timeout=max(config.timeout, 30.0),
+        retries=config.retries,
+        max_retry_wait=config.max_retry_wait,
+        user_agent=config.user_agent,
+    )
+    documents = load_documents(paths, exclude_paths, format_overrides(format_of), warn)
+    if not documents:
+        warn("no documents found")
+        return
+    show_progress = not quiet and sys.stderr.isatty()
+    total = count_urls(documents, config) if show_progress else 0
+    with CheckProgress(total, show_progress) as progress:
+        checked = run_check(documents, config, on_result=progress.advance)
+    keys = load_keys()
+    with ArchiveProgress(total, show_progress) as progress:
+        archived = run_archive(
+            checked, config, settings, keys, on_entry=progress.advance, notice=warn
+        )
+    write_manifest(archived.entries, Path(manifest), datetime.now(UTC))
+    if robust_links:
+        write_robust_links(archived.entries, Path(robust_links))
+    render_archive_summary(archived.entries, archived.captures_submitted, manifest)
+    if archived.interrupted:
+        warn(f"interrupted: the manifest holds what was archived so far ({manifest})")
+        sys.exit(130)
+    sys.exit(checked.exit_code(config))
+
+
 @cli.group()
 def cache() -> None:
     """Inspect or clear the cached results file."""

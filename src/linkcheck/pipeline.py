@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from linkcheck.archive.keys import ArchiveKeys
+from linkcheck.archive.manifest import ManifestEntry, SnapshotKind
+from linkcheck.archive.runner import Archiver, ArchiveSettings
 from linkcheck.cache import FAILING, ResultCache
 from linkcheck.check.runner import Checker, ProgressCallback
 from linkcheck.config import CheckConfig
@@ -75,3 +78,50 @@ def run_check(
         if cache is not None:
             cache.close()
     return CheckRun(results, len(citations), time.monotonic() - started)
+
+
+@dataclass(slots=True)
+class ArchiveRun:
+    """What an archive run produced (entries are in citation order)."""
+
+    entries: list[ManifestEntry]
+    captures_submitted: int
+    interrupted: bool
+
+
+def run_archive(
+    check: CheckRun,
+    config: CheckConfig,
+    settings: ArchiveSettings,
+    keys: ArchiveKeys | None,
+    *,
+    on_entry: Callable[[ManifestEntry], None] | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> ArchiveRun:
+    """Archive the pages behind ``check``'s results; Ctrl-C keeps what is done so far."""
+    if any(r.status is Status.OFFLINE for r in check.results):
+        settings.retries = 0  # the network is down: one quick try per lookup, no backoff
+    cache = ResultCache(config.cache_file) if config.cache_file is not None else None
+    archiver = Archiver(settings, cache, keys, on_entry=on_entry, notice=notice)
+    interrupted = False
+    try:
+        asyncio.run(archiver.archive(check.results))
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        if cache is not None:
+            cache.close()
+    entries = []
+    for result in check.results:
+        entry = archiver.entries.get(result.url)
+        if entry is None and interrupted and result.fetch is not None:
+            entry = ManifestEntry(
+                result.url,
+                result.status.value,
+                SnapshotKind.NOT_CAPTURED,
+                "interrupted before this URL was archived",
+                locations=list(result.locations),
+            )
+        if entry is not None:
+            entries.append(entry)
+    return ArchiveRun(entries, archiver.captures_submitted, interrupted)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from types import TracebackType
+from typing import Self
 
 from rich.console import Console
 from rich.markup import escape
@@ -18,6 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from linkcheck.archive.manifest import ManifestEntry
 from linkcheck.model import Result, Status
 from linkcheck.report.results import problems, summary
 
@@ -40,13 +42,16 @@ STATUS_STYLES = {
 class CheckProgress:
     """A rich progress bar on standard error: done/total, counts by status, rate and ETA."""
 
+    label = "checking"
+
     def __init__(self, total: int, enabled: bool) -> None:
-        self._counts: Counter[Status] = Counter()
+        self._counts: Counter[str] = Counter()
+        self._styles: dict[str, str] = {}
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         if enabled and total:
             self._progress = Progress(
-                TextColumn("[bold]checking"),
+                TextColumn(f"[bold]{self.label}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TextColumn("{task.fields[counts]}"),
@@ -59,7 +64,7 @@ class CheckProgress:
             )
             self._task = self._progress.add_task("check", total=total, counts="", rate="")
 
-    def __enter__(self) -> CheckProgress:
+    def __enter__(self) -> Self:
         if self._progress is not None:
             self._progress.start()
         return self
@@ -75,12 +80,14 @@ class CheckProgress:
 
     def advance(self, result: Result) -> None:
         """Count one finished URL."""
-        self._counts[result.status] += 1
+        self._count(result.status.value, STATUS_STYLES[result.status])
+
+    def _count(self, name: str, style: str) -> None:
+        self._counts[name] += 1
+        self._styles[name] = style
         if self._progress is None or self._task is None:
             return
-        counts = " ".join(
-            f"[{STATUS_STYLES[s]}]{n} {s.value}[/]" for s, n in self._counts.most_common()
-        )
+        counts = " ".join(f"[{self._styles[s]}]{n} {s}[/]" for s, n in self._counts.most_common())
         task = self._progress.tasks[0]
         speed = task.speed
         self._progress.update(
@@ -137,5 +144,42 @@ def render_text(
         f"\n{citations} citation{'s' if citations != 1 else ''}, {counts['total']} "
         f"URL{'s' if counts['total'] != 1 else ''}: {shown or 'nothing to check'} "
         f"[dim]in {elapsed:.1f} s[/]",
+        highlight=False,
+    )
+
+
+SNAPSHOT_STYLES = {
+    "captured": "green",
+    "existing": "green",
+    "suggested": "yellow",
+    "not_captured": "dim",
+    "failed": "red",
+}
+
+
+class ArchiveProgress(CheckProgress):
+    """The archive stage's progress bar: counts by kind of snapshot."""
+
+    label = "archiving"
+
+    def advance(self, entry: ManifestEntry) -> None:  # type: ignore[override]
+        """Count one archived URL."""
+        self._count(entry.snapshot.value, SNAPSHOT_STYLES[entry.snapshot.value])
+
+
+def render_archive_summary(
+    entries: Sequence[ManifestEntry], captures_submitted: int, manifest: str
+) -> None:
+    """One line per kind of snapshot, and where the manifest is."""
+    console = Console()
+    counts = Counter(entry.snapshot.value for entry in entries)
+    shown = ", ".join(
+        f"[{SNAPSHOT_STYLES[kind]}]{counts[kind]} {kind.replace('_', ' ')}[/]"
+        for kind in SNAPSHOT_STYLES
+        if counts[kind]
+    )
+    console.print(
+        f"archive: {len(entries)} URLs: {shown or 'nothing to archive'}; "
+        f"{captures_submitted} captures submitted; manifest: {escape(manifest)}",
         highlight=False,
     )

@@ -1,0 +1,1 @@
+"""Archiving: snapshots in the Wayback Machine for every cited source, and the manifest."""

@@ -1,0 +1,250 @@
+"""Save Page Now 2: captures through the authenticated API, with httpx and tenacity.
+
+waybackpy only knows the retired anonymous ``GET /save/<url>``, so captures are ours:
+``POST /save``, then ``GET /save/status/<job_id>`` until the job succeeds or fails, and
+``GET /save/status/user`` for free slots and the daily quota.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from linkcheck.archive.keys import ArchiveKeys
+from linkcheck.check.fetch import parse_retry_after
+from linkcheck.check.politeness import Sleep
+
+# status_ext codes after which no more captures are submitted in this run.
+ACCOUNT_REFUSALS = frozenset(
+    {
+        "error:user-session-limit",
+        "error:max-daily-bandwidth",
+        "error:max-daily-bandwidth-from-ip",
+        "error:unauthorized",
+        "error:blocked-client-ip",
+    }
+)
+# status_ext codes worth submitting again later: the Wayback Machine, not the page, failed.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "error:cannot-fetch", "error:celery", "error:job-failed", "error:no-browsers-available",
+        "error:proxy-error", "error:browsing-timeout", "error:internal-server-error",
+        "error:capture-location-error", "error:read-timeout", "error:protocol-error",
+        "error:soft-time-limit-exceeded", "error:gateway-timeout", "error:bad-gateway",
+        "error:service-unavailable", "error:too-many-requests",
+    }
+)  # fmt: skip
+REASONS = {
+    "error:not-found": "the page answered 404 to the Wayback Machine",
+    "error:no-access": "the page answered 403 to the Wayback Machine",
+    "error:invalid-host-resolution": "the Wayback Machine could not resolve the host",
+    "error:invalid-url-syntax": "the Wayback Machine rejected the URL's syntax",
+    "error:blocked": "the site blocks the Wayback Machine",
+    "error:blocked-url": "the Wayback Machine refuses to capture this URL",
+    "error:filesize-limit": "the page is larger than the Wayback Machine captures (2 GB)",
+    "error:too-many-redirects": "the page redirects more than the Wayback Machine follows",
+    "error:too-many-daily-captures": "captured too often today: the daily limit is reached",
+    "error:user-session-limit": "too many captures in progress for this account",
+    "error:max-daily-bandwidth": "the account's daily capture bandwidth is used up",
+    "error:unauthorized": "the page needs a login",
+    "error:service-unavailable": "the page answered 503 to the Wayback Machine",
+    "error:too-many-requests": "the page rate-limited the Wayback Machine (429)",
+}
+
+
+class JobState(StrEnum):
+    """Where a capture job stands."""
+
+    PENDING = "pending"
+    SUCCESS = "success"
+    ERROR = "error"
+
+
+@dataclass(slots=True)
+class JobStatus:
+    """A submitted or polled capture job."""
+
+    state: JobState
+    job_id: str | None = None
+    timestamp: str | None = None
+    original_url: str | None = None
+    status_ext: str | None = None
+    message: str = ""
+
+    @property
+    def reason(self) -> str:
+        """A human reason for an error."""
+        if self.status_ext is None:
+            return self.message or "capture failed"
+        return REASONS.get(self.status_ext, f"{self.status_ext}: {self.message}".rstrip(": "))
+
+    @property
+    def account_refusal(self) -> bool:
+        """An error that refuses every further capture, not just this one."""
+        if self.status_ext == "error:too-many-daily-captures":
+            return "this url" not in self.message.lower()  # per URL unless the account is out
+        return self.status_ext in ACCOUNT_REFUSALS
+
+    @property
+    def transient(self) -> bool:
+        return self.status_ext in TRANSIENT_ERRORS
+
+
+@dataclass(slots=True)
+class UserStatus:
+    """Free capture slots and the daily quota of the account."""
+
+    available: int
+    processing: int
+    daily_captures: int | None = None
+    daily_limit: int | None = None
+
+
+class AuthenticationError(Exception):
+    """The Wayback Machine refused the keys (HTTP 401)."""
+
+
+class UncertainResponse(Exception):
+    """520/523, a timeout or a malformed answer: the capture may exist anyway."""
+
+
+class RateLimited(Exception):
+    """HTTP 429 from the Wayback Machine itself."""
+
+    def __init__(self, retry_after: float | None) -> None:
+        super().__init__("the Wayback Machine asked us to slow down (429)")
+        self.retry_after = retry_after
+
+
+class SavePageNow:
+    """A client for one account on one Wayback Machine (``base_url``)."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        base_url: str,
+        keys: ArchiveKeys,
+        *,
+        retries: int = 3,
+        max_retry_wait: float = 60.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._client = client
+        self._base = base_url.rstrip("/")
+        self._headers = {"Authorization": keys.authorization, "Accept": "application/json"}
+        self._retries = retries
+        self._max_retry_wait = max_retry_wait
+        self._sleep = sleep
+        self._backoff = wait_exponential_jitter(multiplier=1.0, max=30.0, jitter=1.0)
+
+    async def user_status(self) -> UserStatus:
+        """``GET /save/status/user``: free slots and the daily quota (costs no capture)."""
+        data = await self._call("GET", "/save/status/user", params={"_t": "0"})
+        return UserStatus(
+            available=int(data.get("available", 0)),
+            processing=int(data.get("processing", 0)),
+            daily_captures=_int_or_none(data.get("daily_captures")),
+            daily_limit=_int_or_none(data.get("daily_captures_limit")),
+        )
+
+    async def submit(self, url: str, reuse_within_seconds: int) -> JobStatus:
+        """``POST /save``: a job id, or the error that refused the capture."""
+        form = {
+            "url": url,
+            "if_not_archived_within": str(reuse_within_seconds),
+            "skip_first_archive": "1",
+        }
+        data = await self._call("POST", "/save", data=form)
+        if data.get("status") == "error" or not data.get("job_id"):
+            return JobStatus(
+                JobState.ERROR,
+                status_ext=str(data.get("status_ext") or "error:no-job-id"),
+                message=str(data.get("message", "")),
+            )
+        return JobStatus(
+            JobState.PENDING, job_id=str(data["job_id"]), message=str(data.get("message", ""))
+        )
+
+    async def status(self, job_id: str) -> JobStatus:
+        """``GET /save/status/<job_id>``."""
+        data = await self._call("GET", f"/save/status/{job_id}")
+        state = str(data.get("status", "pending"))
+        if state == "success":
+            return JobStatus(
+                JobState.SUCCESS,
+                job_id=job_id,
+                timestamp=str(data.get("timestamp", "")) or None,
+                original_url=str(data.get("original_url", "")) or None,
+            )
+        if state == "error":
+            return JobStatus(
+                JobState.ERROR,
+                job_id=job_id,
+                status_ext=str(data.get("status_ext") or "error:job-failed"),
+                message=str(data.get("message", "")),
+            )
+        return JobStatus(JobState.PENDING, job_id=job_id)
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception_type((RateLimited, httpx.TransportError, _ServerError)),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            result: dict[str, Any] = await retrying(self._once, method, path, **kwargs)
+        except (httpx.TimeoutException, _ServerError) as exc:
+            raise UncertainResponse(str(exc) or type(exc).__name__) from None
+        except httpx.TransportError as exc:
+            raise UncertainResponse(f"cannot reach the Wayback Machine ({exc})") from None
+        return result
+
+    def _wait(self, state: RetryCallState) -> float:
+        backoff = self._backoff(state)
+        error = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            return min(max(backoff, error.retry_after), self._max_retry_wait)
+        return min(backoff, self._max_retry_wait)
+
+    async def _once(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = await self._client.request(
+            method, self._base + path, headers=self._headers, **kwargs
+        )
+        if response.status_code == 401:
+            raise AuthenticationError("the Wayback Machine refused the keys (HTTP 401)")
+        if response.status_code == 429:
+            raise RateLimited(parse_retry_after(response.headers.get("retry-after")))
+        if response.status_code == 404 and path.startswith("/save/status/"):
+            return {
+                "status": "error",
+                "status_ext": "error:job-expired",
+                "message": "job not found",
+            }
+        if response.status_code >= 500:
+            raise _ServerError(f"HTTP {response.status_code} from the Wayback Machine")
+        try:
+            data = response.json()
+        except ValueError:
+            raise _ServerError("the Wayback Machine answered something that is not JSON") from None
+        if not isinstance(data, dict):
+            raise _ServerError("the Wayback Machine answered an unexpected JSON shape")
+        return data
+
+
+class _ServerError(Exception):
+    """5xx or junk: retried, then reported as uncertain."""
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload, no-any-return]
+    except (TypeError, ValueError):
+        return None
