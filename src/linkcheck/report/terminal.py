@@ -31,6 +31,7 @@ STATUS_STYLES = {
     Status.TIMEOUT: "red",
     Status.BLOCKED: "yellow",
     Status.FRAGMENT_MISSING: "bold magenta",
+    Status.UNVERIFIABLE: "yellow",
     Status.INVALID: "red",
     Status.OFFLINE: "dim",
     Status.EXCLUDED: "dim",
