@@ -243,11 +243,11 @@ class Archiver:
             return _PageOutcome(SnapshotKind.NOT_CAPTURED, reason, older)
         slots = self._slots or asyncio.Semaphore(1)
         async with slots:
-            if self._stopped is not None:
+            await self._capture_pacer.wait()
+            if self._stopped is not None:  # another capture may have hit a refusal meanwhile
                 return _PageOutcome(
                     SnapshotKind.NOT_CAPTURED, f"captures stopped: {self._stopped}", older
                 )
-            await self._capture_pacer.wait()
             submitted = time.time()
             try:
                 job = await spn.submit(page, int(self.settings.reuse_within))

@@ -82,6 +82,8 @@ class JobStatus:
         """A human reason for an error."""
         if self.status_ext is None:
             return self.message or "capture failed"
+        if self.status_ext == "error:too-many-daily-captures" and self.account_refusal:
+            return "the account's daily capture limit is reached"
         return REASONS.get(self.status_ext, f"{self.status_ext}: {self.message}".rstrip(": "))
 
     @property
@@ -160,7 +162,8 @@ class SavePageNow:
             "if_not_archived_within": str(reuse_within_seconds),
             "skip_first_archive": "1",
         }
-        data = await self._call("POST", "/save", data=form)
+        # A 5xx here may hide a capture that started: no blind resubmission, the caller looks first.
+        data = await self._call("POST", "/save", retry_server_errors=False, data=form)
         if data.get("status") == "error" or not data.get("job_id"):
             return JobStatus(
                 JobState.ERROR,
@@ -191,11 +194,16 @@ class SavePageNow:
             )
         return JobStatus(JobState.PENDING, job_id=job_id)
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    async def _call(
+        self, method: str, path: str, *, retry_server_errors: bool = True, **kwargs: Any
+    ) -> dict[str, Any]:
+        retried: tuple[type[Exception], ...] = (RateLimited, httpx.TransportError, _ServerError)
+        if not retry_server_errors:
+            retried = (RateLimited, httpx.ConnectError)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._retries + 1),
             wait=self._wait,
-            retry=retry_if_exception_type((RateLimited, httpx.TransportError, _ServerError)),
+            retry=retry_if_exception_type(retried),
             sleep=self._sleep,
             reraise=True,
         )
