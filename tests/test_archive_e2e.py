@@ -281,3 +281,29 @@ def test_bad_archive_options(tmp_path: Path, site: Host) -> None:
     result, _ = archive(tmp_path, site, "ftp://nowhere", [site.url("/ok")])
     assert result.returncode == 2
     assert "--wayback-url 'ftp://nowhere': expected an http(s) URL" in result.stderr
+
+
+def test_ctrl_c_writes_the_manifest_so_far(
+    tmp_path: Path, site: Host, wayback: tuple[FakeWayback, str]
+) -> None:
+    fake, base = wayback
+    fake.pending_polls = 10_000
+    existing = site.url("/page")
+    fake.add_capture(existing, days_ago(1))
+    (tmp_path / "doc.md").write_text(f"[a]({site.url('/ok')})\n\n[b]({existing})\n")
+    environment = {**os.environ, **KEYS, "HOME": str(tmp_path)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "linkcheck", "archive", "doc.md", "--manifest", "m.json",
+         "--wayback-url", base, "--canary", site.base, "--poll-interval", "0.05s",
+         "--lookup-rate", "6000"],
+        cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert wait_until(lambda: sum(fake.polls.values()) >= 2, timeout=30)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "interrupted: the manifest holds what was archived so far" in stderr
+    entries = {e["url"]: e for e in json.loads((tmp_path / "m.json").read_text())["entries"]}
+    assert entries[existing]["snapshot"] == "existing"
+    assert entries[site.url("/ok")]["snapshot"] == "not_captured"
+    assert "Traceback" not in stderr
