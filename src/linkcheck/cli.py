@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,6 +25,9 @@ from linkcheck.config import (
     parse_statuses,
 )
 from linkcheck.errors import LinkcheckError, UsageError
+
+if TYPE_CHECKING:
+    from linkcheck.changes import Changes
 from linkcheck.model import DEFAULT_FAIL_ON, Format
 
 EXIT_INTERNAL = 70
@@ -138,7 +141,27 @@ _input_options = [
         metavar="EXT=FORMAT",
         help="Read files with this extension as markdown, html or text (repeatable).",
     ),
+    click.option(
+        "--changed-since",
+        metavar="REF",
+        help="Only documents changed since this git ref (committed, staged, unstaged or new).",
+    ),
+    click.option(
+        "--new-only",
+        is_flag=True,
+        help="With --changed-since: only citations on lines added since the ref.",
+    ),
 ]
+
+
+def document_filter(options: dict[str, Any]) -> Changes | None:
+    """The --changed-since/--new-only selection, or None; removes them from ``options``."""
+    from linkcheck.changes import changes_since
+
+    ref, new_only = options.pop("changed_since", None), options.pop("new_only", False)
+    if new_only and not ref:
+        raise UsageError("--new-only needs --changed-since REF")
+    return changes_since(ref, new_only) if ref else None
 
 
 def input_options(function: Any) -> Any:
@@ -163,12 +186,14 @@ def extract(
     format_of: tuple[str, ...],
     output_format: str | None,
     output: str | None,
+    **selection: Any,
 ) -> None:
     """List every citation in PATH… without touching the network."""
     from linkcheck.documents import stream_documents
     from linkcheck.report.extraction import render_extraction
 
-    documents = stream_documents(paths, exclude_paths, format_overrides(format_of), warn)
+    changes = document_filter(selection)
+    documents = stream_documents(paths, exclude_paths, format_overrides(format_of), warn, changes)
     if render_extraction(documents, output_format, output) == 0:
         warn("no documents found")
 
@@ -306,6 +331,12 @@ _check_options = [
     click.option(
         "--cache-failures", is_flag=True, help="Reuse cached failures too (default: re-check them)."
     ),
+    click.option(
+        "--offline",
+        is_flag=True,
+        help="No network at all: check URL syntax, local files and anchors, and fragment "
+        "syntax; remote URLs are reported as skipped.",
+    ),
 ]
 
 
@@ -341,6 +372,7 @@ def build_check_config(options: dict[str, Any]) -> CheckConfig:
         cache_file=None if options["no_cache"] else Path(options["cache_file"]),
         max_age=parse_duration(options["max_age"], "--max-age"),
         cache_failures=options["cache_failures"],
+        offline=options["offline"],
     )
 
 
@@ -350,7 +382,7 @@ def build_check_config(options: dict[str, Any]) -> CheckConfig:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "markdown", "github", "junit"]),
+    type=click.Choice(["text", "json", "markdown", "github", "junit", "sarif"]),
     default="text",
     show_default=True,
     help="Report format.",
@@ -371,10 +403,13 @@ def check(
     from linkcheck.pipeline import count_urls, run_check
     from linkcheck.report.publish import publish_check
 
+    changes = document_filter(options)
     config = build_check_config(options)
-    documents = load_documents(paths, exclude_paths, format_overrides(format_of), warn)
+    documents = load_documents(paths, exclude_paths, format_overrides(format_of), warn, changes)
     if not documents:
-        warn("no documents found")
+        warn(
+            "no documents found" if changes is None else f"no documents changed since {changes.ref}"
+        )
         return
     from linkcheck.report.terminal import CheckProgress
 
@@ -475,7 +510,10 @@ def archive(
     from linkcheck.pipeline import count_urls, run_archive, run_check
     from linkcheck.report.terminal import ArchiveProgress, CheckProgress, render_archive_summary
 
+    changes = document_filter(options)
     config = build_check_config(options)
+    if config.offline:
+        raise UsageError("archive needs the network: --offline cannot be used with archive")
     if not wayback_url.startswith(("http://", "https://")):
         raise UsageError(f"--wayback-url {wayback_url!r}: expected an http(s) URL")
     settings = ArchiveSettings(
@@ -490,7 +528,7 @@ def archive(
         max_retry_wait=config.max_retry_wait,
         user_agent=config.user_agent,
     )
-    documents = load_documents(paths, exclude_paths, format_overrides(format_of), warn)
+    documents = load_documents(paths, exclude_paths, format_overrides(format_of), warn, changes)
     if not documents:
         warn("no documents found")
         return

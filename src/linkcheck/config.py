@@ -55,6 +55,7 @@ class CheckConfig:
     cache_file: Path | None = Path(".linkcheck/cache.db")
     max_age: float = 86400.0
     cache_failures: bool = False
+    offline: bool = False
 
 
 def parse_accept(value: str) -> frozenset[int]:

@@ -22,6 +22,7 @@ from linkcheck.fragments.local import local_page
 from linkcheck.fragments.verify import (
     TEXT_TYPES,
     FragmentOutcome,
+    FragmentState,
     Page,
     verify_fragment,
     verify_fragments,
@@ -60,7 +61,10 @@ class Checker:
         results: list[Result | None] = [None] * len(cited)
         pending: dict[str, list[int]] = {}
         for index, item in enumerate(cited):
-            if item.fetch_url is None:
+            if item.fetch_url is not None and self.config.offline:
+                results[index] = self._skipped(item)
+                self._on_result(results[index])  # type: ignore[arg-type]
+            elif item.fetch_url is None:
                 results[index] = self._check_offline(item)
                 self._on_result(results[index])  # type: ignore[arg-type]
             else:
@@ -85,6 +89,20 @@ class Checker:
             }
             await self._fetch_all(fragments, fetched)
         return [r for r in results if r is not None]
+
+    def _skipped(self, item: CitedUrl) -> Result:
+        """``--offline``: not fetched, but a malformed text directive is still reported."""
+        locations = _locations(item)
+        invalid = (
+            [o for o in verify_fragment(item.fragment, None) if o.state is FragmentState.INVALID]
+            if item.fragment
+            else []
+        )
+        if invalid:
+            outcomes = [o.record() for o in invalid]
+            reason = "; ".join(f"{o.kind} {o.directive!r}: {o.reason}" for o in invalid)
+            return Result(item.url, Status.INVALID, reason, None, locations, outcomes)
+        return Result(item.url, Status.SKIPPED, "--offline: not fetched", None, locations)
 
     def _check_offline(self, item: CitedUrl) -> Result:
         """Results that need no network: exclusions, syntax, local files."""

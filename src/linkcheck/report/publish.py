@@ -8,7 +8,13 @@ import sys
 from linkcheck.config import CheckConfig
 from linkcheck.pipeline import CheckRun
 from linkcheck.report.extraction import open_output
-from linkcheck.report.results import render_github, render_json, render_junit, render_markdown
+from linkcheck.report.results import (
+    render_github,
+    render_json,
+    render_junit,
+    render_markdown,
+    render_sarif,
+)
 
 
 def publish_check(
@@ -25,6 +31,8 @@ def publish_check(
             stream.write(render_github(run.results, failing))
         elif output_format == "junit":
             stream.write(render_junit(run.results, failing))
+        elif output_format == "sarif":
+            stream.write(render_sarif(run.results, failing))
         else:
             from rich.console import Console
 

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 from xml.etree import ElementTree
 
 from linkcheck.model import Result, Status
@@ -183,3 +184,71 @@ def render_junit(results: Sequence[Result], failing: Collection[Status]) -> str:
         + ElementTree.tostring(root, encoding="unicode")
         + "\n"
     )
+
+
+RULE_HELP = {
+    Status.BROKEN: "The cited URL is dead: 4xx, an unknown host, a soft 404 or a missing file.",
+    Status.ERROR: "The server failed (5xx), refused or reset the connection, or looped.",
+    Status.TIMEOUT: "No complete answer within the time limit.",
+    Status.FRAGMENT_MISSING: "The page is alive but the cited words or anchor are not on it.",
+    Status.INVALID: "The URL or its text directive is malformed.",
+    Status.BLOCKED: "The site refuses automated requests (401, 403, 429, 451, bot challenge).",
+    Status.REDIRECTED: "The URL moved permanently: cite the new address.",
+    Status.OFFLINE: "The network was unreachable: not checked.",
+    Status.UNVERIFIABLE: "The cited fragment cannot be verified on this kind of page.",
+}
+
+
+def render_sarif(results: Sequence[Result], failing: Collection[Status]) -> str:
+    """SARIF 2.1.0 for code scanning: one result per problem citation, at its location."""
+    from linkcheck import PROJECT_URL, __version__
+
+    findings = []
+    used: dict[Status, None] = {}
+    for result in problems(results):
+        if result.status not in failing and result.status not in WARNING_STATUSES:
+            continue
+        used[result.status] = None
+        for loc in result.locations:
+            findings.append(
+                {
+                    "ruleId": f"linkcheck/{result.status.value}",
+                    "level": "error" if result.status in failing else "warning",
+                    "message": {"text": f"{result.url} — {result.reason}"},
+                    "locations": [
+                        {
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": quote(loc.file.replace("\\", "/"))},
+                                "region": {"startLine": loc.line, "startColumn": loc.column},
+                            }
+                        }
+                    ],
+                }
+            )
+    rules = [
+        {
+            "id": f"linkcheck/{status.value}",
+            "name": status.value,
+            "shortDescription": {"text": RULE_HELP.get(status, status.value)},
+            "helpUri": f"{PROJECT_URL}#commands",
+        }
+        for status in used
+    ]
+    payload = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "linkcheck",
+                        "version": __version__,
+                        "informationUri": PROJECT_URL,
+                        "rules": rules,
+                    }
+                },
+                "results": findings,
+            }
+        ],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

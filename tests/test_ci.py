@@ -1,0 +1,237 @@
+"""linkcheck in CI: --offline, SARIF, pull-request mode, the Action, pre-commit, packaging."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import respx
+from fakeweb import FakeWeb, Host, serve
+
+from linkcheck.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Host]:
+    with serve(FakeWeb()) as host:
+        yield host
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=repo, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+def linkcheck(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "linkcheck", *args],
+        capture_output=True, text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=300,
+    )  # fmt: skip
+
+
+def test_offline_makes_no_network_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "guide.md").write_text("# Guide\n")
+    (tmp_path / "doc.md").write_text(
+        "[a](https://example.com/page) [b](https://example.com/p#:~:text=e-mail) "
+        "[c](guide.md#guide) [d](guide.md#nope) [e](missing.md) [f](http://)\n"
+    )
+    monkeypatch.chdir(tmp_path)
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"--offline opened a connection: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(asyncio, "open_connection", refuse)
+    with respx.mock(assert_all_called=False) as router:
+        router.route().mock(side_effect=refuse)
+        with pytest.raises(SystemExit) as exit_info:
+            main(["check", "doc.md", "--offline", "--format", "json", "-o", "out.json"])
+        assert not router.calls
+    assert exit_info.value.code == 1
+    statuses = {
+        r["url"]: r["status"] for r in json.loads((tmp_path / "out.json").read_text())["results"]
+    }
+    assert statuses == {
+        "https://example.com/page": "skipped",
+        "https://example.com/p#:~:text=e-mail": "invalid",
+        "guide.md#guide": "ok",
+        "guide.md#nope": "fragment_missing",
+        "missing.md": "broken",
+        "http://": "invalid",
+    }
+
+
+def test_sarif_validates_against_the_schema(tmp_path: Path, site: Host) -> None:
+    (tmp_path / "doc.md").write_text(
+        f"[dead]({site.url('/missing')})\n[moved]({site.url('/redirect/301')})\n[ok]({site.url('/ok')})\n"
+    )
+    result = linkcheck(
+        "doc.md", "--no-cache", "--canary", site.base, "--format", "sarif", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    sarif = json.loads(result.stdout)
+    jsonschema.validate(sarif, json.loads(SCHEMA.read_text()))
+    findings = sarif["runs"][0]["results"]
+    assert [(f["ruleId"], f["level"]) for f in findings] == [
+        ("linkcheck/broken", "error"),
+        ("linkcheck/redirected", "warning"),
+    ]
+    region = findings[0]["locations"][0]["physicalLocation"]
+    assert region == {
+        "artifactLocation": {"uri": "doc.md"},
+        "region": {"startLine": 1, "startColumn": 8},
+    }
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "old.md").write_text("[a](missing-old.md)\n")
+    (tmp_path / "edited.md").write_text("[b](missing-b.md)\n")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    (tmp_path / "edited.md").write_text("[b](missing-b.md)\n\n[c](missing-c.md)\n")
+    (tmp_path / "new.md").write_text("[d](missing-d.md)\n")
+    return tmp_path
+
+
+def test_changed_since_checks_exactly_the_changed_files(repo: Path) -> None:
+    result = linkcheck("extract", ".", "--changed-since", "main", "--format", "json", cwd=repo)
+    payload = json.loads(result.stdout)
+    assert sorted(d["file"] for d in payload["documents"]) == ["edited.md", "new.md"]
+    result = linkcheck(
+        "extract", ".", "--changed-since", "main", "--new-only", "--format", "json", cwd=repo
+    )
+    assert sorted(c["url"] for c in json.loads(result.stdout)["citations"]) == [
+        "missing-c.md",
+        "missing-d.md",
+    ]
+    check = linkcheck(
+        "check", ".", "--changed-since", "HEAD", "--offline", "--format", "json", cwd=repo
+    )
+    assert check.returncode == 1
+    assert len(json.loads(check.stdout)["results"]) == 3
+
+
+def test_changed_since_errors(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    bad_ref = linkcheck("check", ".", "--changed-since", "no-such-branch", cwd=repo)
+    assert bad_ref.returncode == 2
+    assert "--changed-since no-such-branch: not a commit in this repository" in bad_ref.stderr
+    elsewhere = tmp_path_factory.mktemp("plain")
+    (elsewhere / "a.md").write_text("x")
+    no_repo = linkcheck("check", ".", "--changed-since", "main", cwd=elsewhere)
+    assert no_repo.returncode == 2 and "needs a git repository" in no_repo.stderr
+    lonely = linkcheck("check", ".", "--new-only", cwd=repo)
+    assert lonely.returncode == 2 and "--new-only needs --changed-since REF" in lonely.stderr
+
+
+def test_the_action_step_runs_locally(tmp_path: Path, site: Host) -> None:
+    """ci/github-action.sh is the Action's run step; here it runs on a sample repository."""
+    (tmp_path / "docs").mkdir()
+    line = f"Alive [source]({site.url('/ok')}), dead [one]({site.url('/missing')})."
+    (tmp_path / "docs" / "paper.md").write_text(f"# Paper\n\n{line}\n")
+    column = line.index(site.url("/missing")) + 1
+    summary = tmp_path / "summary.md"
+    result = subprocess.run(
+        ["bash", str(ROOT / "ci" / "github-action.sh")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={
+            **os.environ,
+            "LINKCHECK_VENV": sys.prefix,  # linkcheck is already installed here: no reinstall
+            "LINKCHECK_PATHS": "docs",
+            "LINKCHECK_ARGS": f"--canary {site.base}",
+            "GITHUB_STEP_SUMMARY": str(summary),
+        },
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    annotation = f"::error file=docs/paper.md,line=3,col={column},title=linkcheck%3A broken::"
+    assert annotation + site.url("/missing") in result.stdout
+    assert f"| ❌ broken | `docs/paper.md:3:{column}` |" in summary.read_text()
+    assert (tmp_path / ".linkcheck" / "cache.db").exists()  # the cache the Action keeps
+
+
+def test_action_metadata_runs_the_same_script() -> None:
+    action = (ROOT / "action.yml").read_text()
+    assert "run: ${{ github.action_path }}/ci/github-action.sh" in action
+    for name in ("paths", "args", "fail-on", "cache", "python-version"):
+        assert f"\n  {name}:\n" in action
+
+
+@pytest.mark.slow
+def test_pre_commit_hooks_through_try_repo(tmp_path: Path) -> None:
+    sample = tmp_path / "sample"
+    sample.mkdir()
+    git(sample, "init", "-q", "-b", "main")
+    (sample / "README.md").write_text("# Sample\n\nSee [the guide](guide.md#install).\n")
+    (sample / "guide.md").write_text("# Guide\n\n## Usage\n")
+    git(sample, "add", ".")
+    home = tmp_path / "pre-commit-home"
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
+    command = [
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        str(ROOT),
+        "linkcheck-offline",
+        "--all-files",
+    ]
+    failing = subprocess.run(
+        command, cwd=sample, capture_output=True, text=True, env=env, timeout=900
+    )
+    assert failing.returncode == 1, failing.stdout + failing.stderr
+    assert "README.md:3:15  guide.md#install" in failing.stdout
+    (sample / "guide.md").write_text("# Guide\n\n## Install\n")
+    passing = subprocess.run(
+        command, cwd=sample, capture_output=True, text=True, env=env, timeout=900
+    )
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+
+
+@pytest.mark.slow
+def test_sdist_and_wheel_install_cleanly(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(tmp_path / "dist"),
+         str(ROOT)],
+        check=True, capture_output=True, timeout=900,
+    )  # fmt: skip
+    wheel = next((tmp_path / "dist").glob("*.whl"))
+    assert next((tmp_path / "dist").glob("*.tar.gz"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
+        check=True, capture_output=True, timeout=900,
+    )  # fmt: skip
+    from linkcheck import __version__
+
+    version = subprocess.run(
+        [str(venv / "bin" / "linkcheck"), "--version"], capture_output=True, text=True, check=True
+    )
+    assert version.stdout.strip() == f"linkcheck, version {__version__}"
+    (tmp_path / "doc.md").write_text("[x](missing.md)\n")
+    extracted = subprocess.run(
+        [str(venv / "bin" / "linkcheck"), "extract", "doc.md", "--format", "json"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert json.loads(extracted.stdout)["citations"][0]["url"] == "missing.md"
