@@ -200,7 +200,7 @@ def test_pre_commit_hooks_through_try_repo(tmp_path: Path) -> None:
         command, cwd=sample, capture_output=True, text=True, env=env, timeout=900
     )
     assert failing.returncode == 1, failing.stdout + failing.stderr
-    assert "README.md:3:15  guide.md#install" in failing.stdout
+    assert "README.md:3:17  guide.md#install" in failing.stdout
     (sample / "guide.md").write_text("# Guide\n\n## Install\n")
     passing = subprocess.run(
         command, cwd=sample, capture_output=True, text=True, env=env, timeout=900
