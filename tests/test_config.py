@@ -95,3 +95,10 @@ def test_value_parsers() -> None:
     assert parse_accept("200..202, 403") == frozenset({200, 201, 202, 403})
     assert parse_duration("90", "-") == 90 and parse_duration("1.5h", "-") == 5400
     assert parse_size("10MB", "-") == 10 << 20 and parse_size("512k", "-") == 512 << 10
+
+
+def test_a_format_one_command_lacks_is_left_to_the_others(project: Path) -> None:
+    (project / "linkcheck.toml").write_text('format = "markdown"\nno-cache = true\n')
+    assert linkcheck("doc.md", cwd=project).stdout.startswith("## linkcheck")
+    extracted = linkcheck("extract", "doc.md", cwd=project)
+    assert extracted.returncode == 0 and "doc.md:1:9\tlink\tlocal\tdoc.md" in extracted.stdout

@@ -108,10 +108,20 @@ def settings_defaults(settings: dict[str, Any], path: Path) -> dict[str, dict[st
     for key in settings:
         if key not in known:
             raise UsageError(f"{path}: unknown setting {key!r}")
-    return {
-        name: {param: settings[key] for key, param in _setting_keys(command) if key in settings}
-        for name, command in commands.items()
-    }
+    defaults: dict[str, dict[str, Any]] = {}
+    for name, command in commands.items():
+        params = {p.name: p for p in command.params}
+        defaults[name] = {
+            param: settings[key]
+            for key, param in _setting_keys(command)
+            if key in settings and _fits(params[param], settings[key])
+        }
+    return defaults
+
+
+def _fits(param: click.Parameter, value: Any) -> bool:
+    """A choice a command does not offer (format = "sarif" for extract) is left to the others."""
+    return not isinstance(param.type, click.Choice) or value in param.type.choices
 
 
 def _setting_keys(command: click.Command) -> list[tuple[str, str]]:
