@@ -18,3 +18,18 @@ def extract(text: str, fmt: Format = Format.MARKDOWN, file: str = "doc.md") -> l
 def located(citations: list[Citation]) -> list[tuple[str, int, int, str, str]]:
     """(url, line, column, role, text) for each citation: what most tests pin."""
     return [(c.url, c.line, c.column, c.role, c.text) for c in citations]
+
+
+class FakeClock:
+    """Records sleeps instead of sleeping, and advances its own time."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

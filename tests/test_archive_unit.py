@@ -12,6 +12,7 @@ import httpx
 import pytest
 import respx
 
+from helpers import FakeClock
 from linkcheck.archive.keys import ArchiveKeys, load_keys
 from linkcheck.archive.manifest import ManifestEntry, SnapshotKind, write_manifest
 from linkcheck.archive.runner import Pacer
@@ -26,19 +27,6 @@ from linkcheck.report.terminal import STATUS_STYLES
 
 BASE = "https://wayback.test"
 KEYS = ArchiveKeys("access", "secret")
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def spn_call(clock: FakeClock, call: str, *args: Any) -> Any:

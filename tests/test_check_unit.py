@@ -11,6 +11,7 @@ import httpx
 import pytest
 import respx
 
+from helpers import FakeClock
 from linkcheck.check.classify import classify, soft_404
 from linkcheck.check.fetch import Fetcher, FetchError, FetchOutcome, parse_retry_after, read_capped
 from linkcheck.check.network import NetworkProbe
@@ -18,21 +19,6 @@ from linkcheck.check.politeness import HostLimiter
 from linkcheck.check.targets import is_private_address
 from linkcheck.config import CheckConfig
 from linkcheck.model import Status
-
-
-class FakeClock:
-    """Records sleeps instead of sleeping, and advances its own time."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def time(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class AlwaysOnline(NetworkProbe):

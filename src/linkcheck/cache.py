@@ -82,6 +82,12 @@ class ResultCache:
         """Close the database."""
         self._db.close()
 
+    def __enter__(self) -> ResultCache:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def get(self, url: str) -> FetchResult | None:
         """The stored result for ``url``, marked as cached, or None."""
         row = self._db.execute(

@@ -27,6 +27,7 @@ from linkcheck.config import (
 from linkcheck.errors import LinkcheckError, UsageError
 
 if TYPE_CHECKING:
+    from linkcheck.cache import ResultCache
     from linkcheck.changes import Changes
 from linkcheck.model import DEFAULT_FAIL_ON, Format
 
@@ -566,27 +567,36 @@ def cache() -> None:
     """Inspect or clear the cached results file."""
 
 
-@cache.command("info")
-@click.option(
+_cache_file_option = click.option(
     "--cache-file",
     type=click.Path(dir_okay=False),
     default=".linkcheck/cache.db",
     show_default=True,
 )
-def cache_info(cache_file: str) -> None:
-    """How many results are cached, by status, and how old they are."""
+
+
+def _existing_cache(cache_file: str) -> ResultCache | None:
+    """The cache at ``cache_file``, or None (said on stdout) when there is none yet."""
     from linkcheck.cache import ResultCache
-    from linkcheck.report.results import iso_time
 
     path = Path(cache_file)
     if not path.exists():
         click.echo(f"{path}: no cache yet")
+        return None
+    return ResultCache(path)
+
+
+@cache.command("info")
+@_cache_file_option
+def cache_info(cache_file: str) -> None:
+    """How many results are cached, by status, and how old they are."""
+    from linkcheck.report.results import iso_time
+
+    store = _existing_cache(cache_file)
+    if store is None:
         return
-    store = ResultCache(path)
-    try:
+    with store:
         info = store.info()
-    finally:
-        store.close()
     click.echo(f"{info.path}: {info.entries} results, {info.size_bytes / 1024:.0f} KiB")
     for status, count in sorted(info.by_status.items()):
         click.echo(f"  {status}: {count}")
@@ -595,26 +605,15 @@ def cache_info(cache_file: str) -> None:
 
 
 @cache.command("clear")
-@click.option(
-    "--cache-file",
-    type=click.Path(dir_okay=False),
-    default=".linkcheck/cache.db",
-    show_default=True,
-)
+@_cache_file_option
 def cache_clear(cache_file: str) -> None:
-    """Delete every cached result."""
-    from linkcheck.cache import ResultCache
-
-    path = Path(cache_file)
-    if not path.exists():
-        click.echo(f"{path}: no cache yet")
+    """Delete every cached result, recorded snapshot and pending capture job."""
+    store = _existing_cache(cache_file)
+    if store is None:
         return
-    store = ResultCache(path)
-    try:
+    with store:
         removed = store.clear()
-    finally:
-        store.close()
-    click.echo(f"{path}: removed {removed} results")
+    click.echo(f"{store.path}: removed {removed} results")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
