@@ -25,11 +25,11 @@ from linkcheck.config import (
     parse_statuses,
 )
 from linkcheck.errors import LinkcheckError, UsageError
+from linkcheck.model import DEFAULT_FAIL_ON, Format
 
 if TYPE_CHECKING:
     from linkcheck.cache import ResultCache
     from linkcheck.changes import Changes
-from linkcheck.model import DEFAULT_FAIL_ON, Format
 
 EXIT_INTERNAL = 70
 
@@ -58,6 +58,7 @@ class DefaultCommandGroup(click.Group):
 
 
 def format_overrides(values: Sequence[str]) -> dict[str, Format]:
+    """``--format-of txt=markdown`` values as an extension → format map."""
     overrides: dict[str, Format] = {}
     for value in values:
         extension, _, name = value.partition("=")

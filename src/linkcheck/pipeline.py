@@ -6,14 +6,17 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from linkcheck.archive.keys import ArchiveKeys
-from linkcheck.archive.manifest import ManifestEntry, SnapshotKind
-from linkcheck.archive.runner import Archiver, ArchiveSettings
 from linkcheck.cache import FAILING, ResultCache
 from linkcheck.check.runner import Checker, ProgressCallback
 from linkcheck.config import CheckConfig
 from linkcheck.model import Document, Result, Status
+
+if TYPE_CHECKING:  # archiving imports waybackpy and requests: only when archiving
+    from linkcheck.archive.keys import ArchiveKeys
+    from linkcheck.archive.manifest import ManifestEntry
+    from linkcheck.archive.runner import ArchiveSettings
 
 EXIT_OK = 0
 EXIT_FAILING = 1
@@ -99,6 +102,9 @@ def run_archive(
     notice: Callable[[str], None] | None = None,
 ) -> ArchiveRun:
     """Archive the pages behind ``check``'s results; Ctrl-C keeps what is done so far."""
+    from linkcheck.archive.manifest import ManifestEntry, SnapshotKind
+    from linkcheck.archive.runner import Archiver
+
     if any(r.status is Status.OFFLINE for r in check.results):
         settings.retries = 0  # the network is down: one quick try per lookup, no backoff
     cache = ResultCache(config.cache_file) if config.cache_file is not None else None

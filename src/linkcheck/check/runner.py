@@ -138,6 +138,15 @@ class Checker:
     ) -> None:
         """Fetch every URL (with the fragments cited on it), reporting each as it finishes."""
         config = self.config
+        if self.cache is not None:
+            # Fresh cached results first: a warm rerun then builds no HTTP client at all.
+            for url in list(urls):
+                cached = self.cache.fresh(url, config.max_age, config.cache_failures, urls[url])
+                if cached is not None:
+                    fetched(url, cached)
+                    del urls[url]
+            if not urls:
+                return
         limiter = HostLimiter(config.per_host, config.host_interval, sleep=self._sleep)
         headers = {
             "User-Agent": config.user_agent,
@@ -166,10 +175,6 @@ class Checker:
 
     async def _fetch_one(self, fetcher: Fetcher, url: str, fragments: list[str]) -> FetchResult:
         config = self.config
-        if self.cache is not None:
-            cached = self.cache.fresh(url, config.max_age, config.cache_failures, fragments)
-            if cached is not None:
-                return cached
         if config.exclude_private and await _resolves_privately(url):
             return FetchResult(Status.EXCLUDED, "private address (--exclude-private)")
 

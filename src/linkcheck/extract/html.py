@@ -6,11 +6,13 @@ import html as html_lib
 import re
 import warnings
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag
-
 from linkcheck.extract.raw import RawLink, collapse_whitespace
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 CITING_ATTRIBUTES = {"a": "href", "blockquote": "cite", "q": "cite", "img": "src"}
 _TEXT_LIMIT = 200
@@ -20,6 +22,8 @@ _OPAQUE = re.compile(r"<!--.*?-->|<script\b.*?</script\s*>|<style\b.*?</style\s*
 
 def extract_html(text: str, base_offset: int = 0) -> Iterator[RawLink]:
     """Yield the citations of an HTML document, relative URLs resolved against ``<base href>``."""
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag  # slow: only when needed
+
     with warnings.catch_warnings():
         # A snippet that looks like a URL is still a snippet: we never fetch from here.
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)

@@ -63,9 +63,14 @@ def result_record(result: Result) -> dict[str, Any]:
 
 
 def render_json(results: Sequence[Result]) -> str:
-    """The whole run as JSON."""
-    payload = {"summary": summary(results), "results": [result_record(r) for r in results]}
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    """The whole run as JSON, one result a line.
+
+    (json's indenting encoder is pure Python and ten times slower than the compact C one.)
+    """
+    lines = ",\n    ".join(json.dumps(result_record(r), ensure_ascii=False) for r in results)
+    body = f"[\n    {lines}\n  ]" if results else "[]"
+    summary_json = json.dumps(summary(results))
+    return f'{{\n  "summary": {summary_json},\n  "results": {body}\n}}\n'
 
 
 def problems(results: Iterable[Result]) -> list[Result]:
