@@ -113,8 +113,3 @@ class Result:
     fetch: FetchResult | None
     locations: list[Location] = field(default_factory=list)
     fragments: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def consecutive_failures(self) -> int:
-        """Runs in a row (this one included) in which this URL's fetch failed."""
-        return self.fetch.failures if self.fetch is not None else 1

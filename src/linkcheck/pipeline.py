@@ -20,7 +20,6 @@ if TYPE_CHECKING:  # archiving imports waybackpy and requests: only when archivi
 
 EXIT_OK = 0
 EXIT_FAILING = 1
-EXIT_USAGE = 2
 EXIT_OFFLINE = 3
 
 

@@ -23,11 +23,6 @@ class NetworkProbe:
             self._probe = asyncio.ensure_future(self._connect())
         return await asyncio.shield(self._probe)
 
-    @property
-    def known_offline(self) -> bool:
-        """True once a finished probe has found the network down."""
-        return self._probe is not None and self._probe.done() and not self._probe.result()
-
     async def _connect(self) -> bool:
         try:
             _, writer = await asyncio.wait_for(

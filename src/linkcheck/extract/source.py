@@ -64,9 +64,3 @@ class LineIndex:
         """Line and column of the character at ``offset``."""
         line = bisect_right(self._starts, offset)
         return Position(line, offset - self._starts[line - 1] + 1)
-
-    def line_start(self, line: int) -> int:
-        """Offset of the first character of 0-based ``line`` (clamped to the text's end)."""
-        if line >= len(self._starts):
-            return self._starts[-1]
-        return self._starts[line]
