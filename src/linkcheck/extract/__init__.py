@@ -37,21 +37,13 @@ def iter_citations(
     """
     lines = LineIndex(text)
     for raw in _raw_links(text, fmt):
-        position = lines.position(raw.offset)
+        line, column = lines.position(raw.offset)
         verdict = classify_url(raw.url, document_dir)
         target = verdict.target
         if target == "":  # "#anchor": the citing document itself
             target = str(document_dir / Path(file).name) if document_dir else file
         yield Citation(
-            url=raw.url,
-            file=file,
-            line=position.line,
-            column=position.column,
-            text=raw.text,
-            role=raw.role,
-            kind=verdict.kind,
-            target=target,
-            reason=verdict.reason,
+            raw.url, file, line, column, raw.text, raw.role, verdict.kind, target, verdict.reason
         )
 
 

@@ -7,6 +7,7 @@ bounded on very large documents.
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ _OPTIONS = (
     | pyromark.Options.ENABLE_FOOTNOTES
     | pyromark.Options.ENABLE_GFM
 )
+_URL_HINT = re.compile(r"://|www\.|mailto:", re.IGNORECASE)
+_URL_HINT_BYTES = re.compile(rb"://|www\.|mailto:", re.IGNORECASE)
 _REFERENCE_TYPES = frozenset({"Reference", "Collapsed", "Shortcut"})
 _AUTOLINK_TYPES = frozenset({"Autolink", "Email"})
 
@@ -79,6 +82,12 @@ class _Source:
         start = self._byte_starts[index]
         return self._char_starts[index] + len(self._data[start:offset].decode("utf-8", "replace"))
 
+    def has_url_hint(self, start: int, end: int) -> bool:
+        """Might [start, end) hold a bare URL? (Most prose does not: skip it cheaply.)"""
+        if self._ascii:
+            return _URL_HINT.search(self._text, start, end) is not None
+        return _URL_HINT_BYTES.search(self._data, start, end) is not None
+
     def find(self, needle: str, start: int, end: int) -> int:
         """Byte offset of ASCII ``needle`` in [start, end), or -1."""
         if self._ascii:
@@ -117,8 +126,7 @@ def extract_markdown(text: str, base_offset: int = 0) -> Iterator[RawLink]:
         return base_offset + src.char_offset(offset)
 
     def prose_urls(start: int, end: int) -> Iterator[RawLink]:
-        find = src.find
-        if any(find(hint, start, end) != -1 for hint in ("://", "www.", "WWW.", "mailto:")):
+        if src.has_url_hint(start, end):
             yield from find_bare_urls(src.slice(start, end), at(start))
 
     for event, span in pyromark.events_with_range(text, options=_OPTIONS):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 from array import array
 from bisect import bisect_right
-from dataclasses import dataclass
 
 
 class UndecodableError(ValueError):
@@ -38,14 +37,6 @@ def decode_document(data: bytes) -> str:
         raise UndecodableError(f"not UTF-8 (invalid byte at offset {exc.start})") from exc
 
 
-@dataclass(slots=True)
-class Position:
-    """A 1-based line and column."""
-
-    line: int
-    column: int
-
-
 class LineIndex:
     """Maps character offsets in a text to 1-based (line, column) in O(log lines)."""
 
@@ -60,7 +51,7 @@ class LineIndex:
             index = find("\n", index + 1)
         self._starts = starts
 
-    def position(self, offset: int) -> Position:
-        """Line and column of the character at ``offset``."""
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of the character at ``offset``."""
         line = bisect_right(self._starts, offset)
-        return Position(line, offset - self._starts[line - 1] + 1)
+        return line, offset - self._starts[line - 1] + 1

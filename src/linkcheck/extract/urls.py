@@ -17,7 +17,7 @@ _PHONE = re.compile(r"^\+?[0-9().\-]*[0-9][0-9().\-]*(?:;[^\s]*)?$")
 _WHITESPACE = re.compile(r"\s")
 # The common case, decided without urlsplit: scheme, plain host name, no escapes, no port.
 _PLAIN_HTTP = re.compile(
-    r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)*[A-Za-z0-9\-]+\.?(?:[/?#][^%]*)?$",
+    r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)*[A-Za-z0-9\-]+\.?(?:[/?#][^%\s]*)?$",
     re.I,
 )
 _HOST = re.compile(r"^[^\s/?#@:\[\]\\]+$")
@@ -37,6 +37,8 @@ _HTTP = UrlVerdict(UrlKind.HTTP)
 
 def classify_url(url: str, document_dir: Path | None) -> UrlVerdict:
     """Classify ``url`` cited in a document in ``document_dir`` (None for standard input)."""
+    if _PLAIN_HTTP.match(url):  # most citations: decided by one regex
+        return _HTTP
     if not url:
         return UrlVerdict(UrlKind.INVALID, reason="empty URL")
     if _WHITESPACE.search(url):
