@@ -1,8 +1,8 @@
 """Markdown (CommonMark + GitHub extensions) citations, from pyromark's event stream.
 
 pyromark binds pulldown-cmark: a CommonMark-conformant pull parser that reports the source byte
-range of every event and the destinations as written. Events stream lazily, so memory stays
-bounded on very large documents.
+range of every event and the destinations as written. Events stream lazily, so nothing here
+grows with the number of links (the parser's own tree grows with the document).
 """
 
 from __future__ import annotations
