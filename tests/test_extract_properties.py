@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import extract
+from helpers import extract, located
+from linkcheck.extract import markdown
 from linkcheck.extract.sniff import sniff_format
 from linkcheck.model import Format
 
@@ -82,3 +84,26 @@ def test_positions_are_characters_not_bytes_in_non_ascii_documents() -> None:
     for citation in citations:
         line = lines[citation.line - 1]
         assert line[citation.column - 1 :].startswith(citation.url), citation
+
+
+def test_chunked_parsing_agrees_with_whole_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    blocks = []
+    for i in range(300):
+        blocks.append(f"Paragraph {i} cites [source {i}](https://e.com/{i}) and [ref{i % 7}].")
+        if i % 10 == 0:
+            blocks.append(
+                f"```\n[not](https://e.com/code{i})\n\n\nstill code https://e.com/c{i}\n```"
+            )
+        if i % 25 == 0:
+            blocks.append(f"- item https://e.com/item{i}\n\n  continued [c](https://e.com/cont{i})")
+        if i % 40 == 0:
+            blocks.append(f"<!--\n\nhttps://e.com/comment{i}\n\n-->")
+            blocks.append(f"> quoted\n\n> https://e.com/quote{i}")
+    blocks += [f"[ref{k}]: https://e.com/ref{k}" for k in range(8)]
+    text = "\n\n".join(blocks) + "\n"
+    whole = located(extract(text))
+    monkeypatch.setattr(markdown, "CHUNK_THRESHOLD", 100)
+    monkeypatch.setattr(markdown, "CHUNK_SIZE", 400)
+    assert len(list(markdown._chunks(text))) > 20
+    assert sorted(located(extract(text))) == sorted(whole)
+    assert not any("code" in url or "comment" in url for url, *_ in whole)

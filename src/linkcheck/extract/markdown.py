@@ -1,8 +1,8 @@
 """Markdown (CommonMark + GitHub extensions) citations, from pyromark's event stream.
 
 pyromark binds pulldown-cmark: a CommonMark-conformant pull parser that reports the source byte
-range of every event and the destinations as written. Events stream lazily, so nothing here
-grows with the number of links (the parser's own tree grows with the document).
+range of every event and the destinations as written. Events stream lazily, and a large body is
+parsed in chunks, so memory stays about twice the document's size.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyromark
+from pyromark.event import BrokenLink
 
 from linkcheck.extract.html import extract_html
 from linkcheck.extract.raw import RawLink, collapse_whitespace
@@ -29,14 +30,23 @@ _OPTIONS = (
 )
 _URL_HINT = re.compile(r"://|www\.|mailto:", re.IGNORECASE)
 _URL_HINT_BYTES = re.compile(rb"://|www\.|mailto:", re.IGNORECASE)
-_REFERENCE_TYPES = frozenset({"Reference", "Collapsed", "Shortcut"})
+_REFERENCE_TYPES = frozenset(
+    {
+        "Reference",
+        "Collapsed",
+        "Shortcut",
+        "ReferenceUnknown",
+        "CollapsedUnknown",
+        "ShortcutUnknown",
+    }
+)
 _AUTOLINK_TYPES = frozenset({"Autolink", "Email"})
 
 
 @dataclass(slots=True)
 class _Definition:
     href: str
-    offset: int  # byte offset of the destination
+    offset: int  # character offset of the destination in the file
     label: str
     used: bool = False
 
@@ -114,9 +124,42 @@ class _Source:
 
 
 def extract_markdown(text: str, base_offset: int = 0) -> Iterator[RawLink]:
-    """Yield the citations of a Markdown body that starts at character ``base_offset``."""
+    """Yield the citations of a Markdown body that starts at character ``base_offset``.
+
+    A large body is parsed in chunks cut at block boundaries, so that the parser's memory stays
+    bounded; reference definitions are gathered first, so that links resolve across chunks.
+    """
+    definitions: dict[str, _Definition] = {}
+    if len(text) <= CHUNK_THRESHOLD:
+        if "]:" in text:
+            definitions = _definitions(text, base_offset)
+        yield from _extract_part(text, base_offset, definitions, None)
+    else:
+        chunks = list(_chunks(text))
+        for start, end in chunks:
+            part = text[start:end]
+            if "]:" in part:
+                for label, found in _definitions(part, base_offset + start).items():
+                    definitions.setdefault(label, found)
+
+        def resolve(broken: BrokenLink) -> tuple[str, str] | None:
+            found = definitions.get(_normalize_label(str(broken.get("reference", ""))))
+            return (found.href, "") if found is not None else None
+
+        for start, end in chunks:
+            yield from _extract_part(text[start:end], base_offset + start, definitions, resolve)
+    for definition in definitions.values():
+        if not definition.used:
+            yield RawLink(definition.href, definition.offset, definition.label, "reference")
+
+
+def _extract_part(
+    text: str,
+    base_offset: int,
+    definitions: dict[str, _Definition],
+    resolve: Callable[[BrokenLink], tuple[str, str] | None] | None,
+) -> Iterator[RawLink]:
     src = _Source(text)
-    definitions = _definitions(text, src) if "]:" in text else {}
     frames: list[_Frame] = []
     prose_start = prose_end = -1
     code_depth = 0
@@ -129,7 +172,8 @@ def extract_markdown(text: str, base_offset: int = 0) -> Iterator[RawLink]:
         if src.has_url_hint(start, end):
             yield from find_bare_urls(src.slice(start, end), at(start))
 
-    for event, span in pyromark.events_with_range(text, options=_OPTIONS):
+    events = pyromark.events_with_range(text, options=_OPTIONS, broken_link_callback=resolve)
+    for event, span in events:
         start, end = span["start"], span["end"]
         prose = event.get("Text") if type(event) is dict else None
         if prose is not None:
@@ -167,10 +211,7 @@ def extract_markdown(text: str, base_offset: int = 0) -> Iterator[RawLink]:
             closed = event["End"]
             if closed in ("Link", "Image") and frames:
                 frame = frames.pop()
-                link = _finish(frame, src, definitions)
-                if link is not None:
-                    url, offset, role, label = link
-                    yield RawLink(url, at(offset), label, role)
+                yield _finish(frame, src, definitions, at)
                 if frames:
                     frames[-1].parts.extend(frame.parts)
                     frames[-1].content_end = frame.end
@@ -187,15 +228,15 @@ def extract_markdown(text: str, base_offset: int = 0) -> Iterator[RawLink]:
             yield from extract_html(src.slice(start, end), at(start))
     if prose_end != -1:
         yield from prose_urls(prose_start, prose_end)
-    for definition in definitions.values():
-        if not definition.used:
-            yield RawLink(definition.href, at(definition.offset), definition.label, "reference")
 
 
 def _finish(
-    frame: _Frame, src: _Source, definitions: dict[str, _Definition]
-) -> tuple[str, int, str, str] | None:
-    """(url, byte offset, role, text) of a closed link or image."""
+    frame: _Frame,
+    src: _Source,
+    definitions: dict[str, _Definition],
+    at: Callable[[int], int],
+) -> RawLink:
+    """The citation of a closed link or image; ``at`` turns byte offsets into file offsets."""
     attributes = frame.attributes
     link_type = str(attributes.get("link_type", "Inline"))
     url = str(attributes.get("dest_url", ""))
@@ -203,15 +244,15 @@ def _finish(
     if link_type in _AUTOLINK_TYPES:
         if link_type == "Email" and not url.lower().startswith("mailto:"):
             url = "mailto:" + url
-        return url, frame.start + 1, "autolink", ""
+        return RawLink(url, at(frame.start + 1), "", "autolink")
     if link_type in _REFERENCE_TYPES:
         definition = definitions.get(_normalize_label(str(attributes.get("id", ""))))
         if definition is not None:
             definition.used = True
-            return url, definition.offset, "reference", label
-        return url, frame.start, "reference", label
+            return RawLink(url, definition.offset, label, "reference")
+        return RawLink(url, at(frame.start), label, "reference")
     role = "image" if frame.kind == "Image" else "link"
-    return url, _destination_offset(src, frame), role, label
+    return RawLink(url, at(_destination_offset(src, frame)), label, role)
 
 
 def _destination_offset(src: _Source, frame: _Frame) -> int:
@@ -227,13 +268,68 @@ def _normalize_label(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
-def _definitions(text: str, src: _Source) -> dict[str, _Definition]:
-    """Reference definitions keyed by normalized label, with the byte offset of each destination."""
+def _definitions(text: str, base_offset: int) -> dict[str, _Definition]:
+    """Reference definitions keyed by normalized label, with each destination's file offset."""
+    src = _Source(text)
     definitions: dict[str, _Definition] = {}
     for label, definition in pyromark.reference_definitions(text, options=_OPTIONS).items():
         start, end = definition["span"]["start"], definition["span"]["end"]
         colon = src.find("]:", start, end)
         position = src.skip(colon + 2, end, " \t\r\n<") if colon != -1 else start
         key = _normalize_label(label)
-        definitions.setdefault(key, _Definition(definition["dest"], position, label))
+        offset = base_offset + src.char_offset(position)
+        definitions.setdefault(key, _Definition(definition["dest"], offset, label))
     return definitions
+
+
+# Bodies larger than this (in characters) are parsed in chunks of about CHUNK_SIZE.
+CHUNK_THRESHOLD = 4 << 20
+CHUNK_SIZE = 1 << 20
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+_RAW_HTML = re.compile(
+    r"<!--|-->|<(?:pre|script|style|textarea)\b|</(?:pre|script|style|textarea)\s*>", re.IGNORECASE
+)
+
+
+def _chunks(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) character ranges of about CHUNK_SIZE, cut where no block spans the cut."""
+    start = 0
+    while start < len(text):
+        end = _safe_cut(text, start, start + CHUNK_SIZE)
+        yield start, end
+        start = end
+
+
+def _safe_cut(text: str, start: int, target: int) -> int:
+    """The first blank-line boundary past ``target`` that no fence or raw HTML block spans and
+    that starts a new unindented block (not a list item, quote or table that could continue)."""
+    if target >= len(text):
+        return len(text)
+    fence: str | None = None
+    html_open = 0
+    scanned = start
+    position = target
+    while True:
+        blank = text.find("\n\n", position)
+        if blank == -1:
+            return len(text)
+        candidate = blank + 2
+        for match in _FENCE.finditer(text, scanned, candidate):
+            marker = match.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+        for match in _RAW_HTML.finditer(text, scanned, candidate):
+            opening = not match.group().startswith(("-->", "</"))
+            html_open = html_open + 1 if opening else max(0, html_open - 1)
+        scanned = candidate
+        following = text[candidate : candidate + 1]
+        if (
+            fence is None
+            and not html_open
+            and following
+            and following not in " \t\n-*+>|<[0123456789"
+        ):
+            return candidate
+        position = candidate
