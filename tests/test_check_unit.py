@@ -273,3 +273,38 @@ def test_host_interval_spaces_requests() -> None:
 )
 def test_private_addresses(address: str, private: bool) -> None:
     assert is_private_address(address) is private
+
+
+@respx.mock
+def test_requests_carry_the_honest_user_agent_and_extra_headers() -> None:
+    from linkcheck import PROJECT_URL, __version__
+    from linkcheck.check.runner import Checker
+    from linkcheck.config import parse_headers
+    from linkcheck.model import Citation
+
+    route = respx.get("https://e.test/page").mock(return_value=httpx.Response(200))
+    config = CheckConfig(cache_file=None, headers=parse_headers(["X-Team: docs"]))
+    checker = Checker(config)
+    citation = Citation("https://e.test/page", "doc.md", 1, 1, "", "link")
+    (result,) = asyncio.run(checker.check(checker.plan([citation])))
+    assert result.status is Status.OK
+    headers = route.calls.last.request.headers
+    assert headers["User-Agent"] == f"linkcheck/{__version__} (+{PROJECT_URL})"
+    assert headers["X-Team"] == "docs"
+    assert headers["Accept-Encoding"] == "gzip, deflate"
+
+
+@respx.mock
+def test_quotes_beyond_max_bytes_are_unverifiable_not_missing() -> None:
+    from linkcheck.check.runner import Checker
+    from linkcheck.model import Citation
+
+    page = b"<html><body>" + b"<p>filler words</p>" * 2000 + b"<p>the late quote</p></body></html>"
+    respx.get("https://e.test/long").mock(
+        return_value=httpx.Response(200, headers={"Content-Type": "text/html"}, content=page)
+    )
+    checker = Checker(CheckConfig(cache_file=None, max_bytes=4096))
+    url = "https://e.test/long#:~:text=the%20late%20quote"
+    (result,) = asyncio.run(checker.check(checker.plan([Citation(url, "d.md", 1, 1, "", "link")])))
+    assert result.status is Status.UNVERIFIABLE
+    assert result.fragments[0]["reason"] == "not in the part of the page read"
