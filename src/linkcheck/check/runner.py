@@ -61,14 +61,15 @@ class Checker:
         results: list[Result | None] = [None] * len(cited)
         pending: dict[str, list[int]] = {}
         for index, item in enumerate(cited):
-            if item.fetch_url is not None and self.config.offline:
-                results[index] = self._skipped(item)
-                self._on_result(results[index])  # type: ignore[arg-type]
-            elif item.fetch_url is None:
-                results[index] = self._check_offline(item)
-                self._on_result(results[index])  # type: ignore[arg-type]
+            if item.fetch_url is None:
+                result = self._check_without_network(item)
+            elif self.config.offline:
+                result = self._skipped(item)
             else:
                 pending.setdefault(item.fetch_url, []).append(index)
+                continue
+            results[index] = result
+            self._on_result(result)
 
         def fetched(fetch_url: str, fetch: FetchResult) -> None:
             for index in pending[fetch_url]:
@@ -104,7 +105,7 @@ class Checker:
             return Result(item.url, Status.INVALID, reason, None, locations, outcomes)
         return Result(item.url, Status.SKIPPED, "--offline: not fetched", None, locations)
 
-    def _check_offline(self, item: CitedUrl) -> Result:
+    def _check_without_network(self, item: CitedUrl) -> Result:
         """Results that need no network: exclusions, syntax, local files."""
         locations = _locations(item)
         first = item.citations[0]
