@@ -148,3 +148,11 @@ def test_unknown_option_is_exit_2() -> None:
 def test_version() -> None:
     result = run("--version")
     assert result.returncode == 0 and result.stdout.startswith("linkcheck, version ")
+
+
+def test_unwritable_output_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("[a](https://e.com/a)\n")
+    result = run("extract", "a.md", "-o", str(tmp_path / "missing-dir" / "out.json"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("linkcheck: error: cannot write ")
+    assert "Traceback" not in result.stderr

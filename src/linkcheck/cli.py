@@ -553,9 +553,12 @@ def archive(
         archived = run_archive(
             checked, config, settings, keys, on_entry=progress.advance, notice=warn
         )
-    write_manifest(archived.entries, Path(manifest), datetime.now(UTC))
-    if robust_links:
-        write_robust_links(archived.entries, Path(robust_links))
+    try:
+        write_manifest(archived.entries, Path(manifest), datetime.now(UTC))
+        if robust_links:
+            write_robust_links(archived.entries, Path(robust_links))
+    except OSError as exc:
+        raise UsageError(f"cannot write {exc.filename}: {exc.strerror or exc}") from None
     render_archive_summary(archived.entries, archived.captures_submitted, manifest)
     if archived.interrupted:
         warn(f"interrupted: the manifest holds what was archived so far ({manifest})")

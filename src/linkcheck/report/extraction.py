@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import IO, Any
 
 from linkcheck.documents import OpenDocument
+from linkcheck.errors import UsageError
 from linkcheck.model import Citation
 
 CITATION_FIELDS = ("url", "file", "line", "column", "text", "role", "kind", "target", "reason")
@@ -21,7 +22,11 @@ def open_output(output: str | None) -> Iterator[IO[str]]:
     if output is None or output == "-":
         yield sys.stdout
         return
-    with open(output, "w", encoding="utf-8", newline="") as stream:
+    try:
+        stream = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    with stream:
         yield stream
 
 
