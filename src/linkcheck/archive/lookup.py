@@ -77,13 +77,11 @@ class SnapshotLookup:
         """The newest capture of ``url`` that answered 200 (CDX; availability if CDX fails)."""
         try:
             return await self._retry(self._cdx_newest, url)
-        except LookupError_:
+        except LookupError_ as cdx_error:
             try:
                 return await self._retry(self._available_newest, url)
-            except LookupError_:
-                raise
-            except Exception as exc:
-                raise LookupError_(str(exc)) from None
+            except (LookupError_, KeyError, ValueError):
+                raise cdx_error from None  # CDX is the source of truth: report its reason
 
     async def _retry(self, call: Callable[[str], Snapshot | None], url: str) -> Snapshot | None:
         loop = asyncio.get_running_loop()
