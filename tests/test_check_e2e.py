@@ -387,3 +387,30 @@ def test_fail_after_counts_consecutive_failing_runs(tmp_path: Path, site: Host) 
     second = linkcheck(*args, cwd=tmp_path)
     assert second.returncode == 1
     assert json.loads(second.stdout)["results"][0]["consecutive_failures"] == 2
+
+
+def test_two_runs_at_once_share_the_cache(tmp_path: Path, site: Host) -> None:
+    token = uuid.uuid4().hex
+    for name in ("a", "b"):
+        urls = [site.url(f"/page?key={token}-{name}-{i}") for i in range(40)]
+        (tmp_path / f"{name}.md").write_text("\n\n".join(f"[x]({u})" for u in urls) + "\n")
+    command = [
+        sys.executable,
+        "-m",
+        "linkcheck",
+        "check",
+        "--canary",
+        site.base,
+        "--format",
+        "json",
+    ]
+    runs = [
+        subprocess.Popen([*command, f"{name}.md"], cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+        for name in ("a", "b")
+    ]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0]
+    assert all(json.loads(out)["summary"]["ok"] == 40 for out in outputs)
+    with sqlite3.connect(tmp_path / ".linkcheck" / "cache.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 80
