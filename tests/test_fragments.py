@@ -378,3 +378,14 @@ def test_empty_and_xml_declared_pages() -> None:
     xhtml = b"<?xml version='1.0' encoding='utf-8'?><html><body><p>deep text</p></body></html>"
     (outcome,) = verify_fragment(":~:text=deep%20text", Page(xhtml, "application/xhtml+xml"))
     assert outcome.state is FragmentState.FOUND
+
+
+def test_visibility_is_inherited_and_can_be_restored() -> None:
+    page = (
+        "<div style='visibility:hidden'>hidden words "
+        "<span style='visibility:visible'>shown again</span> more hidden</div><p>after</p>"
+    )
+    assert found(page, ":~:text=shown%20again")
+    assert not found(page, ":~:text=hidden%20words")
+    assert not found(page, ":~:text=more%20hidden")
+    assert found(page, ":~:text=after")

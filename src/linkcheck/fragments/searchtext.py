@@ -236,51 +236,60 @@ class _RunBuilder:
 
 
 def _walk(root: HtmlElement, sheet: dict[HtmlElement, _Style]) -> Iterator[str | None]:
-    """Yield visible text in tree order, and None at every block boundary."""
-    # (element, closing): a closing entry ends the element's block and yields its tail text,
-    # which belongs to the parent.
-    stack: list[tuple[HtmlElement, bool, bool]] = [(root, False, False)]
+    """Yield visible text in tree order, and None at every block boundary.
+
+    ``display:none`` removes a subtree; ``visibility:hidden`` is inherited and a descendant may
+    set ``visibility:visible`` again, so it decides text by text.
+    """
+    # Entries: (element, closing, is_block, visible in the parent). A closing entry ends the
+    # element's block and yields its tail, the text after it, which belongs to the parent.
+    stack: list[tuple[HtmlElement, bool, bool, bool]] = [(root, False, False, True)]
     while stack:
-        element, closing, is_block = stack.pop()
+        element, closing, is_block, parent_visible = stack.pop()
         if closing:
             if is_block:
                 yield None
-            if element.tail:
+            if element.tail and parent_visible:
                 yield element.tail
             continue
         name = element.tag
-        if not isinstance(name, str) or not _searchable(element, name, sheet):
-            if element.tail:
+        if not isinstance(name, str) or not _rendered(element, name, sheet):
+            if element.tail and parent_visible:
                 yield element.tail
             continue
         style = _computed(element, sheet)
+        visible = parent_visible
+        if style.visibility in ("hidden", "collapse"):
+            visible = False
+        elif style.visibility == "visible":
+            visible = True
         if name == "input":
             kind = (element.get("type") or "").lower()
             value = element.get("value")
-            if kind in TEXT_INPUT_TYPES and value is not None:
+            if kind in TEXT_INPUT_TYPES and value is not None and visible:
                 yield None
                 yield value
                 yield None
-            if element.tail:
+            if element.tail and parent_visible:
                 yield element.tail
             continue
         block = style.display in BLOCK_DISPLAYS if style.display else name in BLOCK_TAGS
         if block:
             yield None
-        if element.text:
+        if element.text and visible:
             yield element.text
-        stack.append((element, True, block))
-        stack.extend((child, False, False) for child in reversed(element))
+        stack.append((element, True, block, parent_visible))
+        stack.extend((child, False, False, visible) for child in reversed(element))
 
 
-def _searchable(element: HtmlElement, name: str, sheet: dict[HtmlElement, _Style]) -> bool:
+def _rendered(element: HtmlElement, name: str, sheet: dict[HtmlElement, _Style]) -> bool:
+    """Is the element rendered at all (not skipped, ``hidden`` or ``display:none``)?"""
     if name in SKIPPED_TAGS or (name == "select" and element.get("multiple") is None):
         return False
     hidden = element.get("hidden")
     if hidden is not None and hidden.lower() != "until-found":
         return False
-    style = _computed(element, sheet)
-    return style.display != "none" and style.visibility not in ("hidden", "collapse")
+    return _computed(element, sheet).display != "none"
 
 
 def _computed(element: HtmlElement, sheet: dict[HtmlElement, _Style]) -> _Style:
