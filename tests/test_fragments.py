@@ -389,3 +389,8 @@ def test_visibility_is_inherited_and_can_be_restored() -> None:
     assert not found(page, ":~:text=hidden%20words")
     assert not found(page, ":~:text=more%20hidden")
     assert found(page, ":~:text=after")
+
+
+def test_literal_nbsp_text_counts_as_whitespace_between_context_and_match() -> None:
+    page = "<p>price &amp;nbsp;42 dollars</p>"  # the page shows the literal text "&nbsp;"
+    assert found(page, ":~:text=price-,42%20dollars")

@@ -184,9 +184,15 @@ def _find(
 
 
 def _skip_whitespace(text: str, index: int) -> int:
-    """The next non-whitespace position; whitespace here includes block boundaries."""
-    while index < len(text) and text[index].isspace():
-        index += 1
+    """The next non-whitespace position; whitespace here includes block boundaries and, as the
+    spec oddly says, the literal text ``&nbsp;`` (or ``&nbsp``)."""
+    while index < len(text):
+        if text[index].isspace():
+            index += 1
+        elif text.startswith("&nbsp", index):
+            index += 6 if text.startswith("&nbsp;", index) else 5
+        else:
+            break
     return index
 
 
