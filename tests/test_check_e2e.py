@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -17,6 +16,8 @@ from typing import Any
 import pytest
 import trustme
 from fakeweb import FakeWeb, Host, gzip_bomb, refused_port, serve, wait_until
+
+from helpers import run_linkcheck as linkcheck
 
 
 @pytest.fixture(scope="module")
@@ -34,19 +35,6 @@ def site(web: FakeWeb) -> Iterator[Host]:
 def other_site(web: FakeWeb) -> Iterator[Host]:
     with serve(web, "127.0.0.2") as host:
         yield host
-
-
-def linkcheck(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "linkcheck", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
 
 
 def check_urls(

@@ -17,6 +17,7 @@ import pytest
 import respx
 from fakeweb import FakeWeb, Host, serve
 
+from helpers import run_linkcheck as linkcheck
 from linkcheck.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,15 +35,6 @@ def git(repo: Path, *args: str) -> str:
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
         cwd=repo, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-
-
-def linkcheck(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "linkcheck", *args],
-        capture_output=True, text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=300,
-    )  # fmt: skip
 
 
 def test_offline_makes_no_network_connection(

@@ -5,25 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def run(
-    *args: str, stdin: bytes | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    """The real command line in a subprocess, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "linkcheck", *args],
-        input=stdin.decode() if stdin is not None else None,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=60,
-    )
+from helpers import run_linkcheck as run
 
 
 def citations_json(*args: str, cwd: Path | None = None) -> dict[str, object]:

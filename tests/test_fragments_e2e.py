@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +10,8 @@ from typing import Any
 
 import pytest
 from fakeweb import FakeWeb, Host, serve
+
+from helpers import run_linkcheck
 
 ARTICLE = """<!doctype html><html><head><title>Border report</title>
 <style>.promo { display: none }</style></head><body>
@@ -35,23 +35,7 @@ def site() -> Iterator[Host]:
 
 def run(tmp_path: Path, site: Host, body: str, *args: str) -> tuple[int, dict[str, dict[str, Any]]]:
     (tmp_path / "doc.md").write_text(body)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "linkcheck",
-            "doc.md",
-            "--format",
-            "json",
-            "--canary",
-            site.base,
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=60,
-    )
+    result = run_linkcheck("doc.md", "--format", "json", "--canary", site.base, *args, cwd=tmp_path)
     assert result.returncode in (0, 1), result.stderr
     return result.returncode, {r["url"]: r for r in json.loads(result.stdout)["results"]}
 
