@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from linkcheck.errors import LinkcheckError
-from linkcheck.model import FetchResult, Status
+from linkcheck.model import FETCH_FAILED, PAGE_ALIVE, FetchResult, Status
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -38,8 +38,6 @@ CREATE TABLE IF NOT EXISTS capture_jobs (
     submitted_at REAL NOT NULL
 );
 """
-FAILING = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT})
-ALIVE = frozenset({Status.OK, Status.REDIRECTED})
 
 
 class CacheError(LinkcheckError):
@@ -124,16 +122,16 @@ class ResultCache:
         result = self.get(url)
         if result is None or time.time() - result.checked_at > max_age:
             return None
-        if result.status in ALIVE and any(f not in result.fragments for f in fragments):
+        if result.status in PAGE_ALIVE and any(f not in result.fragments for f in fragments):
             return None
-        if result.status in ALIVE or cache_failures:
+        if result.status in PAGE_ALIVE or cache_failures:
             return result
         return None
 
     def put(self, url: str, result: FetchResult) -> FetchResult:
         """Store a fresh result; returns it with ``failures`` counting consecutive failed runs."""
         previous = self.get(url)
-        if result.status in FAILING:
+        if result.status in FETCH_FAILED:
             result.failures = (previous.failures if previous else 0) + 1
         else:
             result.failures = 0

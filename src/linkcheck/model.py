@@ -73,7 +73,11 @@ class Status(StrEnum):
     SKIPPED = "skipped"
 
 
-DEFAULT_FAIL_ON = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT, Status.FRAGMENT_MISSING})
+# The page answered (perhaps from a new address): its fragments can be verified, it can be archived.
+PAGE_ALIVE = frozenset({Status.OK, Status.REDIRECTED})
+# The fetch failed: what --fail-after counts, and what is never captured into the archive.
+FETCH_FAILED = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT})
+DEFAULT_FAIL_ON = FETCH_FAILED | {Status.FRAGMENT_MISSING}
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linkcheck.cache import FAILING, ResultCache
+from linkcheck.cache import ResultCache
 from linkcheck.check.runner import Checker, ProgressCallback
 from linkcheck.config import CheckConfig
-from linkcheck.model import Document, Result, Status
+from linkcheck.model import FETCH_FAILED, Document, Result, Status
 
 if TYPE_CHECKING:  # archiving imports waybackpy and requests: only when archiving
     from linkcheck.archive.keys import ArchiveKeys
@@ -43,7 +43,7 @@ class CheckRun:
             if r.status in config.fail_on
             and (
                 r.fetch is None
-                or r.fetch.status not in FAILING
+                or r.fetch.status not in FETCH_FAILED
                 or r.fetch.failures >= config.fail_after
             )
         ]

@@ -25,11 +25,11 @@ from linkcheck.archive.spn2 import (
 from linkcheck.cache import ResultCache
 from linkcheck.check.network import NetworkProbe
 from linkcheck.check.politeness import Clock, Sleep
-from linkcheck.model import Result, Status
+from linkcheck.model import FETCH_FAILED, PAGE_ALIVE, Result, Status
 
 DEFAULT_WAYBACK_URL = "https://web.archive.org"
-ALIVE = frozenset({Status.OK, Status.REDIRECTED, Status.FRAGMENT_MISSING, Status.UNVERIFIABLE})
-DEAD = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT})
+# Alive for archiving: the page answered, even if the quoted words are gone from it.
+ALIVE = PAGE_ALIVE | {Status.FRAGMENT_MISSING, Status.UNVERIFIABLE}
 NO_KEYS = "captures need Internet Archive keys (IA_ACCESS_KEY / IA_SECRET_KEY)"
 
 
@@ -225,7 +225,7 @@ class Archiver:
             return await self._capture(page, spn, lookup, newest)
         if newest is None:
             return _PageOutcome(SnapshotKind.NOT_CAPTURED, "no snapshot that answered 200")
-        if status in DEAD:
+        if status in FETCH_FAILED:
             return _PageOutcome(
                 SnapshotKind.SUGGESTED, "dead link: its newest good snapshot", newest
             )

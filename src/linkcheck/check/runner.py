@@ -28,7 +28,16 @@ from linkcheck.fragments.verify import (
     verify_fragments,
     with_fragments,
 )
-from linkcheck.model import Citation, FetchResult, Location, Result, Status, UrlKind
+from linkcheck.model import (
+    FETCH_FAILED,
+    PAGE_ALIVE,
+    Citation,
+    FetchResult,
+    Location,
+    Result,
+    Status,
+    UrlKind,
+)
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 ProgressCallback = Callable[[Result], None]
@@ -201,7 +210,7 @@ class Checker:
             checked_at=time.time(),
             content_type=content_type,
         )
-        if fragments and status in (Status.OK, Status.REDIRECTED):
+        if fragments and status in PAGE_ALIVE:
             # The page is parsed here, once for all its fragments, and dropped after.
             header = outcome.headers.get("content-type") if outcome.headers is not None else None
             page = Page(outcome.body or b"", header, outcome.truncated)
@@ -212,7 +221,7 @@ class Checker:
         if self.cache is not None and status is not Status.OFFLINE:
             result = self.cache.put(url, result)
         elif status is not Status.OFFLINE:
-            result.failures = 1 if status in (Status.BROKEN, Status.ERROR, Status.TIMEOUT) else 0
+            result.failures = 1 if status in FETCH_FAILED else 0
         return result
 
 

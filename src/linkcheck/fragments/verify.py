@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from linkcheck.fragments.directive import InvalidDirective, TextDirective, parse_fragment
 from linkcheck.fragments.match import FoldedText, find_text_directive, fold, matched_text
 from linkcheck.fragments.searchtext import SearchableText, searchable_html, searchable_plain_text
-from linkcheck.model import Status
+from linkcheck.model import PAGE_ALIVE, Status
 
 TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 ANCHOR_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -277,7 +277,7 @@ def with_fragments(
     status: Status, reason: str, outcomes: list[FragmentOutcome]
 ) -> tuple[Status, str]:
     """A live page's status once its fragments are known: a missing one outranks an invalid one."""
-    if status not in (Status.OK, Status.REDIRECTED) or not outcomes:
+    if status not in PAGE_ALIVE or not outcomes:
         return status, reason
     for state, verdict in (
         (FragmentState.MISSING, Status.FRAGMENT_MISSING),
