@@ -60,6 +60,16 @@ def archive(
     return result, entries
 
 
+def start_archive(tmp_path: Path, site: Host, base: str, *args: str) -> subprocess.Popen[str]:
+    """``linkcheck archive doc.md`` in the background, with keys, for tests that interrupt it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "linkcheck", "archive", "doc.md", "--manifest", "m.json",
+         "--wayback-url", base, "--canary", site.base, "--poll-interval", "0.05s", *args],
+        cwd=tmp_path, env={**os.environ, **KEYS, "HOME": str(tmp_path)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
 def test_alive_dead_and_blocked_sources(
     tmp_path: Path, site: Host, wayback: tuple[FakeWayback, str]
 ) -> None:
@@ -226,12 +236,7 @@ def test_sigkill_during_a_capture_then_resume(
     fake.pending_polls = 10_000
     url = site.url("/ok")
     (tmp_path / "doc.md").write_text(f"[a]({url})\n")
-    environment = {**os.environ, **KEYS, "HOME": str(tmp_path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "linkcheck", "archive", "doc.md", "--manifest", "m.json",
-         "--wayback-url", base, "--canary", site.base, "--poll-interval", "0.05s"],
-        cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    process = start_archive(tmp_path, site, base)
     cache = tmp_path / ".linkcheck" / "cache.db"
 
     def job_recorded() -> bool:
@@ -244,7 +249,7 @@ def test_sigkill_during_a_capture_then_resume(
     assert wait_until(job_recorded, timeout=30)
     assert wait_until(lambda: sum(fake.polls.values()) >= 2)
     process.send_signal(signal.SIGKILL)
-    process.wait()
+    process.communicate()
     for job in fake.jobs.values():
         job.polls_left = 1
     _, entries = archive(tmp_path, site, base, [url], env=KEYS)
@@ -291,13 +296,7 @@ def test_ctrl_c_writes_the_manifest_so_far(
     existing = site.url("/page")
     fake.add_capture(existing, days_ago(1))
     (tmp_path / "doc.md").write_text(f"[a]({site.url('/ok')})\n\n[b]({existing})\n")
-    environment = {**os.environ, **KEYS, "HOME": str(tmp_path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "linkcheck", "archive", "doc.md", "--manifest", "m.json",
-         "--wayback-url", base, "--canary", site.base, "--poll-interval", "0.05s",
-         "--lookup-rate", "6000"],
-        cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    process = start_archive(tmp_path, site, base, "--lookup-rate", "6000")
     assert wait_until(lambda: sum(fake.polls.values()) >= 2, timeout=30)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
