@@ -76,6 +76,8 @@ def make_handler(web: FakeWeb) -> type[BaseHTTPRequestHandler]:
             path, query = parts.path, parse_qs(parts.query)
             key = query.get("key", [""])[0]
             web.count(path)
+            if parts.netloc:  # an absolute URL: the client is using this host as its proxy
+                web.count(f"proxied:{parts.netloc}")
             if path in web.pages:
                 code, headers, body = web.pages[path]
                 self.send(code, body, headers)

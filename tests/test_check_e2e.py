@@ -200,6 +200,15 @@ def test_self_signed_tls(tmp_path: Path, site: Host, web: FakeWeb) -> None:
         assert results[url]["status"] == "ok"
 
 
+def test_proxy_from_the_environment_is_used(tmp_path: Path, site: Host, web: FakeWeb) -> None:
+    # The fake web answers absolute-URL requests as a forward proxy would.
+    url = "http://through-the-proxy.invalid/ok"
+    env = {"HTTP_PROXY": site.base, "http_proxy": site.base, "NO_PROXY": "", "no_proxy": ""}
+    _, results, _ = check_urls(tmp_path, site, [url], "--retries", "0", env=env)
+    assert results[url]["status"] == "ok"
+    assert web.hits["proxied:through-the-proxy.invalid"] == 1
+
+
 def test_offline_network_is_one_verdict_and_exit_3(tmp_path: Path, site: Host) -> None:
     doc = tmp_path / "doc.md"
     doc.write_text("[a](http://a.invalid/) [b](http://b.invalid/x) [c](http://c.invalid/)\n")

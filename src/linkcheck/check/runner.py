@@ -7,6 +7,7 @@ import socket
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -17,8 +18,8 @@ from linkcheck.check.fetch import Fetcher
 from linkcheck.check.network import NetworkProbe
 from linkcheck.check.politeness import HostLimiter, Sleep
 from linkcheck.check.targets import CitedUrl, group_citations, is_private_address
+from linkcheck.check.transport import OriginPools, environment_proxies
 from linkcheck.config import CheckConfig
-from linkcheck.fragments.local import local_page
 from linkcheck.fragments.verify import (
     TEXT_TYPES,
     FragmentOutcome,
@@ -140,6 +141,8 @@ class Checker:
         """A local file as a page for its anchors: HTML ids, or Markdown heading slugs."""
         key = str(path.resolve())
         if key not in self._local_pages:
+            from linkcheck.fragments.local import local_page
+
             self._local_pages[key] = local_page(path)
         return self._local_pages[key]
 
@@ -165,15 +168,12 @@ class Checker:
             **config.headers,
         }
         timeout = httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0), pool=None)
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=config.concurrency)
         gate = asyncio.Semaphore(config.concurrency)
         async with httpx.AsyncClient(
             headers=headers,
             timeout=timeout,
-            limits=limits,
-            verify=not config.insecure,
             follow_redirects=False,
-            trust_env=True,
+            **_connections(config),
         ) as client:
             fetcher = Fetcher(config, client, limiter, self.network, sleep=self._sleep)
 
@@ -223,6 +223,20 @@ class Checker:
         elif status is not Status.OFFLINE:
             result.failures = 1 if status in FETCH_FAILED else 0
         return result
+
+
+def _connections(config: CheckConfig) -> dict[str, Any]:
+    """The client's transport: a pool per origin, or httpx's own when a proxy is configured."""
+    verify = not config.insecure
+    if environment_proxies():
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=config.concurrency)
+        return {"verify": verify, "limits": limits, "trust_env": True}
+    pools = OriginPools(
+        verify=verify,
+        per_origin=config.per_host,
+        max_pools=config.concurrency,
+    )
+    return {"transport": pools}
 
 
 def _locations(item: CitedUrl) -> list[Location]:

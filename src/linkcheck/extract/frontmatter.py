@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-
-import yaml
+from typing import TYPE_CHECKING
 
 from linkcheck.extract.raw import RawLink
+
+if TYPE_CHECKING:
+    import yaml
 
 _OPENING = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
@@ -36,6 +38,8 @@ def extract_front_matter(text: str, end: int) -> Iterator[RawLink]:
     """
     if end == 0:
         return
+    import yaml  # only documents with front matter pay for it
+
     opening = _OPENING.match(text)
     assert opening is not None
     block = text[opening.end() : end]
@@ -71,6 +75,8 @@ def _line_starts(text: str, start: int, end: int) -> list[int]:
 
 
 def _scalars(node: yaml.Node, key: str) -> Iterator[tuple[str, yaml.ScalarNode]]:
+    import yaml
+
     if isinstance(node, yaml.ScalarNode):
         if key:
             yield key, node

@@ -8,13 +8,18 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from linkcheck.fragments.directive import InvalidDirective, TextDirective, parse_fragment
-from linkcheck.fragments.match import FoldedText, find_text_directive, fold, matched_text
-from linkcheck.fragments.searchtext import SearchableText, searchable_html, searchable_plain_text
 from linkcheck.model import PAGE_ALIVE, Status
+
+if TYPE_CHECKING:
+    from linkcheck.fragments.match import FoldedText
+    from linkcheck.fragments.searchtext import SearchableText
+
+# The matcher (regex) and the page parser (lxml, tinycss2, cssselect) are imported where a
+# page is first parsed: a run without fragments does not pay for them at start-up.
 
 TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 ANCHOR_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -103,6 +108,8 @@ class Page:
     @property
     def searchable(self) -> SearchableText:
         if self._searchable is None:
+            from linkcheck.fragments.searchtext import searchable_html, searchable_plain_text
+
             body = self._body
             text = decode_page(body, self.charset) if isinstance(body, bytes) else body
             if self.content_type == "text/plain":
@@ -114,6 +121,8 @@ class Page:
     @property
     def folded(self) -> FoldedText:
         if self._folded is None:
+            from linkcheck.fragments.match import FoldedText
+
             self._folded = FoldedText.from_runs(self.searchable.runs)
         return self._folded
 
@@ -212,6 +221,8 @@ def _verify_text(directive: TextDirective, page: Page | None) -> FragmentOutcome
             FragmentState.UNVERIFIABLE,
             f"text fragments apply to HTML and plain-text pages, not {kind}",
         )
+    from linkcheck.fragments.match import find_text_directive, matched_text
+
     match = find_text_directive(page.folded, directive)
     if match is not None:
         text = matched_text(page.folded, match)
@@ -227,6 +238,8 @@ def _verify_text(directive: TextDirective, page: Page | None) -> FragmentOutcome
 
 def drift_hint(page: Page, directive: TextDirective) -> str | None:
     """``quoted "…cut by 56%…" — page now reads "…cut by 58%…"`` for the nearest passage."""
+    from linkcheck.fragments.match import fold
+
     quoted = directive.start if directive.end is None else f"{directive.start} … {directive.end}"
     query_words = fold(directive.start).split()
     if directive.end is not None:
