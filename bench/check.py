@@ -3,7 +3,8 @@
 A server answers every request after 50 ms on 20 loopback hosts (127.0.0.2-127.0.0.21); a
 generated Markdown file cites 2,000 distinct URLs on them. linkcheck and lychee check it with
 the same concurrency (64 in all, 4 per host, no request interval). Prints wall time and peak RSS
-of each, the latency bound (links x latency / concurrency) and linkcheck's warm-cache rerun.
+of each, the latency bound (links x latency / concurrency), linkcheck's warm-cache rerun, and
+the floor: httpx alone fetching the same URLs (bench/httpx_floor.py).
 
 Run: ``python bench/check.py [--links 2000] [--latency 0.05]`` (``make bench`` runs it).
 """
@@ -87,11 +88,12 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
-            lines = [
-                f"- [source {i}](http://{HOSTS[i % len(HOSTS)]}:{port}/page/{i})"
-                for i in range(args.links)
+            urls = [
+                f"http://{HOSTS[i % len(HOSTS)]}:{port}/page/{i}" for i in range(args.links)
             ]
+            lines = [f"- [source {i}]({url})" for i, url in enumerate(urls)]
             (work / "corpus.md").write_text("# Corpus\n\n" + "\n".join(lines) + "\n")
+            (work / "urls.txt").write_text("\n".join(urls) + "\n")
             common = ["--concurrency", str(CONCURRENCY), "--per-host", str(PER_HOST)]
             cold = [
                 *linkcheck,
@@ -107,6 +109,8 @@ def main() -> None:
             ]
             results = {"linkcheck (cold cache)": measure(cold, work)}
             results["linkcheck (warm cache)"] = measure(cold, work)
+            floor = [sys.executable, str(Path(__file__).with_name("httpx_floor.py")), "urls.txt"]
+            results["httpx alone (floor)"] = measure(floor + common, work)
             if lychee:
                 results["lychee"] = measure(
                     [

@@ -104,6 +104,15 @@ class Fetcher:
 
     async def fetch(self, url: str, body_limit: Callable[[httpx.Headers], int]) -> FetchOutcome:
         """GET ``url``, retrying transient failures; ``body_limit`` says how much body to read."""
+        first = await self._fetch_once(url, body_limit)
+        if not self._should_retry(first) or self._config.retries == 0:
+            return first  # most URLs: the retry machinery would cost more than the check
+        replay = [first]
+
+        async def attempt() -> FetchOutcome:
+            # tenacity sees the first outcome as its first attempt, so waits are unchanged.
+            return replay.pop() if replay else await self._fetch_once(url, body_limit)
+
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._config.retries + 1),
             wait=self._wait,
@@ -112,7 +121,7 @@ class Fetcher:
             retry_error_callback=_last_outcome,
             reraise=True,
         )
-        outcome: FetchOutcome = await retrying(self._fetch_once, url, body_limit)
+        outcome: FetchOutcome = await retrying(attempt)
         return outcome
 
     def _should_retry(self, outcome: FetchOutcome) -> bool:

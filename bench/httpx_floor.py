@@ -1,0 +1,54 @@
+"""The floor under linkcheck's checking speed: httpx alone, fetching the same URLs.
+
+One ``httpx.AsyncClient`` on linkcheck's per-origin pools, the same global and per-host
+concurrency, every body read; no extraction, classification, retries or cache. bench/check.py
+runs it beside linkcheck and lychee, so the gap between it and linkcheck is linkcheck's own cost.
+
+Run: ``python bench/httpx_floor.py URLS_FILE [--concurrency 64] [--per-host 4]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from linkcheck.check.transport import OriginPools
+
+
+async def fetch_all(urls: list[str], concurrency: int, per_host: int) -> int:
+    """GET every URL, reading its body; returns how many answered 200."""
+    gate = asyncio.Semaphore(concurrency)
+    hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(per_host))
+    pools = OriginPools(verify=True, per_origin=per_host, max_pools=concurrency)
+    ok = 0
+    async with httpx.AsyncClient(transport=pools) as client:
+
+        async def one(url: str) -> None:
+            nonlocal ok
+            async with gate, hosts[urlsplit(url).hostname or ""]:
+                async with client.stream("GET", url) as response:
+                    await response.aread()
+                    ok += response.status_code == 200
+
+        await asyncio.gather(*(one(url) for url in urls))
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("urls", type=Path)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--per-host", type=int, default=4)
+    args = parser.parse_args()
+    urls = args.urls.read_text().split()
+    ok = asyncio.run(fetch_all(urls, args.concurrency, args.per_host))
+    raise SystemExit(0 if ok == len(urls) else 1)
+
+
+if __name__ == "__main__":
+    main()
