@@ -88,9 +88,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
-            urls = [
-                f"http://{HOSTS[i % len(HOSTS)]}:{port}/page/{i}" for i in range(args.links)
-            ]
+            urls = [f"http://{HOSTS[i % len(HOSTS)]}:{port}/page/{i}" for i in range(args.links)]
             lines = [f"- [source {i}]({url})" for i, url in enumerate(urls)]
             (work / "corpus.md").write_text("# Corpus\n\n" + "\n".join(lines) + "\n")
             (work / "urls.txt").write_text("\n".join(urls) + "\n")

@@ -30,10 +30,10 @@ async def fetch_all(urls: list[str], concurrency: int, per_host: int) -> int:
 
         async def one(url: str) -> None:
             nonlocal ok
-            async with gate, hosts[urlsplit(url).hostname or ""]:
-                async with client.stream("GET", url) as response:
-                    await response.aread()
-                    ok += response.status_code == 200
+            host = hosts[urlsplit(url).hostname or ""]
+            async with gate, host, client.stream("GET", url) as response:
+                await response.aread()
+                ok += response.status_code == 200
 
         await asyncio.gather(*(one(url) for url in urls))
     return ok

@@ -34,6 +34,7 @@ class FakeWeb:
     pages: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     gzip_bomb: bytes = b""
+    connections: set[tuple[str, int]] = field(default_factory=set)
 
     def count(self, key: str) -> int:
         with self.lock:
@@ -76,6 +77,8 @@ def make_handler(web: FakeWeb) -> type[BaseHTTPRequestHandler]:
             path, query = parts.path, parse_qs(parts.query)
             key = query.get("key", [""])[0]
             web.count(path)
+            with web.lock:
+                web.connections.add(self.client_address[:2])
             if parts.netloc:  # an absolute URL: the client is using this host as its proxy
                 web.count(f"proxied:{parts.netloc}")
             if path in web.pages:
@@ -114,10 +117,10 @@ def make_handler(web: FakeWeb) -> type[BaseHTTPRequestHandler]:
             elif path == "/slow":
                 time.sleep(float(query.get("s", ["3"])[0]))
                 self.send(200, PAGE)
-            elif path == "/drip":
-                self.send_response(200)
+            elif path in ("/drip", "/drip404"):
+                self.send_response(200 if path == "/drip" else 404)
                 self.send_header("Content-Type", "text/html")
-                self.send_header("Content-Length", "100000")
+                self.send_header("Content-Length", "100000" if path == "/drip" else "1000")
                 self.end_headers()
                 try:
                     for _ in range(100000):
@@ -145,6 +148,8 @@ def make_handler(web: FakeWeb) -> type[BaseHTTPRequestHandler]:
                 self.send(302, headers={"Location": "/"})
             elif path == "/gone":
                 self.send(410, b"gone")
+            elif path == "/pdf":
+                self.send(200, b"%PDF-1.7 " + b"x" * 1000, {"Content-Type": "application/pdf"})
             else:
                 self.send(404, b"<title>404 Not Found</title>")
 

@@ -152,6 +152,16 @@ def test_timeouts_slow_response_and_dripping_body(tmp_path: Path, site: Host) ->
     assert code == 1
 
 
+def test_an_error_page_that_drips_is_reported_not_timed_out(tmp_path: Path, site: Host) -> None:
+    # Its body is not needed; reading it to keep the connection gives up after a second.
+    url = site.url("/drip404")
+    started = time.monotonic()
+    _, results, _ = check_urls(tmp_path, site, [url], "--timeout", "10")
+    assert results[url]["status"] == "broken"
+    assert results[url]["reason"] == "HTTP 404 Not Found"
+    assert time.monotonic() - started < 5
+
+
 def test_huge_body_and_gzip_bomb_cost_no_more_than_the_cap(tmp_path: Path, site: Host) -> None:
     huge, bomb = site.url("/huge"), site.url("/gzip-bomb")
     started = time.monotonic()
@@ -262,6 +272,24 @@ def test_each_url_is_fetched_once(tmp_path: Path, site: Host, web: FakeWeb) -> N
     payload = json.loads(result.stdout)
     assert web.hits["/page"] - before == 1
     assert len(payload["results"]) == 3
+
+
+def test_one_host_is_checked_over_one_connection(tmp_path: Path) -> None:
+    # Redirects, error pages and bodies not needed (a PDF) are read to the end when small,
+    # so the connection serves the next request instead of a new one being opened.
+    web = FakeWeb()
+    with serve(web, "127.0.0.3") as host:
+        urls = [host.url(p) for p in ("/chain", "/missing", "/pdf", "/redirect/301", "/ok")]
+        _, results, _ = check_urls(tmp_path, host, urls, "--per-host", "1")
+    assert [results[url]["status"] for url in urls] == [
+        "ok",
+        "broken",
+        "ok",
+        "redirected",
+        "ok",
+    ]
+    assert sum(web.hits.values()) == 8
+    assert len(web.connections) == 1
 
 
 def test_local_files_mailto_and_invalid(tmp_path: Path, site: Host) -> None:

@@ -24,6 +24,9 @@ from linkcheck.config import CheckConfig
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 TRANSIENT_CODES = frozenset({429, 502, 503, 504})
+# Unread bodies up to this size are read to keep the connection (see drain).
+DRAIN_BYTES = 64 * 1024
+DRAIN_SECONDS = 1.0
 # After a 429, a host gets at most one request this often for the rest of the run.
 RATE_LIMITED_INTERVAL = 1.0
 
@@ -178,6 +181,7 @@ class Fetcher:
                                         f"more than {self._config.max_redirects} redirects",
                                     )
                                 visited.add(current)
+                                await drain(response)
                                 continue
                             outcome.http_status = response.status_code
                             outcome.final_url = str(response.url)
@@ -192,6 +196,8 @@ class Fetcher:
                             )
                             if limit > 0:
                                 outcome.body, outcome.truncated = await read_capped(response, limit)
+                            else:
+                                await drain(response)
                             return outcome
                         finally:
                             await response.aclose()
@@ -268,6 +274,24 @@ def describe_connect_error(exc: httpx.ConnectError) -> tuple[FetchError, str]:
     if "connection refused" in lowered:
         return FetchError.REFUSED, "connection refused"
     return FetchError.CONNECT, f"cannot connect: {message or type(exc).__name__}"
+
+
+async def drain(response: httpx.Response) -> None:
+    """Read a small body nobody needs, so that its connection can serve the host's next request.
+
+    An unread body makes httpcore drop the connection, and the next request to the host pays
+    for a new one (a TLS handshake on https). Large or slow bodies are not worth it: closing
+    is cheaper, and a body that drips must not turn a 404 into a timeout.
+    """
+    length = response.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > DRAIN_BYTES:
+        return
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            async for _ in response.aiter_raw():
+                pass
+    except (TimeoutError, httpx.HTTPError):
+        pass  # the connection is closed instead; the response itself was fine
 
 
 async def read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
