@@ -46,15 +46,32 @@ def test_a_pool_with_a_response_in_flight_is_not_closed(hosts: list[Host]) -> No
                 await anext(chunks)
                 for host in hosts[1:]:
                     assert (await client.get(host.url("/ok"))).status_code == 200
-                busy = pools.pool_count  # the busy pool and the newest one
+                busy = pools.pool_count  # the others were closed as their responses were
                 more = await anext(chunks)  # the first pool's connection still works
             await client.get(hosts[1].url("/ok"))
             return busy, more[:3], pools.pool_count
 
     busy, more, after = asyncio.run(run())
-    assert busy == 2
+    assert busy == 1
     assert more
     assert after == 1
+
+
+def test_many_origins_at_once_with_few_pools(hosts: list[Host]) -> None:
+    async def run() -> tuple[list[int], int]:
+        pools = OriginPools(verify=True, per_origin=2, max_pools=2)
+        async with httpx.AsyncClient(transport=pools) as client:
+
+            async def one(index: int) -> int:
+                response = await client.get(hosts[index % len(hosts)].url(f"/ok?i={index}"))
+                return response.status_code
+
+            codes = await asyncio.gather(*(one(i) for i in range(60)))
+            return codes, pools.pool_count
+
+    codes, open_pools = asyncio.run(run())
+    assert codes == [200] * 60
+    assert open_pools <= 2
 
 
 def test_connections_are_reused_within_an_origin(hosts: list[Host]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ssl
 import urllib.request
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -55,23 +55,22 @@ class OriginPools(httpx.AsyncBaseTransport):
         key = (url.raw_scheme, url.raw_host, url.port)
         pool = self._pools.get(key)
         if pool is None:
-            await self._close_idle_pools(self._max_pools - 1)
-            pool = self._pools[key] = _Pool(
-                httpx.AsyncHTTPTransport(verify=self._context(key[0]), limits=self._limits)
-            )
+            transport = httpx.AsyncHTTPTransport(verify=self._context(key[0]), limits=self._limits)
+            pool = self._pools[key] = _Pool(transport)
         else:
             self._pools.move_to_end(key)
         pool.active += 1
         try:
+            await self._close_idle_pools()
             response = await pool.transport.handle_async_request(request)
         except BaseException:
-            pool.active -= 1
+            await self._release(pool)
             raise
         assert isinstance(response.stream, httpx.AsyncByteStream)
         return httpx.Response(
             status_code=response.status_code,
             headers=response.headers,
-            stream=_Released(response.stream, pool),
+            stream=_Released(response.stream, lambda: self._release(pool)),
             extensions=response.extensions,
         )
 
@@ -82,11 +81,19 @@ class OriginPools(httpx.AsyncBaseTransport):
             self._contexts[scheme] = httpx.create_ssl_context(verify=verify, trust_env=True)
         return self._contexts[scheme]
 
-    async def _close_idle_pools(self, keep: int) -> None:
-        """Close the least recently used pools with nothing in flight, down to ``keep``."""
-        excess = len(self._pools) - keep
-        for key in [k for k, pool in self._pools.items() if pool.active == 0][: max(0, excess)]:
-            await self._pools.pop(key).transport.aclose()
+    async def _release(self, pool: _Pool) -> None:
+        pool.active -= 1
+        await self._close_idle_pools()
+
+    async def _close_idle_pools(self) -> None:
+        """Close the least recently used pools with nothing in flight, down to ``max_pools``."""
+        excess = len(self._pools) - self._max_pools
+        if excess <= 0:
+            return
+        # Chosen and removed before the first await, so no request can pick one up meanwhile.
+        idle = [key for key, pool in self._pools.items() if pool.active == 0][:excess]
+        for pool in [self._pools.pop(key) for key in idle]:
+            await pool.transport.aclose()
 
     async def aclose(self) -> None:
         while self._pools:
@@ -94,11 +101,13 @@ class OriginPools(httpx.AsyncBaseTransport):
 
 
 class _Released(httpx.AsyncByteStream):
-    """A response body that marks its pool as no longer busy once closed."""
+    """A response body that tells its pool once it is closed."""
 
-    def __init__(self, stream: httpx.AsyncByteStream, pool: _Pool) -> None:
+    def __init__(
+        self, stream: httpx.AsyncByteStream, release: Callable[[], Awaitable[None]]
+    ) -> None:
         self._stream = stream
-        self._pool: _Pool | None = pool
+        self._release: Callable[[], Awaitable[None]] | None = release
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._stream:
@@ -108,6 +117,6 @@ class _Released(httpx.AsyncByteStream):
         try:
             await self._stream.aclose()
         finally:
-            if self._pool is not None:
-                self._pool.active -= 1
-                self._pool = None
+            if self._release is not None:
+                release, self._release = self._release, None
+                await release()
