@@ -430,11 +430,18 @@ def test_two_runs_at_once_share_the_cache(tmp_path: Path, site: Host) -> None:
         "json",
     ]
     runs = [
-        subprocess.Popen([*command, f"{name}.md"], cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [*command, f"{name}.md"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for name in ("a", "b")
     ]
-    outputs = [run.communicate(timeout=120)[0] for run in runs]
-    assert [run.returncode for run in runs] == [0, 0]
+    finished = [run.communicate(timeout=120) for run in runs]
+    outputs = [out for out, _ in finished]
+    assert [run.returncode for run in runs] == [0, 0], [err for _, err in finished]
     assert all(json.loads(out)["summary"]["ok"] == 40 for out in outputs)
     with sqlite3.connect(tmp_path / ".linkcheck" / "cache.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
+
 from linkcheck.errors import LinkcheckError
 from linkcheck.model import FETCH_FAILED, PAGE_ALIVE, FetchResult, Status
 
@@ -58,6 +60,10 @@ class CacheInfo:
     size_bytes: int
 
 
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
 class ResultCache:
     """Results keyed by the fetched URL (after remapping, without fragment).
 
@@ -70,9 +76,18 @@ class ResultCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+            # Two runs creating the file at once: switching to WAL does not wait for the other
+            # run's lock (SQLite's busy timeout does not apply to it), so it is retried here.
+            for attempt in Retrying(
+                retry=retry_if_exception(_locked),
+                stop=stop_after_delay(30.0),
+                wait=wait_random(0.01, 0.1),
+                reraise=True,
+            ):
+                with attempt:
+                    self._db.execute("PRAGMA journal_mode=WAL")
+                    self._db.execute("PRAGMA synchronous=NORMAL")
+                    self._db.executescript(_SCHEMA)
         except (sqlite3.Error, OSError) as exc:
             raise CacheError(f"cache file {path}: {exc}") from None
 
