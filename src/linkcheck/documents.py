@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from linkcheck.changes import Changes
 from linkcheck.extract import open_document
 from linkcheck.extract.source import UndecodableError
 from linkcheck.inputs import discover
 from linkcheck.model import Citation, Document, Format
+
+if TYPE_CHECKING:
+    from linkcheck.changes import Changes
 
 
 @dataclass(slots=True)

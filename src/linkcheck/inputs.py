@@ -8,12 +8,13 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from linkcheck.errors import UsageError
 from linkcheck.extract.sniff import EXTENSION_FORMATS, TEXT_EXTENSIONS
+
+if TYPE_CHECKING:
+    import pathspec
 
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".tox"})
 STDIN_NAME = "<stdin>"
@@ -39,14 +40,14 @@ def discover(inputs: Sequence[str], exclude: Sequence[str] = ()) -> list[Source]
 
     Raises UsageError for a path that does not exist or a glob that matches nothing.
     """
-    excluded = pathspec.PathSpec.from_lines("gitignore", exclude)
+    excluded = _spec(exclude) if exclude else None
     sources: list[Source] = []
     seen: set[Path] = set()
     for item in inputs:
         for source in _expand(item):
             if source.path is not None:
                 key = source.path.resolve()
-                if key in seen or excluded.match_file(source.name):
+                if key in seen or (excluded is not None and excluded.match_file(source.name)):
                     continue
                 seen.add(key)
             sources.append(source)
@@ -112,7 +113,7 @@ class _GitIgnores:
                 lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
             except OSError:
                 return
-            self._specs.append((directory, pathspec.PathSpec.from_lines("gitignore", lines)))
+            self._specs.append((directory, _spec(lines)))
 
     def ignored(self, path: Path, is_dir: bool = False) -> bool:
         resolved = path.resolve()
@@ -124,3 +125,10 @@ class _GitIgnores:
             if spec.match_file(relative + "/" if is_dir else relative):
                 return True
         return False
+
+
+def _spec(lines: Sequence[str]) -> pathspec.PathSpec[Any]:
+    """Gitignore-style patterns; pathspec is imported only when there are some."""
+    import pathspec
+
+    return pathspec.PathSpec.from_lines("gitignore", lines)
