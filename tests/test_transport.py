@@ -90,9 +90,11 @@ def test_connections_are_reused_within_an_origin(hosts: list[Host]) -> None:
 
 
 def test_environment_proxies_are_detected(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("ALL_PROXY", raising=False)
+    for scheme in ("http", "https", "all", "no"):
+        monkeypatch.delenv(f"{scheme}_proxy", raising=False)
+        monkeypatch.delenv(f"{scheme.upper()}_PROXY", raising=False)
+    assert not environment_proxies()
+    monkeypatch.setenv("NO_PROXY", "localhost")
     assert not environment_proxies()
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     assert environment_proxies()

@@ -23,7 +23,7 @@ def environment_proxies() -> bool:
     httpx routes those through its own per-pattern mounts; a client with a transport of its
     own ignores them, so the checker keeps httpx's single pool when a proxy is configured.
     """
-    return bool(urllib.request.getproxies())
+    return any(scheme != "no" for scheme in urllib.request.getproxies())  # NO_PROXY alone: none
 
 
 @dataclass(slots=True)
