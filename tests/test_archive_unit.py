@@ -15,13 +15,13 @@ import respx
 from helpers import FakeClock
 from linkcheck.archive.keys import ArchiveKeys, load_keys
 from linkcheck.archive.manifest import ManifestEntry, SnapshotKind, write_manifest
-from linkcheck.archive.runner import Pacer
 from linkcheck.archive.spn2 import (
     AuthenticationError,
     JobState,
     SavePageNow,
     UncertainResponse,
 )
+from linkcheck.check.politeness import Pacer
 from linkcheck.model import Location, Status
 from linkcheck.report.terminal import STATUS_STYLES
 
@@ -173,7 +173,7 @@ def test_pacer_spaces_captures() -> None:
     clock = FakeClock()
 
     async def run() -> None:
-        pacer = Pacer(6.0, clock.sleep, clock.time)
+        pacer = Pacer.per_minute(6.0, sleep=clock.sleep, clock=clock.time)
         for _ in range(3):
             await pacer.wait()
 

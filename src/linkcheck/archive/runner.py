@@ -24,7 +24,7 @@ from linkcheck.archive.spn2 import (
 )
 from linkcheck.cache import ResultCache
 from linkcheck.check.network import NetworkProbe
-from linkcheck.check.politeness import Clock, Sleep
+from linkcheck.check.politeness import Clock, Pacer, Sleep
 from linkcheck.model import FETCH_FAILED, PAGE_ALIVE, Result, Status
 
 DEFAULT_WAYBACK_URL = "https://web.archive.org"
@@ -47,24 +47,6 @@ class ArchiveSettings:
     retries: int = 3
     max_retry_wait: float = 60.0
     user_agent: str = ""
-
-
-class Pacer:
-    """Spaces events at least ``60 / per_minute`` seconds apart."""
-
-    def __init__(self, per_minute: float, sleep: Sleep, clock: Clock) -> None:
-        self._interval = 60.0 / per_minute if per_minute > 0 else 0.0
-        self._sleep = sleep
-        self._clock = clock
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        async with self._lock:
-            delay = self._next - self._clock()
-            if delay > 0:
-                await self._sleep(delay)
-            self._next = max(self._clock(), self._next) + self._interval
 
 
 @dataclass(slots=True)
@@ -97,8 +79,8 @@ class Archiver:
         self._on_entry = on_entry or (lambda entry: None)
         self._notice = notice or (lambda message: None)
         self._sleep = sleep
-        self._lookup_pacer = Pacer(settings.lookup_rate, sleep, clock)
-        self._capture_pacer = Pacer(settings.capture_rate, sleep, clock)
+        self._lookup_pacer = Pacer.per_minute(settings.lookup_rate, sleep=sleep, clock=clock)
+        self._capture_pacer = Pacer.per_minute(settings.capture_rate, sleep=sleep, clock=clock)
         self._stopped: str | None = None  # why captures stopped for this run
         self._slots: asyncio.Semaphore | None = None
 
