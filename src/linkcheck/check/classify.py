@@ -62,8 +62,7 @@ def classify(outcome: FetchOutcome, accept: frozenset[int] = frozenset()) -> tup
 
 
 def _alive(outcome: FetchOutcome, reason: str) -> tuple[Status, str]:
-    permanent = [location for code, location in outcome.redirects if code in PERMANENT_REDIRECTS]
-    if permanent:
+    if any(code in PERMANENT_REDIRECTS for code, _ in outcome.redirects):
         return Status.REDIRECTED, f"moved permanently to {outcome.final_url}"
     if outcome.redirects:
         return Status.OK, f"{reason} after {len(outcome.redirects)} redirect(s)"

@@ -191,16 +191,13 @@ class Checker:
         needs_page = any(not f.startswith(("/", "!")) for f in fragments)
 
         def body_limit(headers: httpx.Headers) -> int:
-            content_type = headers.get("content-type", "").split(";")[0].strip().lower()
-            if needs_page and content_type in TEXT_TYPES:
+            media_type = _media_type(headers)
+            if needs_page and media_type in TEXT_TYPES:
                 return config.max_bytes
-            return SOFT_404_BYTES if content_type in HTML_TYPES else 0
+            return SOFT_404_BYTES if media_type in HTML_TYPES else 0
 
         outcome = await fetcher.fetch(url, body_limit)
         status, reason = classify(outcome, config.accept)
-        content_type = None
-        if outcome.headers is not None:
-            content_type = outcome.headers.get("content-type", "").split(";")[0].strip() or None
         result = FetchResult(
             status=status,
             reason=reason,
@@ -208,7 +205,7 @@ class Checker:
             final_url=outcome.final_url,
             redirects=[location for _, location in outcome.redirects],
             checked_at=time.time(),
-            content_type=content_type,
+            content_type=_media_type(outcome.headers) or None,
         )
         if fragments and status in PAGE_ALIVE:
             # The page is parsed here, once for all its fragments, and dropped after.
@@ -218,10 +215,11 @@ class Checker:
                 fragment: [o.record() for o in outcomes]
                 for fragment, outcomes in verify_fragments(fragments, page).items()
             }
-        if self.cache is not None and status is not Status.OFFLINE:
-            result = self.cache.put(url, result)
-        elif status is not Status.OFFLINE:
-            result.failures = 1 if status in FETCH_FAILED else 0
+        if status is Status.OFFLINE:
+            return result  # says nothing about the URL: neither cached nor counted as a failure
+        if self.cache is not None:
+            return self.cache.put(url, result)
+        result.failures = 1 if status in FETCH_FAILED else 0
         return result
 
 
@@ -237,6 +235,12 @@ def _connections(config: CheckConfig) -> dict[str, Any]:
         max_pools=config.concurrency,
     )
     return {"transport": pools}
+
+
+def _media_type(headers: httpx.Headers | None) -> str:
+    """``text/html`` from ``Content-Type: text/HTML; charset=utf-8``; '' when there is none."""
+    header: str = headers.get("content-type", "") if headers is not None else ""
+    return header.split(";")[0].strip().lower()
 
 
 def _locations(item: CitedUrl) -> list[Location]:
