@@ -145,11 +145,10 @@ class ResultCache:
 
     def put(self, url: str, result: FetchResult) -> FetchResult:
         """Store a fresh result; returns it with ``failures`` counting consecutive failed runs."""
-        previous = self.get(url)
+        result.failures = 0
         if result.status in FETCH_FAILED:
-            result.failures = (previous.failures if previous else 0) + 1
-        else:
-            result.failures = 0
+            row = self._db.execute("SELECT failures FROM results WHERE url = ?", (url,)).fetchone()
+            result.failures = (row[0] if row else 0) + 1
         self._db.execute(
             "INSERT OR REPLACE INTO results (url, status, reason, http_status, final_url,"
             " redirects, content_type, checked_at, failures, fragments)"
