@@ -108,8 +108,8 @@ class Fetcher:
     async def fetch(self, url: str, body_limit: Callable[[httpx.Headers], int]) -> FetchOutcome:
         """GET ``url``, retrying transient failures; ``body_limit`` says how much body to read."""
         first = await self._fetch_once(url, body_limit)
-        if not self._should_retry(first) or self._config.retries == 0:
-            return first  # most URLs: the retry machinery would cost more than the check
+        if not self._should_retry(first):
+            return first  # most URLs need no retry: tenacity is not even set up
         replay = [first]
 
         async def attempt() -> FetchOutcome:
@@ -164,43 +164,14 @@ class Fetcher:
                             self._client.build_request("GET", request_url), stream=True
                         )
                         try:
-                            location = response.headers.get("location")
-                            if response.status_code in REDIRECT_CODES and location:
-                                current = urljoin(current, location.strip())
-                                outcome.redirects.append((response.status_code, current))
-                                if current in visited:
-                                    return _failed(
-                                        outcome,
-                                        FetchError.REDIRECT_LOOP,
-                                        f"redirect loop after {len(outcome.redirects)} hops",
-                                    )
-                                if len(outcome.redirects) > self._config.max_redirects:
-                                    return _failed(
-                                        outcome,
-                                        FetchError.TOO_MANY_REDIRECTS,
-                                        f"more than {self._config.max_redirects} redirects",
-                                    )
-                                visited.add(current)
-                                await drain(response)
-                                continue
-                            outcome.http_status = response.status_code
-                            outcome.final_url = str(response.url)
-                            outcome.headers = response.headers
-                            outcome.retry_after = parse_retry_after(
-                                response.headers.get("retry-after")
+                            following = await self._take(
+                                response, current, outcome, visited, body_limit
                             )
-                            if response.status_code == 429:
-                                self._limiter.slow_down(request_url.host, RATE_LIMITED_INTERVAL)
-                            limit = (
-                                body_limit(response.headers) if response.status_code < 300 else 0
-                            )
-                            if limit > 0:
-                                outcome.body, outcome.truncated = await read_capped(response, limit)
-                            else:
-                                await drain(response)
-                            return outcome
                         finally:
                             await response.aclose()
+                if following is None:
+                    return outcome
+                current = following
         except TimeoutError:
             return _failed(
                 outcome,
@@ -224,6 +195,43 @@ class Fetcher:
         # Connecting failed: either this host is unreachable or the whole network is.
         outcome.offline = not await self._network.online()
         return outcome
+
+    async def _take(
+        self,
+        response: httpx.Response,
+        url: str,
+        outcome: FetchOutcome,
+        visited: set[str],
+        body_limit: Callable[[httpx.Headers], int],
+    ) -> str | None:
+        """Record ``response`` (to ``url``) in ``outcome``: the redirect to follow, or None."""
+        location: str | None = response.headers.get("location")
+        if response.status_code in REDIRECT_CODES and location:
+            target = urljoin(url, location.strip())
+            outcome.redirects.append((response.status_code, target))
+            if target in visited:
+                hops = len(outcome.redirects)
+                _failed(outcome, FetchError.REDIRECT_LOOP, f"redirect loop after {hops} hops")
+                return None
+            if len(outcome.redirects) > self._config.max_redirects:
+                most = self._config.max_redirects
+                _failed(outcome, FetchError.TOO_MANY_REDIRECTS, f"more than {most} redirects")
+                return None
+            visited.add(target)
+            await drain(response)
+            return target
+        outcome.http_status = response.status_code
+        outcome.final_url = str(response.url)
+        outcome.headers = response.headers
+        outcome.retry_after = parse_retry_after(response.headers.get("retry-after"))
+        if response.status_code == 429:
+            self._limiter.slow_down(response.url.host, RATE_LIMITED_INTERVAL)
+        limit = body_limit(response.headers) if response.status_code < 300 else 0
+        if limit > 0:
+            outcome.body, outcome.truncated = await read_capped(response, limit)
+        else:
+            await drain(response)
+        return None
 
 
 def _failed(outcome: FetchOutcome, error: FetchError, message: str) -> FetchOutcome:
