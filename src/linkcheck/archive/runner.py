@@ -31,6 +31,7 @@ DEFAULT_WAYBACK_URL = "https://web.archive.org"
 # Alive for archiving: the page answered, even if the quoted words are gone from it.
 ALIVE = PAGE_ALIVE | {Status.FRAGMENT_MISSING, Status.UNVERIFIABLE}
 NO_KEYS = "captures need Internet Archive keys (IA_ACCESS_KEY / IA_SECRET_KEY)"
+KEYS_REFUSED = "the Internet Archive refused the keys (HTTP 401)"
 
 
 @dataclass(slots=True)
@@ -139,7 +140,7 @@ class Archiver:
         try:
             user = await spn.user_status()
         except AuthenticationError:
-            self._stop("the Internet Archive refused the keys (HTTP 401)")
+            self._stop(KEYS_REFUSED)
             return
         except (UncertainResponse, RateLimited):
             self._slots = asyncio.Semaphore(1)
@@ -150,6 +151,9 @@ class Archiver:
             if left <= 0:
                 self._stop("the account's daily capture quota is used up")
         self._slots = asyncio.Semaphore(max(1, user.available))
+
+    def _captures_stopped(self, older: Snapshot | None) -> _PageOutcome:
+        return _PageOutcome(SnapshotKind.NOT_CAPTURED, f"captures stopped: {self._stopped}", older)
 
     def _stop(self, reason: str) -> None:
         if self._stopped is None:
@@ -227,17 +231,13 @@ class Archiver:
         async with slots:
             await self._capture_pacer.wait()
             if self._stopped is not None:  # another capture may have hit a refusal meanwhile
-                return _PageOutcome(
-                    SnapshotKind.NOT_CAPTURED, f"captures stopped: {self._stopped}", older
-                )
+                return self._captures_stopped(older)
             submitted = time.time()
             try:
                 job = await spn.submit(page, int(self.settings.reuse_within))
             except AuthenticationError:
-                self._stop("the Internet Archive refused the keys (HTTP 401)")
-                return _PageOutcome(
-                    SnapshotKind.NOT_CAPTURED, f"captures stopped: {self._stopped}", older
-                )
+                self._stop(KEYS_REFUSED)
+                return self._captures_stopped(older)
             except (UncertainResponse, RateLimited) as exc:
                 # The capture may have started anyway: look before submitting again.
                 found = await self._look_again(page, lookup, submitted)
@@ -263,7 +263,7 @@ class Archiver:
             try:
                 job = await spn.status(job_id)
             except AuthenticationError:
-                self._stop("the Internet Archive refused the keys (HTTP 401)")
+                self._stop(KEYS_REFUSED)
                 return _PageOutcome(SnapshotKind.FAILED, self._stopped or "", job_id=job_id)
             except (UncertainResponse, RateLimited):
                 job = JobStatus(JobState.PENDING, job_id=job_id)
