@@ -17,7 +17,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tenacity.wait import wait_exponential_jitter
 
 from linkcheck.archive.keys import ArchiveKeys
-from linkcheck.check.fetch import parse_retry_after
+from linkcheck.check.fetch import parse_retry_after, retry_wait
 from linkcheck.check.politeness import Sleep
 
 # status_ext codes after which no more captures are submitted in this run.
@@ -216,11 +216,9 @@ class SavePageNow:
         return result
 
     def _wait(self, state: RetryCallState) -> float:
-        backoff = self._backoff(state)
         error = state.outcome.exception() if state.outcome is not None else None
-        if isinstance(error, RateLimited) and error.retry_after is not None:
-            return min(max(backoff, error.retry_after), self._max_retry_wait)
-        return min(backoff, self._max_retry_wait)
+        retry_after = error.retry_after if isinstance(error, RateLimited) else None
+        return retry_wait(self._backoff(state), retry_after, self._max_retry_wait)
 
     async def _once(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         response = await self._client.request(

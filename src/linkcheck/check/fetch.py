@@ -86,6 +86,13 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
 
 
+def retry_wait(backoff: float, retry_after: float | None, longest: float) -> float:
+    """The backoff, stretched to the server's ``Retry-After``, and never beyond ``longest``."""
+    if retry_after is not None:
+        backoff = max(backoff, retry_after)
+    return min(backoff, longest)
+
+
 class Fetcher:
     """Fetches URLs through one shared client, with per-host politeness and retries."""
 
@@ -137,11 +144,9 @@ class Fetcher:
         return outcome.http_status in TRANSIENT_CODES
 
     def _wait(self, state: RetryCallState) -> float:
-        backoff = self._backoff(state)
         outcome = state.outcome.result() if state.outcome is not None else None
-        if isinstance(outcome, FetchOutcome) and outcome.retry_after is not None:
-            return min(max(backoff, outcome.retry_after), self._config.max_retry_wait)
-        return min(backoff, self._config.max_retry_wait)
+        retry_after = outcome.retry_after if isinstance(outcome, FetchOutcome) else None
+        return retry_wait(self._backoff(state), retry_after, self._config.max_retry_wait)
 
     async def _fetch_once(
         self, url: str, body_limit: Callable[[httpx.Headers], int]
