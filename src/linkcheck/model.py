@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -40,6 +41,11 @@ class Citation:
     line: int
     column: int
     text: str
+
+    def record(self) -> dict[str, Any]:
+        """The JSON shape: file, line, column, text."""
+        return {"file": self.file, "line": self.line, "column": self.column, "text": self.text}
+
     role: str
     kind: UrlKind = UrlKind.HTTP
     target: str | None = None
@@ -89,6 +95,10 @@ class Location:
     column: int
     text: str
 
+    def record(self) -> dict[str, Any]:
+        """The JSON shape: file, line, column, text."""
+        return {"file": self.file, "line": self.line, "column": self.column, "text": self.text}
+
 
 @dataclass(slots=True)
 class FetchResult:
@@ -117,3 +127,8 @@ class Result:
     fetch: FetchResult | None
     locations: list[Location] = field(default_factory=list)
     fragments: list[dict[str, Any]] = field(default_factory=list)
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC to the second, ``Z``-suffixed: ``2026-02-24T21:16:50Z``."""
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -7,12 +7,12 @@ import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from linkcheck.model import Location
+from linkcheck.model import Location, iso_utc
 
 
 class SnapshotKind(StrEnum):
@@ -47,17 +47,8 @@ class ManifestEntry:
             "snapshot": self.snapshot.value,
             "reason": self.reason,
             "job_id": self.job_id,
-            "locations": [
-                {"file": loc.file, "line": loc.line, "column": loc.column, "text": loc.text}
-                for loc in self.locations
-            ],
+            "locations": [location.record() for location in self.locations],
         }
-
-
-def iso_from_timestamp(timestamp: str) -> str:
-    """``20260224211650`` → ``2026-02-24T21:16:50Z``."""
-    moment = datetime.strptime(timestamp[:14].ljust(14, "0"), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: datetime) -> None:
@@ -80,7 +71,7 @@ def write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: d
         path.write_text(render_markdown(entries, generated_at), encoding="utf-8")
     else:
         payload = {
-            "generated_at": generated_at.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "generated_at": iso_utc(generated_at),
             "entries": [e.record() for e in entries],
         }
         path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -91,7 +82,7 @@ def render_markdown(entries: Sequence[ManifestEntry], generated_at: datetime) ->
     lines = [
         "# Archive manifest",
         "",
-        f"Generated {generated_at.isoformat(timespec='seconds').replace('+00:00', 'Z')}.",
+        f"Generated {iso_utc(generated_at)}.",
         "",
         "| source | status | snapshot | archived copy | reason |",
         "| --- | --- | --- | --- | --- |",

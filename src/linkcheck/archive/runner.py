@@ -13,7 +13,7 @@ import httpx
 
 from linkcheck.archive.keys import ArchiveKeys
 from linkcheck.archive.lookup import LookupError_, Snapshot, SnapshotLookup
-from linkcheck.archive.manifest import ManifestEntry, SnapshotKind, iso_from_timestamp
+from linkcheck.archive.manifest import ManifestEntry, SnapshotKind
 from linkcheck.archive.spn2 import (
     AuthenticationError,
     JobState,
@@ -25,7 +25,7 @@ from linkcheck.archive.spn2 import (
 from linkcheck.cache import ResultCache
 from linkcheck.check.network import NetworkProbe
 from linkcheck.check.politeness import Clock, Pacer, Sleep
-from linkcheck.model import FETCH_FAILED, PAGE_ALIVE, Result, Status
+from linkcheck.model import FETCH_FAILED, PAGE_ALIVE, Result, Status, iso_utc
 
 DEFAULT_WAYBACK_URL = "https://web.archive.org"
 # Alive for archiving: the page answered, even if the quoted words are gone from it.
@@ -329,7 +329,7 @@ class Archiver:
             fragment = urldefrag(result.url).fragment
             if fragment:  # a reader of the snapshot lands on the quoted words too
                 archive_url += "#" + fragment
-            archived_at = iso_from_timestamp(outcome.snapshot.timestamp)
+            archived_at = iso_utc(outcome.snapshot.captured_at)
         return ManifestEntry(
             url=result.url,
             status=result.status.value,

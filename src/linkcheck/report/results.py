@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree
 
-from linkcheck.model import Result, Status
+from linkcheck.model import Result, Status, iso_utc
 
 # The order in which problems are listed: most actionable first.
 PROBLEM_ORDER = (
@@ -28,11 +28,7 @@ WARNING_STATUSES = frozenset({Status.BLOCKED, Status.REDIRECTED})
 
 def iso_time(timestamp: float | None) -> str | None:
     """ISO 8601 UTC, to the second."""
-    if not timestamp:
-        return None
-    return (
-        datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    )
+    return iso_utc(datetime.fromtimestamp(timestamp, UTC)) if timestamp else None
 
 
 def summary(results: Sequence[Result]) -> dict[str, int]:
@@ -54,10 +50,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "checked_at": iso_time(fetch.checked_at) if fetch else None,
         "cached": fetch.cached if fetch else False,
         "consecutive_failures": fetch.failures if fetch else None,
-        "locations": [
-            {"file": loc.file, "line": loc.line, "column": loc.column, "text": loc.text}
-            for loc in result.locations
-        ],
+        "locations": [location.record() for location in result.locations],
         "fragments": result.fragments,
     }
 
