@@ -25,11 +25,12 @@ from linkcheck.config import (
     parse_statuses,
 )
 from linkcheck.errors import LinkcheckError, UsageError
-from linkcheck.model import DEFAULT_FAIL_ON, Format
+from linkcheck.model import DEFAULT_FAIL_ON, Document, Format
 
 if TYPE_CHECKING:
     from linkcheck.cache import ResultCache
     from linkcheck.changes import Changes
+    from linkcheck.pipeline import CheckRun
 
 EXIT_INTERNAL = 70
 
@@ -176,6 +177,11 @@ def document_filter(options: dict[str, Any]) -> Changes | None:
     return changes_since(ref, new_only) if ref else None
 
 
+def warn_no_documents(changes: Changes | None) -> None:
+    """Say on standard error that the inputs named no document to read."""
+    warn("no documents found" if changes is None else f"no documents changed since {changes.ref}")
+
+
 def input_options(function: Any) -> Any:
     """The options every command that reads documents shares."""
     for option in reversed(_input_options):
@@ -207,7 +213,7 @@ def extract(
     changes = document_filter(selection)
     documents = stream_documents(paths, exclude_paths, format_overrides(format_of), warn, changes)
     if render_extraction(documents, output_format, output) == 0:
-        warn("no documents found")
+        warn_no_documents(changes)
 
 
 _check_options = [
@@ -388,6 +394,18 @@ def build_check_config(options: dict[str, Any]) -> CheckConfig:
     )
 
 
+def check_with_progress(
+    documents: list[Document], config: CheckConfig, show_progress: bool
+) -> tuple[CheckRun, int]:
+    """Check ``documents`` behind a progress bar (when shown); the run and the URLs counted."""
+    from linkcheck.pipeline import count_urls, run_check
+    from linkcheck.report.terminal import CheckProgress
+
+    total = count_urls(documents, config) if show_progress else 0
+    with CheckProgress(total, show_progress) as progress:
+        return run_check(documents, config, on_result=progress.advance), total
+
+
 @cli.command()
 @input_options
 @check_options
@@ -412,23 +430,15 @@ def check(
 ) -> None:
     """Check every citation in PATH… (the default command)."""
     from linkcheck.documents import load_documents
-    from linkcheck.pipeline import count_urls, run_check
     from linkcheck.report.publish import publish_check
 
     changes = document_filter(options)
     config = build_check_config(options)
     documents = load_documents(paths, exclude_paths, format_overrides(format_of), warn, changes)
     if not documents:
-        warn(
-            "no documents found" if changes is None else f"no documents changed since {changes.ref}"
-        )
+        warn_no_documents(changes)
         return
-    from linkcheck.report.terminal import CheckProgress
-
-    show_progress = not quiet and sys.stderr.isatty()
-    total = count_urls(documents, config) if show_progress else 0
-    with CheckProgress(total, show_progress) as progress:
-        run = run_check(documents, config, on_result=progress.advance)
+    run, _ = check_with_progress(documents, config, show_progress=not quiet and sys.stderr.isatty())
     publish_check(run, config, output_format, output)
     sys.exit(run.exit_code(config))
 
@@ -519,8 +529,8 @@ def archive(
     from linkcheck.archive.manifest import write_manifest, write_robust_links
     from linkcheck.archive.runner import ArchiveSettings
     from linkcheck.documents import load_documents
-    from linkcheck.pipeline import count_urls, run_archive, run_check
-    from linkcheck.report.terminal import ArchiveProgress, CheckProgress, render_archive_summary
+    from linkcheck.pipeline import run_archive
+    from linkcheck.report.terminal import ArchiveProgress, render_archive_summary
 
     changes = document_filter(options)
     config = build_check_config(options)
@@ -542,12 +552,10 @@ def archive(
     )
     documents = load_documents(paths, exclude_paths, format_overrides(format_of), warn, changes)
     if not documents:
-        warn("no documents found")
+        warn_no_documents(changes)
         return
     show_progress = not quiet and sys.stderr.isatty()
-    total = count_urls(documents, config) if show_progress else 0
-    with CheckProgress(total, show_progress) as progress:
-        checked = run_check(documents, config, on_result=progress.advance)
+    checked, total = check_with_progress(documents, config, show_progress)
     keys = load_keys()
     with ArchiveProgress(total, show_progress) as progress:
         archived = run_archive(
