@@ -16,7 +16,7 @@ from linkcheck.extract.urls import classify_url
 from linkcheck.inputs import Source
 from linkcheck.model import Citation, Document, Format
 
-__all__ = ["extract_document", "iter_citations", "open_document", "read_document"]
+__all__ = ["extract_document", "iter_citations", "open_document"]
 
 
 def extract_document(text: str, file: str, fmt: Format, document_dir: Path | None) -> Document:
@@ -72,9 +72,3 @@ def open_document(
     fmt = detect_format(source.name, text, overrides)
     document_dir = source.path.parent if source.path is not None else None
     return fmt, iter_citations(text, source.name, fmt, document_dir)
-
-
-def read_document(source: Source, overrides: Mapping[str, Format] | None = None) -> Document:
-    """Read, decode and extract one document (see ``open_document`` for the errors)."""
-    fmt, citations = open_document(source, overrides)
-    return Document(source.name, fmt, list(citations))
