@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test unit lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
+# The whole suite, one worker per core.
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
+
+# The fast loop: unit tests only (no real command line, no servers), a few seconds.
+unit: $(STAMP)
+	$(BIN)/pytest -q -n auto -m "not e2e and not slow"
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench

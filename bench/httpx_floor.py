@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from linkcheck.check.transport import OriginPools
+from linkcheck.net.transport import OriginPools
 
 
 async def fetch_all(urls: list[str], concurrency: int, per_host: int) -> int:

@@ -17,6 +17,8 @@ import pytest
 from fakewayback import ACCESS, SECRET, FakeWayback, Fault, days_ago, serve_wayback
 from fakeweb import FakeWeb, Host, serve, wait_until
 
+pytestmark = pytest.mark.e2e  # runs the real command line or real servers
+
 KEYS = {"IA_ACCESS_KEY": ACCESS, "IA_SECRET_KEY": SECRET}
 
 

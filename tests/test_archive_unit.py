@@ -14,15 +14,15 @@ import respx
 
 from helpers import FakeClock
 from linkcheck.archive.keys import ArchiveKeys, load_keys
-from linkcheck.archive.manifest import ManifestEntry, SnapshotKind, write_manifest
 from linkcheck.archive.spn2 import (
     AuthenticationError,
     JobState,
     SavePageNow,
     UncertainResponse,
 )
-from linkcheck.check.politeness import Pacer
-from linkcheck.model import Location, Status
+from linkcheck.model import Location, ManifestEntry, SnapshotKind, Status
+from linkcheck.net.politeness import Pacer
+from linkcheck.report.manifest import write_manifest
 from linkcheck.report.terminal import STATUS_STYLES
 
 BASE = "https://wayback.test"
@@ -100,7 +100,7 @@ def test_status_success_pending_error_and_expired() -> None:
     )
     assert spn_call(clock, "status", "wait").state is JobState.PENDING
     bad = spn_call(clock, "status", "bad")
-    assert (bad.state, bad.reason, bad.transient) == (
+    assert (bad.state, bad.reason, bad.account_refusal) == (
         JobState.ERROR,
         "the page answered 404 to the Wayback Machine",
         False,

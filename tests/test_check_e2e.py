@@ -19,6 +19,8 @@ from fakeweb import FakeWeb, Host, gzip_bomb, refused_port, serve, wait_until
 
 from helpers import run_linkcheck as linkcheck
 
+pytestmark = pytest.mark.e2e  # runs the real command line or real servers
+
 
 @pytest.fixture(scope="module")
 def web() -> FakeWeb:

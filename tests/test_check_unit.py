@@ -12,13 +12,14 @@ import pytest
 import respx
 
 from helpers import FakeClock
-from linkcheck.check.classify import classify, soft_404
-from linkcheck.check.fetch import Fetcher, FetchError, FetchOutcome, parse_retry_after, read_capped
-from linkcheck.check.network import NetworkProbe
-from linkcheck.check.politeness import HostLimiter
+from linkcheck.check.classify import classify_fetch, soft_404
+from linkcheck.check.fetch import Fetcher, FetchError, FetchOutcome, read_capped
 from linkcheck.check.targets import is_private_address
 from linkcheck.config import CheckConfig
 from linkcheck.model import Status
+from linkcheck.net.politeness import HostLimiter
+from linkcheck.net.probe import NetworkProbe
+from linkcheck.net.retry import parse_retry_after
 
 
 class AlwaysOnline(NetworkProbe):
@@ -63,7 +64,7 @@ def test_gives_up_after_the_retries_and_reports_attempts() -> None:
     clock = FakeClock()
     outcome = fetch("https://e.test/p", clock, retries=2)
     assert (outcome.http_status, outcome.attempts, len(clock.sleeps)) == (502, 3, 2)
-    assert classify(outcome) == (Status.ERROR, "HTTP 502 Bad Gateway after 3 attempts")
+    assert classify_fetch(outcome) == (Status.ERROR, "HTTP 502 Bad Gateway after 3 attempts")
 
 
 @respx.mock
@@ -84,7 +85,7 @@ def test_retry_after_beyond_the_limit_is_not_waited_for() -> None:
     clock = FakeClock()
     outcome = fetch("https://e.test/p", clock, max_retry_wait=60)
     assert clock.sleeps == []
-    assert classify(outcome)[0] is Status.BLOCKED
+    assert classify_fetch(outcome)[0] is Status.BLOCKED
 
 
 @respx.mock
@@ -118,7 +119,7 @@ def test_connection_errors_when_offline_are_not_retried() -> None:
     clock = FakeClock()
     outcome = fetch("https://e.test/p", clock, online=False)
     assert outcome.offline and clock.sleeps == []
-    assert classify(outcome) == (Status.OFFLINE, "network unreachable (DNS: name not found)")
+    assert classify_fetch(outcome) == (Status.OFFLINE, "network unreachable (DNS: name not found)")
 
 
 @respx.mock
@@ -129,14 +130,14 @@ def test_refused_connection_is_retried_then_an_error() -> None:
     clock = FakeClock()
     outcome = fetch("https://e.test/p", clock, retries=2)
     assert outcome.error is FetchError.REFUSED and len(clock.sleeps) == 2
-    assert classify(outcome) == (Status.ERROR, "connection refused")
+    assert classify_fetch(outcome) == (Status.ERROR, "connection refused")
 
 
 @respx.mock
 def test_read_timeout_is_a_timeout() -> None:
     respx.get("https://e.test/p").mock(side_effect=httpx.ReadTimeout("slow"))
     outcome = fetch("https://e.test/p", FakeClock())
-    assert classify(outcome) == (Status.TIMEOUT, "read timed out")
+    assert classify_fetch(outcome) == (Status.TIMEOUT, "read timed out")
 
 
 @respx.mock
@@ -150,7 +151,7 @@ def test_redirect_chain_is_recorded() -> None:
     respx.get("https://f.test/new").mock(return_value=httpx.Response(200))
     outcome = fetch("https://e.test/old", FakeClock())
     assert outcome.redirects == [(301, "https://e.test/mid"), (302, "https://f.test/new")]
-    assert classify(outcome) == (Status.REDIRECTED, "moved permanently to https://f.test/new")
+    assert classify_fetch(outcome) == (Status.REDIRECTED, "moved permanently to https://f.test/new")
 
 
 @pytest.mark.parametrize(
@@ -187,12 +188,12 @@ def test_classify_status_codes(
         final_url="https://e.test/p",
         headers=httpx.Headers(headers),
     )
-    assert classify(outcome) == expected
+    assert classify_fetch(outcome) == expected
 
 
 def test_accept_overrides_classification() -> None:
     outcome = FetchOutcome("https://e.test/p", http_status=403, headers=httpx.Headers())
-    assert classify(outcome, frozenset({403}))[0] is Status.OK
+    assert classify_fetch(outcome, frozenset({403}))[0] is Status.OK
 
 
 def test_soft_404_detection_is_conservative() -> None:
@@ -283,7 +284,7 @@ def test_requests_carry_the_honest_user_agent_and_extra_headers() -> None:
     from linkcheck.model import Citation
 
     route = respx.get("https://e.test/page").mock(return_value=httpx.Response(200))
-    config = CheckConfig(cache_file=None, headers=parse_headers(["X-Team: docs"]))
+    config = CheckConfig(headers=parse_headers(["X-Team: docs"]))
     checker = Checker(config)
     citation = Citation("https://e.test/page", "doc.md", 1, 1, "", "link")
     (result,) = asyncio.run(checker.check(checker.plan([citation])))
@@ -303,8 +304,8 @@ def test_quotes_beyond_max_bytes_are_unverifiable_not_missing() -> None:
     respx.get("https://e.test/long").mock(
         return_value=httpx.Response(200, headers={"Content-Type": "text/html"}, content=page)
     )
-    checker = Checker(CheckConfig(cache_file=None, max_bytes=4096))
+    checker = Checker(CheckConfig(no_cache=True, max_bytes=4096))
     url = "https://e.test/long#:~:text=the%20late%20quote"
     (result,) = asyncio.run(checker.check(checker.plan([Citation(url, "d.md", 1, 1, "", "link")])))
     assert result.status is Status.UNVERIFIABLE
-    assert result.fragments[0]["reason"] == "not in the part of the page read"
+    assert result.fragments[0].reason == "not in the part of the page read"

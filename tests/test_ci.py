@@ -20,6 +20,8 @@ from fakeweb import FakeWeb, Host, serve
 from helpers import run_linkcheck as linkcheck
 from linkcheck.cli import main
 
+pytestmark = pytest.mark.e2e  # runs the real command line or real servers
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
 

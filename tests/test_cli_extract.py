@@ -11,6 +11,8 @@ import pytest
 
 from helpers import run_linkcheck as run
 
+pytestmark = pytest.mark.e2e  # runs the real command line or real servers
+
 
 def citations_json(*args: str, cwd: Path | None = None) -> dict[str, object]:
     result = run("extract", "--format", "json", *args, cwd=cwd)

@@ -9,6 +9,8 @@ import pytest
 from helpers import run_linkcheck as linkcheck
 from linkcheck.config import parse_accept, parse_duration, parse_size
 
+pytestmark = pytest.mark.e2e  # runs the real command line or real servers
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:

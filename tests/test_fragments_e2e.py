@@ -13,6 +13,8 @@ from fakeweb import FakeWeb, Host, serve
 
 from helpers import run_linkcheck
 
+pytestmark = pytest.mark.e2e  # runs the real command line or real servers
+
 ARTICLE = """<!doctype html><html><head><title>Border report</title>
 <style>.promo { display: none }</style></head><body>
 <h1 id="summary">Summary</h1>

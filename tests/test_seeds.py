@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from linkcheck.cli import cli
+
+pytestmark = pytest.mark.e2e  # runs the real command line or real servers
 
 
 def test_seed_citations(seeds_dir: Path) -> None:

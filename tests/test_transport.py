@@ -11,7 +11,9 @@ import httpx
 import pytest
 from fakeweb import FakeWeb, Host, serve
 
-from linkcheck.check.transport import OriginPools, environment_proxies
+from linkcheck.net.transport import OriginPools, environment_proxies
+
+pytestmark = pytest.mark.e2e  # runs the real command line or real servers
 
 
 @pytest.fixture(scope="module")

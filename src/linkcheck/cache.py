@@ -1,4 +1,7 @@
-"""The cached results file: one SQLite row per fetched URL, written as each result arrives."""
+"""The cache file: fetch results, snapshots and capture jobs in SQLite, written as they arrive.
+
+The only place where objects become rows and back.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,8 @@ from pathlib import Path
 
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
 
-from linkcheck.errors import LinkcheckError
-from linkcheck.model import FETCH_FAILED, PAGE_ALIVE, FetchResult, Status
+from linkcheck.errors import CacheError
+from linkcheck.model import PAGE_ALIVE, FetchResult, FragmentOutcome, Status
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -42,12 +45,6 @@ CREATE TABLE IF NOT EXISTS capture_jobs (
 """
 
 
-class CacheError(LinkcheckError):
-    """The cache file cannot be opened or is not a linkcheck cache."""
-
-    exit_code = 2
-
-
 @dataclass(slots=True)
 class CacheInfo:
     """What ``linkcheck cache info`` reports."""
@@ -64,8 +61,9 @@ def _locked(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
 
-class ResultCache:
-    """Results keyed by the fetched URL (after remapping, without fragment).
+class Cache:
+    """Fetch results keyed by the fetched URL (after remapping, without fragment), the snapshots
+    found or captured for each page, and capture jobs still pending.
 
     WAL mode and a busy timeout let two runs share the file; every write commits at once, so a
     killed run keeps everything it finished.
@@ -95,7 +93,7 @@ class ResultCache:
         """Close the database."""
         self._db.close()
 
-    def __enter__(self) -> ResultCache:
+    def __enter__(self) -> Cache:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -124,7 +122,10 @@ class ResultCache:
             checked_at=row[6],
             cached=True,
             failures=row[7],
-            fragments=json.loads(row[8]),
+            fragments={
+                fragment: [FragmentOutcome.from_record(record) for record in records]
+                for fragment, records in json.loads(row[8]).items()
+            },
         )
 
     def fresh(
@@ -143,12 +144,13 @@ class ResultCache:
             return result
         return None
 
-    def put(self, url: str, result: FetchResult) -> FetchResult:
-        """Store a fresh result; returns it with ``failures`` counting consecutive failed runs."""
-        result.failures = 0
-        if result.status in FETCH_FAILED:
-            row = self._db.execute("SELECT failures FROM results WHERE url = ?", (url,)).fetchone()
-            result.failures = (row[0] if row else 0) + 1
+    def failures(self, url: str) -> int:
+        """How many runs in a row the stored result for ``url`` had failed (0: none stored)."""
+        row = self._db.execute("SELECT failures FROM results WHERE url = ?", (url,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def put(self, url: str, result: FetchResult) -> None:
+        """Store a fresh result."""
         self._db.execute(
             "INSERT OR REPLACE INTO results (url, status, reason, http_status, final_url,"
             " redirects, content_type, checked_at, failures, fragments)"
@@ -163,10 +165,14 @@ class ResultCache:
                 result.content_type,
                 result.checked_at,
                 result.failures,
-                json.dumps(result.fragments),
+                json.dumps(
+                    {
+                        fragment: [outcome.record() for outcome in outcomes]
+                        for fragment, outcomes in result.fragments.items()
+                    }
+                ),
             ),
         )
-        return result
 
     def snapshot(self, url: str) -> tuple[str, str, str] | None:
         """The snapshot last recorded for ``url``: (timestamp, original URL, how it was found)."""

@@ -1,4 +1,4 @@
-"""Run settings, and the ``[tool.linkcheck]`` / ``linkcheck.toml`` file that supplies defaults."""
+"""Run settings (the only place a default is written), their value syntax, and settings files."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from typing import Any
 
 from linkcheck import PROJECT_URL, __version__
 from linkcheck.errors import UsageError
-from linkcheck.model import DEFAULT_FAIL_ON, Status
+from linkcheck.model import DEFAULT_FAIL_ON, Format, Status
 
 DEFAULT_USER_AGENT = f"linkcheck/{__version__} (+{PROJECT_URL})"
 DEFAULT_CANARY = "https://web.archive.org/"
+DEFAULT_WAYBACK_URL = "https://web.archive.org"
 CONFIG_FILE = "linkcheck.toml"
 
 
@@ -52,10 +53,54 @@ class CheckConfig:
     canary: str = DEFAULT_CANARY
     fail_on: frozenset[Status] = DEFAULT_FAIL_ON
     fail_after: int = 1
-    cache_file: Path | None = Path(".linkcheck/cache.db")
+    cache_file: Path = Path(".linkcheck/cache.db")
+    no_cache: bool = False
     max_age: float = 86400.0
     cache_failures: bool = False
     offline: bool = False
+
+    @property
+    def cache_path(self) -> Path | None:
+        """The cache file to use, or None with ``--no-cache``."""
+        return None if self.no_cache else self.cache_file
+
+
+@dataclass(slots=True)
+class ArchiveSettings:
+    """How archiving talks to the Wayback Machine (retries and User-Agent: see CheckConfig)."""
+
+    wayback_url: str = DEFAULT_WAYBACK_URL
+    reuse_within: float = 30 * 86400.0
+    capture_rate: float = 6.0  # captures a minute
+    lookup_rate: float = 50.0  # CDX lookups a minute (the Wayback Machine allows about 60)
+    poll_interval: float = 5.0
+    capture_timeout: float = 180.0
+    # The Wayback Machine answers slowly under load: its requests get their own, longer deadline.
+    timeout: float = 30.0
+
+
+def parse_format_overrides(values: Iterable[str]) -> dict[str, Format]:
+    """``--format-of txt=markdown`` values as an extension → format map."""
+    overrides: dict[str, Format] = {}
+    for value in values:
+        extension, _, name = value.partition("=")
+        extension = extension.strip().lower()
+        if not extension or not name:
+            raise UsageError(f"--format-of {value!r}: expected EXT=FORMAT, e.g. txt=markdown")
+        try:
+            fmt = Format(name.strip().lower())
+        except ValueError:
+            choices = ", ".join(f.value for f in Format)
+            raise UsageError(f"--format-of {value!r}: unknown format (choose {choices})") from None
+        overrides["." + extension.lstrip(".")] = fmt
+    return overrides
+
+
+def parse_http_url(value: str, option: str) -> str:
+    """An http(s) base URL, without a trailing slash."""
+    if not value.startswith(("http://", "https://")):
+        raise UsageError(f"{option} {value!r}: expected an http(s) URL")
+    return value.rstrip("/")
 
 
 def parse_accept(value: str) -> frozenset[int]:
@@ -168,6 +213,40 @@ def parse_duration(value: str | float, option: str) -> float:
     if not match:
         raise UsageError(f"{option} {value!r}: expected a duration like 90s, 30m, 12h or 1d")
     return float(match.group(1)) * _DURATION_UNITS[match.group(2).lower()]
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest exact way to write ``seconds``: ``1d``, ``30m``, ``90s``."""
+    for unit in ("w", "d", "h", "m"):
+        size = _DURATION_UNITS[unit]
+        if seconds and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
+def format_size(size: int) -> str:
+    """The shortest exact way to write ``size`` bytes: ``10MB``, ``512KB``, ``100``."""
+    for unit in ("g", "m", "k"):
+        if size % _SIZE_UNITS[unit] == 0:
+            return f"{size // _SIZE_UNITS[unit]}{unit.upper()}B"
+    return str(size)
+
+
+def format_accept(codes: frozenset[int]) -> str:
+    """``200..299,403`` for a set of status codes."""
+    parts: list[str] = []
+    ordered = sorted(codes)
+    while ordered:
+        first = last = ordered.pop(0)
+        while ordered and ordered[0] == last + 1:
+            last = ordered.pop(0)
+        parts.append(str(first) if first == last else f"{first}..{last}")
+    return ",".join(parts)
+
+
+def format_statuses(statuses: frozenset[Status]) -> str:
+    """``broken,error`` for a set of statuses, in name order."""
+    return ",".join(sorted(status.value for status in statuses))
 
 
 def parse_size(value: str | int, option: str) -> int:

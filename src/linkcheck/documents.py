@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from linkcheck.extract import open_document
-from linkcheck.extract.source import UndecodableError
-from linkcheck.inputs import discover
-from linkcheck.model import Citation, Document, Format
+from linkcheck.extract import UndecodableError, decode_document, detect_format, iter_citations
+from linkcheck.inputs import Source, discover
+from linkcheck.model import Citation, Document, Format, OpenDocument
 
 if TYPE_CHECKING:
     from linkcheck.changes import Changes
 
 
-@dataclass(slots=True)
-class OpenDocument:
-    """A document whose citations are extracted lazily, as they are consumed."""
+def open_document(
+    source: Source, overrides: Mapping[str, Format] | None = None
+) -> tuple[Format, Iterator[Citation]]:
+    """Read and decode one document; its format and a lazy stream of its citations.
 
-    file: str
-    format: Format
-    citations: Iterator[Citation]
+    Raises UndecodableError (binary, unknown encoding) or OSError (unreadable) for the caller
+    to report as a warning naming the file.
+    """
+    text = decode_document(source.read_bytes())
+    fmt = detect_format(source.name, text, overrides)
+    document_dir = source.path.parent if source.path is not None else None
+    return fmt, iter_citations(text, source.name, fmt, document_dir)
 
 
 def stream_documents(

@@ -1,11 +1,14 @@
-"""The one vocabulary every stage speaks: citations, documents, statuses and results."""
+"""The one vocabulary every stage speaks: citations, documents, statuses, results and runs."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from linkcheck.errors import ExitCode
 
 
 class UrlKind(StrEnum):
@@ -41,11 +44,6 @@ class Citation:
     line: int
     column: int
     text: str
-
-    def record(self) -> dict[str, Any]:
-        """The JSON shape: file, line, column, text."""
-        return {"file": self.file, "line": self.line, "column": self.column, "text": self.text}
-
     role: str
     kind: UrlKind = UrlKind.HTTP
     target: str | None = None
@@ -59,6 +57,15 @@ class Document:
     file: str
     format: Format
     citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class OpenDocument:
+    """A document whose citations are extracted lazily, as they are consumed."""
+
+    file: str
+    format: Format
+    citations: Iterator[Citation]
 
 
 class Status(StrEnum):
@@ -84,6 +91,57 @@ PAGE_ALIVE = frozenset({Status.OK, Status.REDIRECTED})
 # The fetch failed: what --fail-after counts, and what is never captured into the archive.
 FETCH_FAILED = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT})
 DEFAULT_FAIL_ON = FETCH_FAILED | {Status.FRAGMENT_MISSING}
+# The page answered, even if the quoted words are gone from it: worth a snapshot.
+PAGE_ANSWERED = PAGE_ALIVE | {Status.FRAGMENT_MISSING, Status.UNVERIFIABLE}
+
+
+def consecutive_failures(status: Status, previous: int) -> int:
+    """The failed-runs count after a fetch ended in ``status`` (``previous``: before it)."""
+    return previous + 1 if status in FETCH_FAILED else 0
+
+
+class FragmentState(StrEnum):
+    """What became of one cited directive or anchor."""
+
+    FOUND = "found"
+    MISSING = "missing"
+    INVALID = "invalid"
+    UNVERIFIABLE = "unverifiable"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class FragmentOutcome:
+    """One directive or anchor of a cited URL, and whether the page has it."""
+
+    directive: str
+    kind: str  # "text" or "anchor"
+    state: FragmentState
+    reason: str
+    matched_text: str | None = None
+
+    def record(self) -> dict[str, Any]:
+        """The JSON shape: directive, kind, found (true/false/null), state, matched_text, reason."""
+        found = {FragmentState.FOUND: True, FragmentState.MISSING: False}.get(self.state)
+        return {
+            "directive": self.directive,
+            "kind": self.kind,
+            "found": found,
+            "state": self.state.value,
+            "matched_text": self.matched_text,
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> FragmentOutcome:
+        """The outcome that ``record()`` wrote."""
+        return cls(
+            record["directive"],
+            record["kind"],
+            FragmentState(record["state"]),
+            record["reason"],
+            record.get("matched_text"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +170,9 @@ class FetchResult:
     checked_at: float = 0.0
     cached: bool = False
     content_type: str | None = None
-    failures: int = 0
-    # Verified fragments of this page: fragment as cited -> outcome records (see fragments/).
-    fragments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    failures: int = 0  # consecutive failed runs, this one included
+    # Verified fragments of this page: fragment as cited -> its outcomes.
+    fragments: dict[str, list[FragmentOutcome]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -126,7 +184,89 @@ class Result:
     reason: str
     fetch: FetchResult | None
     locations: list[Location] = field(default_factory=list)
-    fragments: list[dict[str, Any]] = field(default_factory=list)
+    fragments: list[FragmentOutcome] = field(default_factory=list)
+
+    def fails(self, fail_on: Collection[Status], fail_after: int) -> bool:
+        """Does this result fail the run?
+
+        A failed fetch (often transient) fails it only after ``fail_after`` consecutive
+        failing runs; anything else in ``fail_on`` fails it at once.
+        """
+        return self.status in fail_on and (
+            self.fetch is None
+            or self.fetch.status not in FETCH_FAILED
+            or self.fetch.failures >= fail_after
+        )
+
+
+@dataclass(slots=True)
+class CheckRun:
+    """What a check run found."""
+
+    results: list[Result]
+    citations: int
+    elapsed: float
+
+    def failing(self, fail_on: Collection[Status], fail_after: int) -> list[Result]:
+        """Results whose status fails the run."""
+        return [r for r in self.results if r.fails(fail_on, fail_after)]
+
+    @property
+    def offline(self) -> bool:
+        """Was the network unreachable for some URL?"""
+        return any(r.status is Status.OFFLINE for r in self.results)
+
+    def exit_code(self, fail_on: Collection[Status], fail_after: int) -> ExitCode:
+        """1 if anything fails, else 3 if the network was down, else 0."""
+        if self.failing(fail_on, fail_after):
+            return ExitCode.FAILING
+        return ExitCode.OFFLINE if self.offline else ExitCode.OK
+
+
+class SnapshotKind(StrEnum):
+    """How a manifest entry's snapshot came about."""
+
+    CAPTURED = "captured"  # requested now (or by an earlier, interrupted run)
+    EXISTING = "existing"  # a recent enough snapshot was already there
+    SUGGESTED = "suggested"  # the link is dead: its newest good snapshot, to cite instead
+    NOT_CAPTURED = "not_captured"
+    FAILED = "failed"
+
+
+@dataclass(slots=True)
+class ManifestEntry:
+    """One cited URL (fragment included) and where its archived copy is."""
+
+    url: str
+    status: str
+    snapshot: SnapshotKind
+    reason: str
+    archive_url: str | None = None
+    archived_at: str | None = None
+    job_id: str | None = None
+    locations: list[Location] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        """The manifest's JSON shape of this entry."""
+        return {
+            "url": self.url,
+            "status": self.status,
+            "archive_url": self.archive_url,
+            "archived_at": self.archived_at,
+            "snapshot": self.snapshot.value,
+            "reason": self.reason,
+            "job_id": self.job_id,
+            "locations": [location.record() for location in self.locations],
+        }
+
+
+@dataclass(slots=True)
+class ArchiveRun:
+    """What an archive run produced (entries are in citation order)."""
+
+    entries: list[ManifestEntry]
+    captures_submitted: int
+    interrupted: bool
 
 
 def iso_utc(moment: datetime) -> str:

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import requests
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
+from tenacity import retry_if_exception_type
 from waybackpy import WaybackMachineAvailabilityAPI, WaybackMachineCDXServerAPI
 from waybackpy.exceptions import (
     ArchiveNotInAvailabilityAPIResponse,
@@ -24,7 +23,8 @@ from waybackpy.exceptions import (
     WaybackError,
 )
 
-from linkcheck.check.politeness import Sleep
+from linkcheck.net.politeness import Sleep
+from linkcheck.net.retry import ARCHIVE_BACKOFF, retrying
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class Snapshot:
         return f"{base_url.rstrip('/')}/web/{self.timestamp}/{self.original}"
 
 
-class LookupError_(Exception):
+class SnapshotLookupFailed(Exception):
     """A lookup that could not be answered (as opposed to "no snapshot")."""
 
 
@@ -77,20 +77,21 @@ class SnapshotLookup:
         """The newest capture of ``url`` that answered 200 (CDX; availability if CDX fails)."""
         try:
             return await self._retry(self._cdx_newest, url)
-        except LookupError_ as cdx_error:
+        except SnapshotLookupFailed as cdx_error:
             try:
                 return await self._retry(self._available_newest, url)
-            except (LookupError_, KeyError, ValueError):
+            except (SnapshotLookupFailed, KeyError, ValueError):
                 raise cdx_error from None  # CDX is the source of truth: report its reason
 
     async def _retry(self, call: Callable[[str], Snapshot | None], url: str) -> Snapshot | None:
         loop = asyncio.get_running_loop()
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._retries + 1),
-            wait=wait_exponential_jitter(multiplier=2.0, max=60.0, jitter=1.0),
+        policy = retrying(
+            retries=self._retries,
+            backoff=ARCHIVE_BACKOFF,
             retry=retry_if_exception_type(_Transient),
+            max_retry_wait=ARCHIVE_BACKOFF.longest,
+            retry_after=lambda state: None,  # waybackpy hides the response's headers
             sleep=self._sleep,
-            reraise=True,
         )
 
         async def attempt() -> Snapshot | None:
@@ -102,9 +103,9 @@ class SnapshotLookup:
             return result
 
         try:
-            snapshot: Snapshot | None = await retrying(attempt)
+            snapshot: Snapshot | None = await policy(attempt)
         except _Transient as exc:
-            raise LookupError_(str(exc)) from None
+            raise SnapshotLookupFailed(str(exc)) from None
         return snapshot
 
     def _cdx_newest(self, url: str) -> Snapshot | None:
@@ -117,13 +118,13 @@ class SnapshotLookup:
         except TooManyRequestsError as exc:
             raise _Transient("the Wayback Machine rate-limited the lookup (429)") from exc
         except BlockedSiteError as exc:
-            raise LookupError_("the site is excluded from the Wayback Machine") from exc
+            raise SnapshotLookupFailed("the site is excluded from the Wayback Machine") from exc
         except NoCDXRecordFound:
             return None
         except requests.RequestException as exc:
             raise _Transient(_describe(exc)) from exc
         except WaybackError as exc:
-            raise LookupError_(f"unexpected CDX answer ({exc})") from exc
+            raise SnapshotLookupFailed(f"unexpected CDX answer ({exc})") from exc
         if not rows:
             return None
         newest = max(rows, key=lambda row: row.timestamp)
@@ -140,7 +141,7 @@ class SnapshotLookup:
         except requests.RequestException as exc:
             raise _Transient(_describe(exc)) from exc
         except WaybackError as exc:
-            raise LookupError_(f"unexpected availability answer ({exc})") from exc
+            raise SnapshotLookupFailed(f"unexpected availability answer ({exc})") from exc
         closest = (api.json or {}).get("archived_snapshots", {}).get("closest", {})
         if not closest or str(closest.get("status", "200")) != "200":
             return None

@@ -7,13 +7,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 from urllib.parse import urldefrag
 
 import httpx
 
 from linkcheck.archive.keys import ArchiveKeys
-from linkcheck.archive.lookup import LookupError_, Snapshot, SnapshotLookup
-from linkcheck.archive.manifest import ManifestEntry, SnapshotKind
+from linkcheck.archive.lookup import Snapshot, SnapshotLookup, SnapshotLookupFailed
 from linkcheck.archive.spn2 import (
     AuthenticationError,
     JobState,
@@ -22,32 +22,31 @@ from linkcheck.archive.spn2 import (
     SavePageNow,
     UncertainResponse,
 )
-from linkcheck.cache import ResultCache
-from linkcheck.check.network import NetworkProbe
-from linkcheck.check.politeness import Clock, Pacer, Sleep
-from linkcheck.model import FETCH_FAILED, PAGE_ALIVE, Result, Status, iso_utc
+from linkcheck.config import ArchiveSettings, CheckConfig
+from linkcheck.model import (
+    FETCH_FAILED,
+    PAGE_ANSWERED,
+    ManifestEntry,
+    Result,
+    SnapshotKind,
+    Status,
+    iso_utc,
+)
+from linkcheck.net.politeness import Clock, Pacer, Sleep
+from linkcheck.net.probe import NetworkProbe
 
-DEFAULT_WAYBACK_URL = "https://web.archive.org"
-# Alive for archiving: the page answered, even if the quoted words are gone from it.
-ALIVE = PAGE_ALIVE | {Status.FRAGMENT_MISSING, Status.UNVERIFIABLE}
 NO_KEYS = "captures need Internet Archive keys (IA_ACCESS_KEY / IA_SECRET_KEY)"
 KEYS_REFUSED = "the Internet Archive refused the keys (HTTP 401)"
 
 
-@dataclass(slots=True)
-class ArchiveSettings:
-    """How archiving talks to the Wayback Machine."""
+class SnapshotStore(Protocol):
+    """Where snapshots and capture jobs are recorded the moment they are known (the cache)."""
 
-    wayback_url: str = DEFAULT_WAYBACK_URL
-    reuse_within: float = 30 * 86400.0
-    capture_rate: float = 6.0  # captures a minute
-    lookup_rate: float = 50.0  # CDX lookups a minute (the Wayback Machine allows about 60)
-    poll_interval: float = 5.0
-    capture_timeout: float = 180.0
-    timeout: float = 30.0
-    retries: int = 3
-    max_retry_wait: float = 60.0
-    user_agent: str = ""
+    def snapshot(self, url: str) -> tuple[str, str, str] | None: ...
+    def put_snapshot(self, url: str, timestamp: str, original: str, source: str) -> None: ...
+    def pending_job(self, url: str) -> tuple[str, float] | None: ...
+    def put_job(self, url: str, job_id: str) -> None: ...
+    def drop_job(self, url: str) -> None: ...
 
 
 @dataclass(slots=True)
@@ -59,12 +58,16 @@ class _PageOutcome:
 
 
 class Archiver:
-    """Archives the pages behind a run's results and builds the manifest entries."""
+    """Archives the pages behind a run's results and builds the manifest entries.
+
+    ``client`` supplies the retries, the longest Retry-After honoured and the User-Agent.
+    """
 
     def __init__(
         self,
         settings: ArchiveSettings,
-        cache: ResultCache | None,
+        client: CheckConfig,
+        store: SnapshotStore | None,
         keys: ArchiveKeys | None,
         *,
         on_entry: Callable[[ManifestEntry], None] | None = None,
@@ -73,7 +76,8 @@ class Archiver:
         clock: Clock = time.monotonic,
     ) -> None:
         self.settings = settings
-        self.cache = cache
+        self.client = client
+        self.store = store
         self.keys = keys
         self.entries: dict[str, ManifestEntry] = {}
         self.captures_submitted = 0
@@ -104,18 +108,18 @@ class Archiver:
             return [self.entries[r.url] for r in results if r.url in self.entries]
         lookup = SnapshotLookup(
             self.settings.wayback_url,
-            self.settings.user_agent,
+            self.client.user_agent,
             timeout=self.settings.timeout,
-            retries=self.settings.retries,
+            retries=self.client.retries,
             sleep=self._sleep,
         )
         try:
             async with httpx.AsyncClient(
                 timeout=httpx.Timeout(self.settings.timeout),
-                headers={"User-Agent": self.settings.user_agent},
+                headers={"User-Agent": self.client.user_agent},
             ) as client:
                 spn = self._save_page_now(client)
-                if spn is not None and any(self._page_status(r) in ALIVE for r in results):
+                if spn is not None and any(self._page_status(r) in PAGE_ANSWERED for r in results):
                     await self._read_user_status(spn)
                 await asyncio.gather(
                     *(self._archive_page(page, cited, lookup, spn) for page, cited in pages.items())
@@ -131,8 +135,8 @@ class Archiver:
             client,
             self.settings.wayback_url,
             self.keys,
-            retries=self.settings.retries,
-            max_retry_wait=self.settings.max_retry_wait,
+            retries=self.client.retries,
+            max_retry_wait=self.client.max_retry_wait,
             sleep=self._sleep,
         )
 
@@ -186,21 +190,21 @@ class Archiver:
     async def _outcome(
         self, page: str, status: Status, lookup: SnapshotLookup, spn: SavePageNow | None
     ) -> _PageOutcome:
-        alive = status in ALIVE
+        alive = status in PAGE_ANSWERED
         recorded = self._recorded_snapshot(page)
         if alive and recorded is not None and self._recent(recorded[0]):
             snapshot, source = recorded
             return _PageOutcome(
                 SnapshotKind(source), "snapshot recorded by an earlier run", snapshot
             )
-        if alive and spn is not None and self.cache is not None:
-            pending = self.cache.pending_job(page)
+        if alive and spn is not None and self.store is not None:
+            pending = self.store.pending_job(page)
             if pending is not None and self._stopped is None:
                 return await self._follow(page, spn, pending[0], lookup)
         await self._lookup_pacer.wait()
         try:
             newest = await lookup.newest_ok(page)
-        except LookupError_ as exc:
+        except SnapshotLookupFailed as exc:
             if not alive or spn is None:
                 return _PageOutcome(SnapshotKind.FAILED, f"lookup failed: {exc}")
             newest = None  # a live page can still be captured
@@ -250,8 +254,8 @@ class Archiver:
             if job.state is JobState.ERROR:
                 return self._refused(job, older)
             assert job.job_id is not None
-            if self.cache is not None:
-                self.cache.put_job(page, job.job_id)
+            if self.store is not None:
+                self.store.put_job(page, job.job_id)
             return await self._follow(page, spn, job.job_id, lookup)
 
     async def _follow(
@@ -270,12 +274,12 @@ class Archiver:
             if job.state is JobState.SUCCESS and job.timestamp:
                 snapshot = Snapshot(job.timestamp, job.original_url or page)
                 self._record(page, snapshot, SnapshotKind.CAPTURED)
-                if self.cache is not None:
-                    self.cache.drop_job(page)
+                if self.store is not None:
+                    self.store.drop_job(page)
                 return _PageOutcome(SnapshotKind.CAPTURED, "captured", snapshot, job_id)
             if job.state is JobState.ERROR:
-                if self.cache is not None:
-                    self.cache.drop_job(page)
+                if self.store is not None:
+                    self.store.drop_job(page)
                 outcome = self._refused(job, None)
                 outcome.job_id = job_id
                 return outcome
@@ -299,7 +303,7 @@ class Archiver:
         await self._lookup_pacer.wait()
         try:
             found = await lookup.newest_ok(page)
-        except LookupError_:
+        except SnapshotLookupFailed:
             return None
         if found is not None and found.captured_at.timestamp() >= submitted - 60:
             self._record(page, found, SnapshotKind.CAPTURED)
@@ -311,16 +315,16 @@ class Archiver:
         return age <= self.settings.reuse_within
 
     def _recorded_snapshot(self, page: str) -> tuple[Snapshot, str] | None:
-        if self.cache is None:
+        if self.store is None:
             return None
-        row = self.cache.snapshot(page)
+        row = self.store.snapshot(page)
         if row is None:
             return None
         return Snapshot(row[0], row[1]), row[2]
 
     def _record(self, page: str, snapshot: Snapshot, kind: SnapshotKind) -> None:
-        if self.cache is not None:
-            self.cache.put_snapshot(page, snapshot.timestamp, snapshot.original, kind.value)
+        if self.store is not None:
+            self.store.put_snapshot(page, snapshot.timestamp, snapshot.original, kind.value)
 
     def _entry(self, result: Result, outcome: _PageOutcome) -> ManifestEntry:
         archive_url = archived_at = None

@@ -13,12 +13,11 @@ from enum import StrEnum
 from typing import Any
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
+from tenacity import RetryCallState, retry_if_exception_type
 
 from linkcheck.archive.keys import ArchiveKeys
-from linkcheck.check.fetch import parse_retry_after, retry_wait
-from linkcheck.check.politeness import Sleep
+from linkcheck.net.politeness import Sleep
+from linkcheck.net.retry import ARCHIVE_BACKOFF, parse_retry_after, retrying
 
 # status_ext codes after which no more captures are submitted in this run.
 ACCOUNT_REFUSALS = frozenset(
@@ -30,16 +29,6 @@ ACCOUNT_REFUSALS = frozenset(
         "error:blocked-client-ip",
     }
 )
-# status_ext codes worth submitting again later: the Wayback Machine, not the page, failed.
-TRANSIENT_ERRORS = frozenset(
-    {
-        "error:cannot-fetch", "error:celery", "error:job-failed", "error:no-browsers-available",
-        "error:proxy-error", "error:browsing-timeout", "error:internal-server-error",
-        "error:capture-location-error", "error:read-timeout", "error:protocol-error",
-        "error:soft-time-limit-exceeded", "error:gateway-timeout", "error:bad-gateway",
-        "error:service-unavailable", "error:too-many-requests",
-    }
-)  # fmt: skip
 REASONS = {
     "error:not-found": "the page answered 404 to the Wayback Machine",
     "error:no-access": "the page answered 403 to the Wayback Machine",
@@ -93,10 +82,6 @@ class JobStatus:
             return "this url" not in self.message.lower()  # per URL unless the account is out
         return self.status_ext in ACCOUNT_REFUSALS
 
-    @property
-    def transient(self) -> bool:
-        return self.status_ext in TRANSIENT_ERRORS
-
 
 @dataclass(slots=True)
 class UserStatus:
@@ -143,7 +128,6 @@ class SavePageNow:
         self._retries = retries
         self._max_retry_wait = max_retry_wait
         self._sleep = sleep
-        self._backoff = wait_exponential_jitter(multiplier=1.0, max=30.0, jitter=1.0)
 
     async def user_status(self) -> UserStatus:
         """``GET /save/status/user``: free slots and the daily quota (costs no capture)."""
@@ -200,25 +184,21 @@ class SavePageNow:
         retried: tuple[type[Exception], ...] = (RateLimited, httpx.TransportError, _ServerError)
         if not retry_server_errors:
             retried = (RateLimited, httpx.ConnectError)
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._retries + 1),
-            wait=self._wait,
+        policy = retrying(
+            retries=self._retries,
+            backoff=ARCHIVE_BACKOFF,
             retry=retry_if_exception_type(retried),
+            max_retry_wait=self._max_retry_wait,
+            retry_after=_retry_after,
             sleep=self._sleep,
-            reraise=True,
         )
         try:
-            result: dict[str, Any] = await retrying(self._once, method, path, **kwargs)
+            result: dict[str, Any] = await policy(self._once, method, path, **kwargs)
         except (httpx.TimeoutException, _ServerError) as exc:
             raise UncertainResponse(str(exc) or type(exc).__name__) from None
         except httpx.TransportError as exc:
             raise UncertainResponse(f"cannot reach the Wayback Machine ({exc})") from None
         return result
-
-    def _wait(self, state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome is not None else None
-        retry_after = error.retry_after if isinstance(error, RateLimited) else None
-        return retry_wait(self._backoff(state), retry_after, self._max_retry_wait)
 
     async def _once(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         response = await self._client.request(
@@ -243,6 +223,11 @@ class SavePageNow:
         if not isinstance(data, dict):
             raise _ServerError("the Wayback Machine answered an unexpected JSON shape")
         return data
+
+
+def _retry_after(state: RetryCallState) -> float | None:
+    error = state.outcome.exception() if state.outcome is not None else None
+    return error.retry_after if isinstance(error, RateLimited) else None
 
 
 class _ServerError(Exception):

@@ -28,7 +28,9 @@ _ERROR_STATUSES = {
 }
 
 
-def classify(outcome: FetchOutcome, accept: frozenset[int] = frozenset()) -> tuple[Status, str]:
+def classify_fetch(
+    outcome: FetchOutcome, accept: frozenset[int] = frozenset()
+) -> tuple[Status, str]:
     """The status and reason for one fetch outcome."""
     if outcome.error is not None:
         if outcome.offline:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import errno
 import socket
 import ssl
-import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,12 +13,12 @@ from enum import StrEnum
 from urllib.parse import urljoin
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
+from tenacity import RetryCallState, retry_if_result
 
-from linkcheck.check.network import NetworkProbe
-from linkcheck.check.politeness import HostLimiter, Sleep
 from linkcheck.config import CheckConfig
+from linkcheck.net.politeness import HostLimiter, Sleep
+from linkcheck.net.probe import NetworkProbe
+from linkcheck.net.retry import SITE_BACKOFF, parse_retry_after, retrying
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 TRANSIENT_CODES = frozenset({429, 502, 503, 504})
@@ -70,29 +68,6 @@ class FetchOutcome:
     attempts: int = 1
 
 
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delay-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
-
-
-def retry_wait(backoff: float, retry_after: float | None, longest: float) -> float:
-    """The backoff, stretched to the server's ``Retry-After``, and never beyond ``longest``."""
-    if retry_after is not None:
-        backoff = max(backoff, retry_after)
-    return min(backoff, longest)
-
-
 class Fetcher:
     """Fetches URLs through one shared client, with per-host politeness and retries."""
 
@@ -110,7 +85,6 @@ class Fetcher:
         self._limiter = limiter
         self._network = network
         self._sleep = sleep
-        self._backoff = wait_exponential_jitter(multiplier=0.5, max=10.0, jitter=0.5)
 
     async def fetch(self, url: str, body_limit: Callable[[httpx.Headers], int]) -> FetchOutcome:
         """GET ``url``, retrying transient failures; ``body_limit`` says how much body to read."""
@@ -123,15 +97,16 @@ class Fetcher:
             # tenacity sees the first outcome as its first attempt, so waits are unchanged.
             return replay.pop() if replay else await self._fetch_once(url, body_limit)
 
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._config.retries + 1),
-            wait=self._wait,
+        policy = retrying(
+            retries=self._config.retries,
+            backoff=SITE_BACKOFF,
             retry=retry_if_result(self._should_retry),
+            max_retry_wait=self._config.max_retry_wait,
+            retry_after=_retry_after,
             sleep=self._sleep,
             retry_error_callback=_last_outcome,
-            reraise=True,
         )
-        outcome: FetchOutcome = await retrying(attempt)
+        outcome: FetchOutcome = await policy(attempt)
         return outcome
 
     def _should_retry(self, outcome: FetchOutcome) -> bool:
@@ -142,11 +117,6 @@ class Fetcher:
         if outcome.error is not None:
             return outcome.error in CONNECTION_ERRORS or outcome.error is FetchError.RESET
         return outcome.http_status in TRANSIENT_CODES
-
-    def _wait(self, state: RetryCallState) -> float:
-        outcome = state.outcome.result() if state.outcome is not None else None
-        retry_after = outcome.retry_after if isinstance(outcome, FetchOutcome) else None
-        return retry_wait(self._backoff(state), retry_after, self._config.max_retry_wait)
 
     async def _fetch_once(
         self, url: str, body_limit: Callable[[httpx.Headers], int]
@@ -243,6 +213,11 @@ def _failed(outcome: FetchOutcome, error: FetchError, message: str) -> FetchOutc
     outcome.error = error
     outcome.message = message
     return outcome
+
+
+def _retry_after(state: RetryCallState) -> float | None:
+    outcome = state.outcome.result() if state.outcome is not None else None
+    return outcome.retry_after if isinstance(outcome, FetchOutcome) else None
 
 
 def _last_outcome(state: RetryCallState) -> FetchOutcome:

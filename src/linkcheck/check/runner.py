@@ -5,26 +5,21 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
 
-from linkcheck.cache import ResultCache
-from linkcheck.check.classify import SOFT_404_BYTES, classify
+from linkcheck.check.classify import SOFT_404_BYTES, classify_fetch
 from linkcheck.check.fetch import Fetcher
-from linkcheck.check.network import NetworkProbe
-from linkcheck.check.politeness import HostLimiter, Sleep
 from linkcheck.check.targets import CitedUrl, group_citations, is_private_address
-from linkcheck.check.transport import OriginPools, environment_proxies
 from linkcheck.config import CheckConfig
-from linkcheck.fragments.verify import (
+from linkcheck.fragments import (
     TEXT_TYPES,
-    FragmentOutcome,
-    FragmentState,
     Page,
+    local_page,
     verify_fragment,
     verify_fragments,
     with_fragments,
@@ -34,14 +29,29 @@ from linkcheck.model import (
     PAGE_ALIVE,
     Citation,
     FetchResult,
+    FragmentState,
     Location,
     Result,
     Status,
     UrlKind,
+    consecutive_failures,
 )
+from linkcheck.net.politeness import HostLimiter, Sleep
+from linkcheck.net.probe import NetworkProbe
+from linkcheck.net.transport import OriginPools, environment_proxies
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 ProgressCallback = Callable[[Result], None]
+
+
+class ResultStore(Protocol):
+    """Where fetch results are kept between runs (the cache)."""
+
+    def fresh(
+        self, url: str, max_age: float, cache_failures: bool, fragments: Iterable[str] = ()
+    ) -> FetchResult | None: ...
+    def failures(self, url: str) -> int: ...
+    def put(self, url: str, result: FetchResult) -> None: ...
 
 
 class Checker:
@@ -50,13 +60,13 @@ class Checker:
     def __init__(
         self,
         config: CheckConfig,
-        cache: ResultCache | None = None,
+        store: ResultStore | None = None,
         *,
         on_result: ProgressCallback | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.config = config
-        self.cache = cache
+        self.store = store
         self.network = NetworkProbe(config.canary)
         self._on_result = on_result or (lambda result: None)
         self._sleep = sleep
@@ -84,12 +94,9 @@ class Checker:
         def fetched(fetch_url: str, fetch: FetchResult) -> None:
             for index in pending[fetch_url]:
                 item = cited[index]
-                outcomes = [
-                    FragmentOutcome.from_record(r) for r in fetch.fragments.get(item.fragment, [])
-                ]
+                outcomes = fetch.fragments.get(item.fragment, [])
                 status, reason = with_fragments(fetch.status, fetch.reason, outcomes)
-                result = Result(item.url, status, reason, fetch, _locations(item))
-                result.fragments = [o.record() for o in outcomes]
+                result = Result(item.url, status, reason, fetch, _locations(item), outcomes)
                 results[index] = result
                 self._on_result(result)
 
@@ -110,9 +117,8 @@ class Checker:
             else []
         )
         if invalid:
-            outcomes = [o.record() for o in invalid]
             reason = "; ".join(f"{o.kind} {o.directive!r}: {o.reason}" for o in invalid)
-            return Result(item.url, Status.INVALID, reason, None, locations, outcomes)
+            return Result(item.url, Status.INVALID, reason, None, locations, invalid)
         return Result(item.url, Status.SKIPPED, "--offline: not fetched", None, locations)
 
     def _check_without_network(self, item: CitedUrl) -> Result:
@@ -135,14 +141,12 @@ class Checker:
             return Result(item.url, Status.BROKEN, f"file not found: {target}", None, locations)
         outcomes = verify_fragment(item.fragment, self._local_page(target)) if item.fragment else []
         status, reason = with_fragments(Status.OK, "file exists", outcomes)
-        return Result(item.url, status, reason, None, locations, [o.record() for o in outcomes])
+        return Result(item.url, status, reason, None, locations, outcomes)
 
     def _local_page(self, path: Path) -> Page | None:
         """A local file as a page for its anchors: HTML ids, or Markdown heading slugs."""
         key = str(path.resolve())
         if key not in self._local_pages:
-            from linkcheck.fragments.local import local_page
-
             self._local_pages[key] = local_page(path)
         return self._local_pages[key]
 
@@ -151,10 +155,10 @@ class Checker:
     ) -> None:
         """Fetch every URL (with the fragments cited on it), reporting each as it finishes."""
         config = self.config
-        if self.cache is not None:
+        if self.store is not None:
             # Fresh cached results first: a warm rerun then builds no HTTP client at all.
             for url in list(urls):
-                cached = self.cache.fresh(url, config.max_age, config.cache_failures, urls[url])
+                cached = self.store.fresh(url, config.max_age, config.cache_failures, urls[url])
                 if cached is not None:
                     fetched(url, cached)
                     del urls[url]
@@ -197,7 +201,7 @@ class Checker:
             return SOFT_404_BYTES if media_type in HTML_TYPES else 0
 
         outcome = await fetcher.fetch(url, body_limit)
-        status, reason = classify(outcome, config.accept)
+        status, reason = classify_fetch(outcome, config.accept)
         result = FetchResult(
             status=status,
             reason=reason,
@@ -211,15 +215,14 @@ class Checker:
             # The page is parsed here, once for all its fragments, and dropped after.
             header = outcome.headers.get("content-type") if outcome.headers is not None else None
             page = Page(outcome.body or b"", header, outcome.truncated)
-            result.fragments = {
-                fragment: [o.record() for o in outcomes]
-                for fragment, outcomes in verify_fragments(fragments, page).items()
-            }
+            result.fragments = verify_fragments(fragments, page)
         if status is Status.OFFLINE:
             return result  # says nothing about the URL: neither cached nor counted as a failure
-        if self.cache is not None:
-            return self.cache.put(url, result)
-        result.failures = 1 if status in FETCH_FAILED else 0
+        counted = self.store is not None and status in FETCH_FAILED  # one query, failures only
+        previous = self.store.failures(url) if self.store is not None and counted else 0
+        result.failures = consecutive_failures(status, previous)
+        if self.store is not None:
+            self.store.put(url, result)
         return result
 
 

@@ -1,8 +1,8 @@
-"""Extraction: documents in, citations out. Pure apart from reading the document itself."""
+"""Extraction: a document's text in, its citations out. Pure: no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 from linkcheck.extract.frontmatter import extract_front_matter, front_matter_end
@@ -10,13 +10,18 @@ from linkcheck.extract.html import extract_html
 from linkcheck.extract.markdown import extract_markdown
 from linkcheck.extract.raw import RawLink
 from linkcheck.extract.sniff import detect_format
-from linkcheck.extract.source import LineIndex, decode_document
+from linkcheck.extract.source import LineIndex, UndecodableError, decode_document
 from linkcheck.extract.text import extract_text
 from linkcheck.extract.urls import classify_url
-from linkcheck.inputs import Source
 from linkcheck.model import Citation, Document, Format
 
-__all__ = ["extract_document", "iter_citations", "open_document"]
+__all__ = [
+    "UndecodableError",
+    "decode_document",
+    "detect_format",
+    "extract_document",
+    "iter_citations",
+]
 
 
 def extract_document(text: str, file: str, fmt: Format, document_dir: Path | None) -> Document:
@@ -58,17 +63,3 @@ def _raw_links(text: str, fmt: Format) -> Iterator[RawLink]:
         yield from extract_markdown(body, body_start)
     else:
         yield from extract_text(body, body_start)
-
-
-def open_document(
-    source: Source, overrides: Mapping[str, Format] | None = None
-) -> tuple[Format, Iterator[Citation]]:
-    """Read and decode one document; its format and a lazy stream of its citations.
-
-    Raises UndecodableError (binary, unknown encoding) or OSError (unreadable) for the caller
-    to report as a warning naming the file.
-    """
-    text = decode_document(source.read_bytes())
-    fmt = detect_format(source.name, text, overrides)
-    document_dir = source.path.parent if source.path is not None else None
-    return fmt, iter_citations(text, source.name, fmt, document_dir)

@@ -41,20 +41,19 @@ class ParsedFragment:
 
     element_id: str
     directives: tuple[TextDirective | InvalidDirective, ...]
-    has_directive: bool
 
 
 def parse_fragment(fragment: str) -> ParsedFragment:
     """Parse a URL fragment (without ``#``)."""
     element_id, delimiter, directive = fragment.partition(DELIMITER)
     if not delimiter:
-        return ParsedFragment(fragment, (), False)
+        return ParsedFragment(fragment, ())
     parsed = tuple(
         parse_text_directive(part[len("text=") :], part)
         for part in directive.split("&")
         if part.startswith("text=")  # anything else is an unknown directive, ignored
     )
-    return ParsedFragment(element_id, parsed, True)
+    return ParsedFragment(element_id, parsed)
 
 
 def parse_text_directive(value: str, raw: str | None = None) -> TextDirective | InvalidDirective:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pyromark
 
-from linkcheck.extract.sniff import detect_format
-from linkcheck.extract.source import UndecodableError, decode_document
+from linkcheck.extract import UndecodableError, decode_document, detect_format
 from linkcheck.fragments.searchtext import SearchableText
 from linkcheck.fragments.verify import Page
 from linkcheck.model import Format

@@ -47,8 +47,7 @@ def fold(text: str) -> str:
 class FoldedText:
     """A page's runs joined by block separators, folded, with a map back to the original.
 
-    ``origin[i]`` is the index in ``original`` of the character that folded to ``folded[i]``;
-    ``starts[i]`` says whether ``folded[i]`` is the first folded character of its original one.
+    ``origin[i]`` is the index in ``original`` of the character that folded to ``folded[i]``.
     """
 
     original: str

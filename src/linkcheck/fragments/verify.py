@@ -6,13 +6,11 @@ import difflib
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from linkcheck.fragments.directive import InvalidDirective, TextDirective, parse_fragment
-from linkcheck.model import PAGE_ALIVE, Status
+from linkcheck.model import PAGE_ALIVE, FragmentOutcome, FragmentState, Status
 
 if TYPE_CHECKING:
     from linkcheck.fragments.match import FoldedText
@@ -27,49 +25,6 @@ _WORD = re.compile(r"\S+")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _HINT_CONTEXT = 3
-
-
-class FragmentState(StrEnum):
-    """What became of one cited directive or anchor."""
-
-    FOUND = "found"
-    MISSING = "missing"
-    INVALID = "invalid"
-    UNVERIFIABLE = "unverifiable"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True, slots=True)
-class FragmentOutcome:
-    """One directive or anchor of a cited URL, and whether the page has it."""
-
-    directive: str
-    kind: str  # "text" or "anchor"
-    state: FragmentState
-    reason: str
-    matched_text: str | None = None
-
-    def record(self) -> dict[str, Any]:
-        """The JSON shape: directive, kind, found (true/false/null), matched_text, reason."""
-        found = {FragmentState.FOUND: True, FragmentState.MISSING: False}.get(self.state)
-        return {
-            "directive": self.directive,
-            "kind": self.kind,
-            "found": found,
-            "state": self.state.value,
-            "matched_text": self.matched_text,
-            "reason": self.reason,
-        }
-
-    @classmethod
-    def from_record(cls, record: dict[str, Any]) -> FragmentOutcome:
-        return cls(
-            record["directive"],
-            record["kind"],
-            FragmentState(record["state"]),
-            record["reason"],
-            record.get("matched_text"),
-        )
 
 
 class Page:

@@ -5,29 +5,13 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
-from linkcheck.documents import OpenDocument
-from linkcheck.errors import UsageError
-from linkcheck.model import Citation
+from linkcheck.model import Citation, OpenDocument
+from linkcheck.report.output import open_output
 
 CITATION_FIELDS = ("url", "file", "line", "column", "text", "role", "kind", "target", "reason")
-
-
-@contextmanager
-def open_output(output: str | None) -> Iterator[IO[str]]:
-    """The named file (written as UTF-8), or standard output."""
-    if output is None or output == "-":
-        yield sys.stdout
-        return
-    try:
-        stream = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
-    with stream:
-        yield stream
 
 
 def citation_record(citation: Citation) -> dict[str, Any]:
@@ -59,36 +43,29 @@ def render_extraction(
     if output_format is None:
         output_format = "table" if output is None and sys.stdout.isatty() else "text"
     with open_output(output) as stream:
-        if output_format == "json":
-            return _write_json(documents, stream)
-        if output_format == "table":
-            return _render_table(documents, stream)
-        count = 0
-        if output_format == "csv":
-            writer = csv.writer(stream)
-            writer.writerow(CITATION_FIELDS)
-            for document in documents:
-                count += 1
-                writer.writerows(
-                    (
-                        c.url,
-                        c.file,
-                        c.line,
-                        c.column,
-                        c.text,
-                        c.role,
-                        c.kind.value,
-                        c.target,
-                        c.reason,
-                    )
-                    for c in document.citations
-                )
-        else:
-            for document in documents:
-                count += 1
-                for c in document.citations:
-                    stream.write(f"{c.file}:{c.line}:{c.column}\t{c.role}\t{c.kind}\t{c.url}\n")
-        return count
+        return EXTRACT_FORMATS[output_format](documents, stream)
+
+
+def _write_text(documents: Iterable[OpenDocument], stream: IO[str]) -> int:
+    count = 0
+    for document in documents:
+        count += 1
+        for c in document.citations:
+            stream.write(f"{c.file}:{c.line}:{c.column}\t{c.role}\t{c.kind}\t{c.url}\n")
+    return count
+
+
+def _write_csv(documents: Iterable[OpenDocument], stream: IO[str]) -> int:
+    writer = csv.writer(stream)
+    writer.writerow(CITATION_FIELDS)
+    count = 0
+    for document in documents:
+        count += 1
+        writer.writerows(
+            (c.url, c.file, c.line, c.column, c.text, c.role, c.kind.value, c.target, c.reason)
+            for c in document.citations
+        )
+    return count
 
 
 def _write_json(documents: Iterable[OpenDocument], stream: IO[str]) -> int:
@@ -132,3 +109,12 @@ def _render_table(documents: Iterable[OpenDocument], stream: IO[str]) -> int:
         console.print(table)
         console.print(f"{total} citations in {count} documents")
     return count
+
+
+# Each format writes the documents' citations to a stream and returns how many documents it saw.
+EXTRACT_FORMATS: dict[str, Callable[[Iterable[OpenDocument], IO[str]], int]] = {
+    "table": _render_table,
+    "text": _write_text,
+    "json": _write_json,
+    "csv": _write_csv,
+}

@@ -51,7 +51,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "cached": fetch.cached if fetch else False,
         "consecutive_failures": fetch.failures if fetch else None,
         "locations": [location.record() for location in result.locations],
-        "fragments": result.fragments,
+        "fragments": [outcome.record() for outcome in result.fragments],
     }
 
 

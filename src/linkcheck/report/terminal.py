@@ -19,8 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from linkcheck.archive.manifest import ManifestEntry
-from linkcheck.model import Result, Status
+from linkcheck.model import ManifestEntry, Result, Status
 from linkcheck.report.results import problems, summary
 
 STATUS_STYLES = {
@@ -41,16 +40,23 @@ STATUS_STYLES = {
 
 
 class CheckProgress:
-    """A rich progress bar on standard error: done/total, counts by status, rate and ETA."""
+    """A rich progress bar on standard error: done/total, counts by status, rate and ETA.
+
+    It appears once the total is known (``planned``), and only when ``enabled``.
+    """
 
     label = "checking"
 
-    def __init__(self, total: int, enabled: bool) -> None:
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
         self._counts: Counter[str] = Counter()
         self._styles: dict[str, str] = {}
         self._progress: Progress | None = None
         self._task: TaskID | None = None
-        if enabled and total:
+
+    def planned(self, total: int) -> None:
+        """Show the bar for ``total`` items."""
+        if self._enabled and total and self._progress is None:
             self._progress = Progress(
                 TextColumn(f"[bold]{self.label}"),
                 BarColumn(),
@@ -64,10 +70,9 @@ class CheckProgress:
                 transient=True,
             )
             self._task = self._progress.add_task("check", total=total, counts="", rate="")
+            self._progress.start()
 
     def __enter__(self) -> Self:
-        if self._progress is not None:
-            self._progress.start()
         return self
 
     def __exit__(

@@ -6,53 +6,22 @@ import csv
 import html
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-from linkcheck.model import Location, iso_utc
-
-
-class SnapshotKind(StrEnum):
-    """How an entry's snapshot came about."""
-
-    CAPTURED = "captured"  # requested now (or by an earlier, interrupted run)
-    EXISTING = "existing"  # a recent enough snapshot was already there
-    SUGGESTED = "suggested"  # the link is dead: its newest good snapshot, to cite instead
-    NOT_CAPTURED = "not_captured"
-    FAILED = "failed"
-
-
-@dataclass(slots=True)
-class ManifestEntry:
-    """One cited URL (fragment included) and where its archived copy is."""
-
-    url: str
-    status: str
-    snapshot: SnapshotKind
-    reason: str
-    archive_url: str | None = None
-    archived_at: str | None = None
-    job_id: str | None = None
-    locations: list[Location] = field(default_factory=list)
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "status": self.status,
-            "archive_url": self.archive_url,
-            "archived_at": self.archived_at,
-            "snapshot": self.snapshot.value,
-            "reason": self.reason,
-            "job_id": self.job_id,
-            "locations": [location.record() for location in self.locations],
-        }
+from linkcheck.errors import OutputError
+from linkcheck.model import Location, ManifestEntry, iso_utc
 
 
 def write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: datetime) -> None:
     """Write the manifest in the format its extension names: .json (default), .csv or .md."""
+    try:
+        _write_manifest(entries, path, generated_at)
+    except OSError as exc:
+        raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
+
+
+def _write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: datetime) -> None:
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
@@ -107,5 +76,8 @@ def write_robust_links(entries: Sequence[ManifestEntry], path: Path) -> None:
                 f'data-versionurl="{html.escape(e.archive_url)}" '
                 f'data-versiondate="{e.archived_at[:10]}">{text}</a>'
             )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None

@@ -1,0 +1,1 @@
+"""Network code shared by the stages: politeness, the network probe, transport, retries."""

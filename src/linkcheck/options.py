@@ -1,0 +1,391 @@
+"""Every command-line option, written once: its flags, help and value syntax.
+
+An option that sets a run setting takes its default from that setting's dataclass in
+``config.py``; the configs are built from the parsed options here. Settings-file keys are the
+long flags' names (``per-host`` or ``per_host``), derived in ``cli.py`` from these options.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from linkcheck.config import (
+    ArchiveSettings,
+    CheckConfig,
+    format_accept,
+    format_duration,
+    format_size,
+    format_statuses,
+    parse_accept,
+    parse_duration,
+    parse_headers,
+    parse_http_url,
+    parse_patterns,
+    parse_remaps,
+    parse_size,
+    parse_statuses,
+)
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+Config = TypeVar("Config", CheckConfig, ArchiveSettings)
+
+
+def _same(value: Any, flag: str) -> Any:
+    return value
+
+
+def _shown(default: Any) -> Any:
+    return default
+
+
+@dataclass(frozen=True, slots=True)
+class Syntax:
+    """How an option's value is written on the command line and becomes a setting."""
+
+    click_type: Any = None  # a click.ParamType, or None for text
+    parse: Callable[[Any, str], Any] = _same  # (value as given, flag) -> setting
+    show: Callable[[Any], Any] = _shown  # setting's default -> its command-line form
+    multiple: bool = False
+    is_flag: bool = False
+    metavar: str | None = None
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+COUNT = Syntax(click.IntRange(0), metavar="N")
+COUNT_FROM_1 = Syntax(click.IntRange(1), metavar="N")
+SECONDS = Syntax(click.FloatRange(0), show=_number, metavar="SECONDS")
+POSITIVE = Syntax(click.FloatRange(0, min_open=True), show=_number, metavar="N")
+TEXT = Syntax()
+FLAG = Syntax(is_flag=True)
+FILE = Syntax(click.Path(dir_okay=False), parse=lambda value, flag: Path(value), show=str)
+SIZE = Syntax(parse=parse_size, show=format_size)
+DURATION = Syntax(parse=parse_duration, show=format_duration)
+HTTP_URL = Syntax(parse=parse_http_url)
+HEADERS = Syntax(parse=lambda values, flag: parse_headers(values), multiple=True)
+PATTERNS = Syntax(parse=parse_patterns, multiple=True)
+REMAPS = Syntax(parse=lambda values, flag: parse_remaps(values), multiple=True)
+CODES = Syntax(parse=lambda value, flag: parse_accept(value), show=format_accept)
+STATUSES = Syntax(parse=parse_statuses, show=format_statuses)
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """An option that sets one field of a config dataclass, whose default it shows."""
+
+    config: type[CheckConfig] | type[ArchiveSettings]
+    field: str
+    flag: str
+    syntax: Syntax
+    help: str
+    metavar: str | None = None
+    envvar: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The parameter's name, from its flag: ``--per-host`` → ``per_host``."""
+        return self.flag.removeprefix("--").replace("-", "_")
+
+    @property
+    def default(self) -> Any:
+        """The field's default, in command-line form."""
+        if self.syntax.multiple:
+            return ()
+        fields = {f.name: f for f in dataclasses.fields(self.config)}
+        value = fields[self.field].default
+        return self.syntax.show(value)
+
+    def option(self) -> Decorator:
+        """The click option."""
+        shows_default = not self.syntax.is_flag and not self.syntax.multiple
+        return click.option(
+            self.flag,
+            self.name,
+            type=self.syntax.click_type,
+            default=self.default,
+            show_default=shows_default and self.default != "",
+            multiple=self.syntax.multiple,
+            is_flag=self.syntax.is_flag,
+            metavar=self.metavar or self.syntax.metavar,
+            envvar=self.envvar,
+            help=self.help,
+        )
+
+
+def _check(field: str, flag: str, syntax: Syntax, help: str, **more: Any) -> Setting:
+    return Setting(CheckConfig, field, flag, syntax, help, **more)
+
+
+def _archive(field: str, flag: str, syntax: Syntax, help: str, **more: Any) -> Setting:
+    return Setting(ArchiveSettings, field, flag, syntax, help, **more)
+
+
+CHECK_SETTINGS = (
+    _check("concurrency", "--concurrency", COUNT_FROM_1, "Requests in flight at once."),
+    _check("per_host", "--per-host", COUNT_FROM_1, "Requests in flight to one host."),
+    _check(
+        "host_interval",
+        "--host-interval",
+        SECONDS,
+        "Minimum time between requests to one host.",
+        metavar="SECONDS",
+    ),
+    _check(
+        "timeout",
+        "--timeout",
+        POSITIVE,
+        "Deadline for a whole request: connect, redirects, body.",
+        metavar="SECONDS",
+    ),
+    _check("retries", "--retries", COUNT, "Retries of connection errors, 429 and 502/503/504."),
+    _check(
+        "max_retry_wait",
+        "--max-retry-wait",
+        SECONDS,
+        "Longest Retry-After honoured.",
+        metavar="SECONDS",
+    ),
+    _check("max_redirects", "--max-redirects", COUNT, "Redirects followed before giving up."),
+    _check(
+        "max_bytes",
+        "--max-bytes",
+        SIZE,
+        "Most body read from one response, after decompression.",
+        metavar="SIZE",
+    ),
+    _check("user_agent", "--user-agent", TEXT, "User-Agent header.", metavar="TEXT"),
+    _check(
+        "headers",
+        "--header",
+        HEADERS,
+        "Extra request header (repeatable).",
+        metavar="'NAME: VALUE'",
+    ),
+    _check("insecure", "--insecure", FLAG, "Do not verify TLS certificates."),
+    _check(
+        "include",
+        "--include",
+        PATTERNS,
+        "Check only URLs matching (repeatable; wins over --exclude).",
+        metavar="REGEX",
+    ),
+    _check(
+        "exclude",
+        "--exclude",
+        PATTERNS,
+        "Do not check URLs matching (repeatable).",
+        metavar="REGEX",
+    ),
+    _check(
+        "remap",
+        "--remap",
+        REMAPS,
+        "Rewrite URLs before fetching (repeatable).",
+        metavar="'REGEX REPLACEMENT'",
+    ),
+    _check(
+        "accept",
+        "--accept",
+        CODES,
+        "HTTP statuses that count as ok, e.g. 200..299,403.",
+        metavar="CODES",
+    ),
+    _check(
+        "exclude_private",
+        "--exclude-private",
+        FLAG,
+        "Skip URLs on loopback, private and link-local addresses.",
+    ),
+    _check(
+        "canary",
+        "--canary",
+        TEXT,
+        "Host probed to tell a dead link from a dead network.",
+        metavar="URL",
+    ),
+    _check(
+        "fail_on",
+        "--fail-on",
+        STATUSES,
+        "Statuses that make the run fail (exit 1).",
+        metavar="STATUSES",
+    ),
+    _check(
+        "fail_after",
+        "--fail-after",
+        COUNT_FROM_1,
+        "Fail only after N consecutive failing runs (needs the cache).",
+        metavar="N",
+    ),
+    _check("cache_file", "--cache-file", FILE, "The cached results file."),
+    _check("no_cache", "--no-cache", FLAG, "Neither read nor write the cache."),
+    _check(
+        "max_age",
+        "--max-age",
+        DURATION,
+        "Reuse cached results younger than this (e.g. 30m, 12h, 1d).",
+        metavar="DURATION",
+    ),
+    _check(
+        "cache_failures",
+        "--cache-failures",
+        FLAG,
+        "Reuse cached failures too (default: re-check them).",
+    ),
+    _check(
+        "offline",
+        "--offline",
+        FLAG,
+        "No network at all: check URL syntax, local files and anchors, and fragment "
+        "syntax; remote URLs are reported as skipped.",
+    ),
+)
+
+ARCHIVE_SETTINGS = (
+    _archive(
+        "wayback_url",
+        "--wayback-url",
+        HTTP_URL,
+        "The Wayback Machine to use; every endpoint derives from it (env LINKCHECK_WAYBACK_URL).",
+        metavar="URL",
+        envvar="LINKCHECK_WAYBACK_URL",
+    ),
+    _archive(
+        "reuse_within",
+        "--reuse-within",
+        DURATION,
+        "Reuse a snapshot younger than this instead of capturing again.",
+        metavar="DURATION",
+    ),
+    _archive(
+        "capture_rate",
+        "--capture-rate",
+        POSITIVE,
+        "Captures submitted a minute, at most.",
+        metavar="N",
+    ),
+    _archive(
+        "lookup_rate",
+        "--lookup-rate",
+        POSITIVE,
+        "Snapshot lookups (CDX) a minute, at most.",
+        metavar="N",
+    ),
+    _archive(
+        "poll_interval",
+        "--poll-interval",
+        DURATION,
+        "Time between two polls of a capture job.",
+        metavar="DURATION",
+    ),
+    _archive(
+        "capture_timeout",
+        "--capture-timeout",
+        DURATION,
+        "Give up waiting for one capture after this (the job is kept and resumed next run).",
+        metavar="DURATION",
+    ),
+    _archive(
+        "timeout",
+        "--archive-timeout",
+        DURATION,
+        "Deadline for one request to the Wayback Machine.",
+        metavar="DURATION",
+    ),
+)
+
+
+def build(
+    config: type[Config], settings: tuple[Setting, ...], options: Mapping[str, Any]
+) -> Config:
+    """A config from parsed options, each value checked by its syntax (UsageError if bad)."""
+    values = {s.field: s.syntax.parse(options[s.name], s.flag) for s in settings}
+    return config(**values)
+
+
+def check_config(options: Mapping[str, Any]) -> CheckConfig:
+    """The CheckConfig the command line's options describe."""
+    return build(CheckConfig, CHECK_SETTINGS, options)
+
+
+def archive_settings(options: Mapping[str, Any]) -> ArchiveSettings:
+    """The ArchiveSettings the command line's options describe."""
+    return build(ArchiveSettings, ARCHIVE_SETTINGS, options)
+
+
+def _stack(*decorators: Decorator) -> Decorator:
+    def apply(function: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+input_options = _stack(
+    click.argument("paths", nargs=-1, required=True),
+    click.option(
+        "--exclude-path",
+        "exclude_paths",
+        multiple=True,
+        metavar="PATTERN",
+        help="Skip documents matching this gitignore-style pattern (repeatable).",
+    ),
+    click.option(
+        "--format-of",
+        "format_of",
+        multiple=True,
+        metavar="EXT=FORMAT",
+        help="Read files with this extension as markdown, html or text (repeatable).",
+    ),
+    click.option(
+        "--changed-since",
+        metavar="REF",
+        help="Only documents changed since this git ref (committed, staged, unstaged or new).",
+    ),
+    click.option(
+        "--new-only",
+        is_flag=True,
+        help="With --changed-since: only citations on lines added since the ref.",
+    ),
+)
+"""The options of every command that reads documents."""
+
+check_options = _stack(*(setting.option() for setting in CHECK_SETTINGS))
+"""The options that decide how URLs are checked (shared by check and archive)."""
+
+cache_file_option = next(s for s in CHECK_SETTINGS if s.field == "cache_file").option()
+"""``--cache-file`` for the cache commands, as for check."""
+
+archive_options = _stack(*(setting.option() for setting in ARCHIVE_SETTINGS))
+"""The options that decide how sources are archived."""
+
+
+def output_option(help: str) -> Decorator:
+    """``--output/-o FILE``."""
+    return click.option("--output", "-o", type=click.Path(dir_okay=False), help=help)
+
+
+def quiet_option(help: str) -> Decorator:
+    """``--quiet/-q``."""
+    return click.option("--quiet", "-q", is_flag=True, help=help)
+
+
+def format_option(choices: list[str], default: str | None, help: str) -> Decorator:
+    """``--format`` with the choices a command offers."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )

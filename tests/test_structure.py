@@ -1,0 +1,162 @@
+"""The seams: modules import alone and only downward, and every option is written once."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import click
+import pytest
+
+from linkcheck import PROJECT_URL, __version__
+from linkcheck.cli import cli, setting_keys, settings_defaults
+from linkcheck.options import ARCHIVE_SETTINGS, CHECK_SETTINGS, Setting
+
+SOURCE = Path(__file__).resolve().parent.parent / "src" / "linkcheck"
+README = (SOURCE.parent.parent / "README.md").read_text(encoding="utf-8")
+MODULES = sorted(
+    ".".join(("linkcheck", *path.relative_to(SOURCE).with_suffix("").parts)).removesuffix(
+        ".__init__"
+    )
+    for path in SOURCE.rglob("*.py")
+    if path.name != "__main__.py"  # runs the command line: not for importing
+)
+COMMANDS = {name: command for name, command in cli.commands.items() if name != "cache"}
+
+# What each part of the package may import from linkcheck, besides its own modules. Stages
+# import downward (vocabulary, settings, shared network code) and other stages' public faces only.
+VOCABULARY = {"linkcheck", "linkcheck.model", "linkcheck.errors"}
+ALLOWED = {
+    "linkcheck.model": {"linkcheck.errors"},
+    "linkcheck.net": VOCABULARY,
+    "linkcheck.extract": VOCABULARY,
+    "linkcheck.fragments": VOCABULARY | {"linkcheck.extract"},
+    "linkcheck.check": VOCABULARY | {"linkcheck.config", "linkcheck.net", "linkcheck.fragments"},
+    "linkcheck.archive": VOCABULARY | {"linkcheck.config", "linkcheck.net"},
+    "linkcheck.report": VOCABULARY | {"linkcheck.config", "linkcheck.net"},
+}
+
+
+def imports_of(module: str) -> set[str]:
+    """Every linkcheck module ``module`` imports, at the top, in functions or for typing."""
+    parts = module.split(".")
+    path = SOURCE.joinpath(*parts[1:])
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {name for name in found if name in MODULES}
+
+
+def part_of(module: str) -> str:
+    """``linkcheck.check.fetch`` → ``linkcheck.check``; top-level modules are their own part."""
+    parts = module.split(".")
+    return ".".join(parts[:2])
+
+
+def test_every_module_imports_alone_on_a_fresh_interpreter() -> None:
+    def import_alone(module: str) -> tuple[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-c", f"import {module}"], capture_output=True, text=True
+        )
+        return module, done.stderr.strip().splitlines()[-1] if done.returncode else ""
+
+    with ThreadPoolExecutor(4) as pool:
+        failures = {m: error for m, error in pool.map(import_alone, MODULES) if error}
+    assert len(MODULES) > 40
+    assert failures == {}
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_stages_import_only_downward(module: str) -> None:
+    part = part_of(module)
+    if part not in ALLOWED:
+        return  # cli, options, pipeline, documents…: the layers that assemble the stages
+    allowed = ALLOWED[part]
+    wrong = {
+        name
+        for name in imports_of(module)
+        if part_of(name) != part
+        and name not in allowed
+        and part_of(name)
+        not in allowed
+        - {
+            "linkcheck.extract",  # another stage: its public face only, not its insides
+            "linkcheck.fragments",
+        }
+    }
+    assert wrong == set(), f"{module} reaches into {sorted(wrong)}"
+
+
+def test_the_import_rules_catch_a_stage_reaching_into_another() -> None:
+    # The rule above must be able to fail: the archive stage once took check's insides.
+    allowed = ALLOWED["linkcheck.archive"]
+    assert (
+        "linkcheck.check.fetch" not in allowed and part_of("linkcheck.check.fetch") not in allowed
+    )
+    assert "linkcheck.fragments" in ALLOWED["linkcheck.check"]
+    assert "linkcheck.fragments.match" not in ALLOWED["linkcheck.check"]
+
+
+def _readme_rows() -> dict[str, str]:
+    """README option-table rows: flag → default column (tables with a default column only)."""
+    rows = {}
+    for line in README.splitlines():
+        cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip().strip("|"))]
+        if len(cells) == 3 and cells[0].startswith("`-"):
+            for flag in re.findall(r"--[a-z][a-z-]*", cells[0]):
+                rows[flag] = cells[1]
+    return rows
+
+
+def _readme_value(text: str) -> str:
+    return text.strip("`").replace("<version>", __version__).replace("<url>", PROJECT_URL)
+
+
+@pytest.mark.parametrize("setting", CHECK_SETTINGS + ARCHIVE_SETTINGS, ids=lambda s: s.flag)
+def test_a_default_is_written_once(setting: Setting) -> None:
+    """The help's default, the config dataclass's default and the README's agree."""
+    field = {f.name: f for f in dataclasses.fields(setting.config)}[setting.field]
+    command = COMMANDS["archive" if setting in ARCHIVE_SETTINGS else "check"]
+    (param,) = [p for p in command.params if setting.flag in p.opts]
+    assert param.default == setting.default
+    if not setting.syntax.multiple:
+        assert setting.syntax.parse(param.type.convert(param.default, param, None), "-") == (
+            field.default
+        )
+    readme = _readme_rows().get(setting.flag)
+    assert readme is not None, f"{setting.flag} is not in the README's options tables"
+    if setting.syntax.is_flag or setting.syntax.multiple or setting.default == "":
+        assert readme == ""
+    elif isinstance(param.type, click.types._NumberParamTypeBase):
+        assert float(_readme_value(readme)) == float(setting.default)
+    else:
+        assert _readme_value(readme) == str(setting.default)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_option_is_documented_and_has_a_settings_key(name: str, tmp_path: Path) -> None:
+    command = COMMANDS[name]
+    keys = setting_keys(command)
+    options = [p for p in command.params if isinstance(p, click.Option)]
+    assert len(keys) == len(options)
+    for key, param_name in keys:
+        (param,) = [p for p in options if p.name == param_name]
+        flag = next(o for o in param.opts if o.startswith("--"))
+        assert f"`{flag}" in README or f", {flag}" in README, f"{flag} is not in the README"
+        assert f"`{key.replace('_', '-')}`" in README, f"settings key {key} is not in the README"
+        assert param.help, f"{flag} has no help text"
+    # Every key is accepted in a settings file, with the option's own default as its value.
+    settings = {key: p.default for key, name in keys for p in options if p.name == name}
+    settings = {key: value for key, value in settings.items() if value is not None}
+    defaults = settings_defaults(settings, tmp_path / "linkcheck.toml")
+    assert set(defaults[name]) == {name for key, name in keys if key in settings}
