@@ -5,6 +5,7 @@ Started inside the test run on ports the OS chooses; nothing here reaches beyond
 
 from __future__ import annotations
 
+import json
 import socket
 import ssl
 import threading
@@ -17,9 +18,16 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import brotli
+import zstandard
+
 PAGE = (
     b"<!doctype html><html><head><title>A page</title></head>"
     b"<body><h1 id='top'>Hello</h1><p>Some text here.</p></body></html>"
+)
+QUOTED_PAGE = (
+    b"<!doctype html><html><head><title>Quoted</title></head>"
+    b"<body><p>The quick brown fox jumps over the lazy dog.</p></body></html>"
 )
 NOT_FOUND_PAGE = (
     b"<!doctype html><html><head><title>Page Not Found</title></head><body>Sorry</body></html>"
@@ -35,6 +43,10 @@ class FakeWeb:
     lock: threading.Lock = field(default_factory=threading.Lock)
     gzip_bomb: bytes = b""
     connections: set[tuple[str, int]] = field(default_factory=set)
+    # A site that answers every unknown path with a 200 page of this title (a soft-404 site).
+    soft_404_title: str | None = None
+    # Authorization headers received, by path.
+    authorizations: dict[str, list[str | None]] = field(default_factory=dict)
 
     def count(self, key: str) -> int:
         with self.lock:
@@ -56,9 +68,13 @@ def make_handler(web: FakeWeb) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
+        def version_string(self) -> str:
+            return getattr(self, "server_override", None) or super().version_string()
+
         def send(self, code: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
-            self.send_response(code)
             headers = {"Content-Type": "text/html; charset=utf-8", **(headers or {})}
+            self.server_override = headers.pop("Server", None)
+            self.send_response(code)
             for name, value in headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
@@ -81,9 +97,13 @@ def make_handler(web: FakeWeb) -> type[BaseHTTPRequestHandler]:
                 web.connections.add(self.client_address[:2])
             if parts.netloc:  # an absolute URL: the client is using this host as its proxy
                 web.count(f"proxied:{parts.netloc}")
+            with web.lock:
+                web.authorizations.setdefault(path, []).append(self.headers.get("Authorization"))
             if path in web.pages:
                 code, headers, body = web.pages[path]
                 self.send(code, body, headers)
+            elif self.answer_site_behaviour(path, query, key):
+                return
             elif path in ("/", "/ok", "/head405", "/page"):
                 self.send(200, PAGE)
             elif path.startswith("/status/"):
@@ -150,8 +170,82 @@ def make_handler(web: FakeWeb) -> type[BaseHTTPRequestHandler]:
                 self.send(410, b"gone")
             elif path == "/pdf":
                 self.send(200, b"%PDF-1.7 " + b"x" * 1000, {"Content-Type": "application/pdf"})
+            elif web.soft_404_title is not None:
+                title = web.soft_404_title.encode()
+                self.send(200, b"<html><head><title>" + title + b"</title></head><body>:(</body>")
             else:
                 self.send(404, b"<title>404 Not Found</title>")
+
+        def answer_site_behaviour(self, path: str, query: dict[str, list[str]], key: str) -> bool:
+            """The behaviours of real sites that honest verdicts depend on; False: not one."""
+            if path == "/unavailable-twice":
+                attempt = web.count(f"unavailable-twice:{key}")
+                if attempt <= 2:
+                    self.send(503, b"busy", {"Retry-After": "1"})
+                else:
+                    self.send(200, PAGE)
+            elif path == "/always429":
+                self.send(429, b"slow down", {"Retry-After": "1"})
+            elif path == "/drop-once":
+                if web.count(f"drop-once:{key}") == 1:
+                    self.close_connection = True  # read the request, answer nothing, hang up
+                else:
+                    self.send(200, PAGE)
+            elif path == "/brotli":
+                self.send(200, brotli.compress(QUOTED_PAGE), {"Content-Encoding": "br"})
+            elif path == "/zstd":
+                body = zstandard.ZstdCompressor().compress(QUOTED_PAGE)
+                self.send(200, body, {"Content-Encoding": "zstd"})
+            elif path == "/raw-deflate":
+                compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+                body = compressor.compress(QUOTED_PAGE) + compressor.flush()
+                self.send(200, body, {"Content-Encoding": "deflate"})
+            elif path == "/mdn-article":
+                self.send(
+                    200,
+                    b"<html><head><title>404 Not Found - HTTP | MDN</title></head>"
+                    b"<body><h1>404 Not Found</h1><p>The HTTP 404 status code means...</p>",
+                )
+            elif path == "/multiple-choices":
+                self.send(300, b"choose", {"Location": "/ok"})
+            elif path == "/cookie-wall":
+                if "consent=yes" in (self.headers.get("Cookie") or ""):
+                    self.send(200, PAGE)
+                else:
+                    self.send(
+                        302,
+                        headers={"Location": "/cookie-wall", "Set-Cookie": "consent=yes; Path=/"},
+                    )
+            elif path == "/needs-token":
+                if self.headers.get("Authorization") == "Bearer s3cret-t0ken":
+                    self.send(200, PAGE)
+                else:
+                    self.send(401, b"who are you?")
+            elif path == "/token-redirect":
+                self.send(302, headers={"Location": query.get("to", ["/ok"])[0]})
+            elif path.startswith("/gh/o/r/blob/"):
+                self.send(200, b"<html><head><title>f.py</title></head><body>code</body></html>")
+            elif path == "/gh/o/r":
+                self.send(
+                    200,
+                    b"<html><head><title>o/r</title></head><body><article>"
+                    b"<h2 id='user-content-installation'>Installation</h2></article></body>",
+                )
+            elif path.startswith("/raw/o/r/"):
+                lines = b"".join(b"line %d\n" % n for n in range(1, 43))
+                self.send(200, lines, {"Content-Type": "text/plain; charset=utf-8"})
+            elif path == "/yt/watch":
+                self.send(200, b"<html><head><title>YouTube</title></head><body>video</body>")
+            elif path == "/yt/oembed":
+                video = query.get("url", [""])[0].rsplit("=", 1)[-1]
+                if video.startswith("removed"):
+                    self.send(404, b"Not Found", {"Content-Type": "text/plain"})
+                else:
+                    body = json.dumps({"title": "A video", "type": "video"}).encode()
+                    self.send(200, body, {"Content-Type": "application/json"})
+            else:
+                return False
+            return True
 
     return Handler
 

@@ -12,11 +12,16 @@ import pytest
 import respx
 
 from helpers import FakeClock
-from linkcheck.check.classify import classify_fetch, soft_404
+from linkcheck.check.classify import (
+    classify_fetch,
+    confirm_not_found,
+    moved_to_not_found,
+    page_says_not_found,
+)
 from linkcheck.check.fetch import Fetcher, FetchError, FetchOutcome, read_capped
-from linkcheck.check.targets import is_private_address
 from linkcheck.config import CheckConfig
 from linkcheck.model import Status
+from linkcheck.net.addresses import is_private_address
 from linkcheck.net.politeness import HostLimiter
 from linkcheck.net.probe import NetworkProbe
 from linkcheck.net.retry import parse_retry_after
@@ -36,10 +41,12 @@ def fetch(url: str, clock: FakeClock, online: bool = True, **config: Any) -> Fet
         cfg = CheckConfig(**config)
         async with httpx.AsyncClient() as client:
             limiter = HostLimiter(
-                cfg.per_host, cfg.host_interval, sleep=clock.sleep, clock=clock.time
+                lambda host: (cfg.per_host, cfg.host_interval), sleep=clock.sleep, clock=clock.time
             )
-            fetcher = Fetcher(cfg, client, limiter, AlwaysOnline(online), sleep=clock.sleep)
-            no_body: Callable[[httpx.Headers], int] = lambda headers: 0  # noqa: E731
+            fetcher = Fetcher(
+                cfg, client, limiter, AlwaysOnline(online), cfg.policy, sleep=clock.sleep
+            )
+            no_body: Callable[[int, httpx.Headers], int] = lambda code, headers: 0  # noqa: E731
             return await fetcher.fetch(url, no_body)
 
     return asyncio.run(run())
@@ -64,7 +71,7 @@ def test_gives_up_after_the_retries_and_reports_attempts() -> None:
     clock = FakeClock()
     outcome = fetch("https://e.test/p", clock, retries=2)
     assert (outcome.http_status, outcome.attempts, len(clock.sleeps)) == (502, 3, 2)
-    assert classify_fetch(outcome) == (Status.ERROR, "HTTP 502 Bad Gateway after 3 attempts")
+    assert judged(outcome) == (Status.ERROR, "HTTP 502 Bad Gateway after 3 attempts")
 
 
 @respx.mock
@@ -85,7 +92,7 @@ def test_retry_after_beyond_the_limit_is_not_waited_for() -> None:
     clock = FakeClock()
     outcome = fetch("https://e.test/p", clock, max_retry_wait=60)
     assert clock.sleeps == []
-    assert classify_fetch(outcome)[0] is Status.BLOCKED
+    assert judged(outcome)[0] is Status.BLOCKED
 
 
 @respx.mock
@@ -99,11 +106,11 @@ def test_a_rate_limited_host_is_slowed_for_the_rest_of_the_run() -> None:
         clock = FakeClock()
         cfg = CheckConfig()
         async with httpx.AsyncClient() as client:
-            limiter = HostLimiter(4, sleep=clock.sleep, clock=clock.time)
-            fetcher = Fetcher(cfg, client, limiter, AlwaysOnline(), sleep=clock.sleep)
-            await fetcher.fetch("https://e.test/a", lambda h: 0)
+            limiter = HostLimiter(lambda host: (4, 0.0), sleep=clock.sleep, clock=clock.time)
+            fetcher = Fetcher(cfg, client, limiter, AlwaysOnline(), cfg.policy, sleep=clock.sleep)
+            await fetcher.fetch("https://e.test/a", lambda code, h: 0)
             assert limiter.interval("e.test") == 1.0
-            await fetcher.fetch("https://e.test/b", lambda h: 0)
+            await fetcher.fetch("https://e.test/b", lambda code, h: 0)
         return clock.sleeps
 
     sleeps = asyncio.run(run())
@@ -119,7 +126,7 @@ def test_connection_errors_when_offline_are_not_retried() -> None:
     clock = FakeClock()
     outcome = fetch("https://e.test/p", clock, online=False)
     assert outcome.offline and clock.sleeps == []
-    assert classify_fetch(outcome) == (Status.OFFLINE, "network unreachable (DNS: name not found)")
+    assert judged(outcome) == (Status.OFFLINE, "network unreachable (DNS: name not found)")
 
 
 @respx.mock
@@ -130,14 +137,14 @@ def test_refused_connection_is_retried_then_an_error() -> None:
     clock = FakeClock()
     outcome = fetch("https://e.test/p", clock, retries=2)
     assert outcome.error is FetchError.REFUSED and len(clock.sleeps) == 2
-    assert classify_fetch(outcome) == (Status.ERROR, "connection refused")
+    assert judged(outcome) == (Status.ERROR, "connection refused")
 
 
 @respx.mock
 def test_read_timeout_is_a_timeout() -> None:
     respx.get("https://e.test/p").mock(side_effect=httpx.ReadTimeout("slow"))
     outcome = fetch("https://e.test/p", FakeClock())
-    assert classify_fetch(outcome) == (Status.TIMEOUT, "read timed out")
+    assert judged(outcome) == (Status.TIMEOUT, "read timed out")
 
 
 @respx.mock
@@ -151,7 +158,7 @@ def test_redirect_chain_is_recorded() -> None:
     respx.get("https://f.test/new").mock(return_value=httpx.Response(200))
     outcome = fetch("https://e.test/old", FakeClock())
     assert outcome.redirects == [(301, "https://e.test/mid"), (302, "https://f.test/new")]
-    assert classify_fetch(outcome) == (Status.REDIRECTED, "moved permanently to https://f.test/new")
+    assert judged(outcome) == (Status.REDIRECTED, "moved permanently to https://f.test/new")
 
 
 @pytest.mark.parametrize(
@@ -173,10 +180,51 @@ def test_redirect_chain_is_recorded() -> None:
         (
             503,
             {"cf-mitigated": "challenge"},
-            (Status.BLOCKED, "HTTP 503 Service Unavailable: bot challenge (cf-mitigated)"),
+            (
+                Status.BLOCKED,
+                "HTTP 503 Service Unavailable: Cloudflare bot challenge (cf-mitigated)",
+            ),
         ),
         (500, {}, (Status.ERROR, "HTTP 500 Internal Server Error")),
-        (418, {}, (Status.BROKEN, "HTTP 418 I'm a Teapot")),
+        (418, {}, (Status.BLOCKED, "HTTP 418: the site refuses automated requests")),
+        (999, {}, (Status.BLOCKED, "HTTP 999: LinkedIn refuses robots")),
+        (430, {}, (Status.BLOCKED, "HTTP 430: Shopify refuses robots")),
+        (521, {}, (Status.ERROR, "HTTP 521: the site's CDN found the origin server down")),
+        (
+            522,
+            {},
+            (Status.TIMEOUT, "HTTP 522: the site's CDN could not connect to the origin in time"),
+        ),
+        (524, {}, (Status.TIMEOUT, "HTTP 524: the origin did not answer the site's CDN in time")),
+        (530, {}, (Status.ERROR, "HTTP 530: the site's CDN cannot resolve or reach the origin")),
+        (509, {}, (Status.ERROR, "HTTP 509: the site's bandwidth limit is exceeded")),
+        (600, {}, (Status.ERROR, "unexpected HTTP 600")),
+        (
+            202,
+            {"x-amzn-waf-action": "challenge"},
+            (Status.BLOCKED, "HTTP 202 Accepted: AWS WAF bot challenge"),
+        ),
+        (
+            405,
+            {"x-amzn-waf-action": "captcha"},
+            (Status.BLOCKED, "HTTP 405 Method Not Allowed: AWS WAF bot challenge"),
+        ),
+        (
+            403,
+            {"x-datadome": "protected"},
+            (Status.BLOCKED, "HTTP 403 Forbidden: DataDome bot protection"),
+        ),
+        (
+            403,
+            {"x-iinfo": "10-123-0 NNNN"},
+            (Status.BLOCKED, "HTTP 403 Forbidden: Imperva (Incapsula) bot protection"),
+        ),
+        (
+            403,
+            {"server": "AkamaiGHost"},
+            (Status.BLOCKED, "HTTP 403 Forbidden: Akamai bot protection"),
+        ),
+        (200, {"x-datadome": "protected"}, (Status.OK, "HTTP 200 OK")),
     ],
 )
 def test_classify_status_codes(
@@ -188,31 +236,80 @@ def test_classify_status_codes(
         final_url="https://e.test/p",
         headers=httpx.Headers(headers),
     )
-    assert classify_fetch(outcome) == expected
+    assert judged(outcome) == expected
 
 
 def test_accept_overrides_classification() -> None:
     outcome = FetchOutcome("https://e.test/p", http_status=403, headers=httpx.Headers())
-    assert classify_fetch(outcome, frozenset({403}))[0] is Status.OK
+    assert judged(outcome, frozenset({403}))[0] is Status.OK
 
 
-def test_soft_404_detection_is_conservative() -> None:
-    def page(title: str) -> FetchOutcome:
-        body = f"<html><head><title>{title}</title></head></html>".encode()
-        return FetchOutcome(
-            "https://e.test/p", http_status=200, final_url="https://e.test/p", body=body
-        )
+def judged(outcome: FetchOutcome, accept: frozenset[int] = frozenset()) -> tuple[Status, str]:
+    verdict = classify_fetch(outcome, accept)
+    return verdict.status, verdict.reason
 
-    assert soft_404(page("404 - Page not found")) == 'page says "404 - Page not found"'
-    assert soft_404(page("Oops! That page can’t be found.")) is not None
-    assert soft_404(page("The Annual Report 2025")) is None
+
+def titled(title: str, status: int = 200, url: str = "https://e.test/p") -> FetchOutcome:
+    body = f"<html><head><title>{title}</title></head></html>".encode()
+    return FetchOutcome(url, http_status=status, final_url=url, body=body)
+
+
+def test_soft_404_hints_are_conservative() -> None:
+    assert page_says_not_found(titled("404 - Page not found").body) == "404 - Page not found"
+    assert page_says_not_found(titled("Oops! That page can’t be found.").body) is not None
+    assert page_says_not_found(titled("Seite nicht gefunden").body) is not None
+    assert page_says_not_found(titled("ページが見つかりません").body) is not None
+    assert page_says_not_found(titled("The Annual Report 2025").body) is None
     redirected = FetchOutcome(
         "https://e.test/a/b",
         http_status=200,
         final_url="https://e.test/",
         redirects=[(302, "https://e.test/")],
     )
-    assert soft_404(redirected) == "redirected to the site's home page"
+    assert moved_to_not_found(redirected) == "redirected to the site's home page"
+    assert judged(redirected) == (Status.BROKEN, "soft 404: redirected to the site's home page")
+
+
+@pytest.mark.parametrize(
+    ("probe", "status"),
+    [
+        (titled("404 Not Found", status=404), Status.OK),  # the site answers real 404s: content
+        (titled("404 Not Found - HTTP | MDN"), Status.BROKEN),  # the same page for anything
+        (titled("Not found, sorry"), Status.BROKEN),  # another "not found" page
+        (titled("Welcome"), Status.OK),  # a 200 of other content: no evidence
+        (None, Status.BROKEN),  # no probe: the page's words decide
+    ],
+)
+def test_a_not_found_title_is_judged_against_the_sites_probe(
+    probe: FetchOutcome | None, status: Status
+) -> None:
+    page = titled("404 Not Found - HTTP | MDN")
+    verdict = classify_fetch(page)
+    assert verdict.status is Status.OK and verdict.not_found_hint == "404 Not Found - HTTP | MDN"
+    assert confirm_not_found(verdict, page, probe).status is status
+
+
+def test_challenge_markers_in_error_pages_only() -> None:
+    challenge = b"<html><title>Just a moment...</title><script src='/cdn-cgi/challenge-platform/x'>"
+    page = FetchOutcome(
+        "https://e.test/p",
+        http_status=503,
+        headers=httpx.Headers({"server": "cloudflare"}),
+        body=challenge,
+    )
+    assert judged(page) == (
+        Status.BLOCKED,
+        "HTTP 503 Service Unavailable: Cloudflare bot challenge",
+    )
+    page.http_status = 200  # a live page that mentions a challenge is just a page
+    assert judged(page)[0] is Status.OK
+    article = FetchOutcome(
+        "https://e.test/p", http_status=404, headers=httpx.Headers(), body=b"about perimeterx"
+    )
+    assert judged(article)[0] is Status.BLOCKED
+    assert judged(FetchOutcome("https://e.test/p", http_status=404, body=b"gone"))[0] is (
+        Status.BROKEN
+    )
 
 
 @pytest.mark.parametrize(
@@ -251,7 +348,7 @@ def test_host_interval_spaces_requests() -> None:
     clock = FakeClock()
 
     async def run() -> None:
-        limiter = HostLimiter(4, 2.0, sleep=clock.sleep, clock=clock.time)
+        limiter = HostLimiter(lambda host: (4, 2.0), sleep=clock.sleep, clock=clock.time)
         for _ in range(3):
             async with limiter.slot("e.test"):
                 pass
@@ -292,7 +389,7 @@ def test_requests_carry_the_honest_user_agent_and_extra_headers() -> None:
     headers = route.calls.last.request.headers
     assert headers["User-Agent"] == f"linkcheck/{__version__} (+{PROJECT_URL})"
     assert headers["X-Team"] == "docs"
-    assert headers["Accept-Encoding"] == "gzip, deflate"
+    assert headers["Accept-Encoding"] == "gzip, deflate, br, zstd"
 
 
 @respx.mock

@@ -130,12 +130,15 @@ def test_a_default_is_written_once(setting: Setting) -> None:
     (param,) = [p for p in command.params if setting.flag in p.opts]
     assert param.default == setting.default
     if not setting.syntax.multiple:
-        assert setting.syntax.parse(param.type.convert(param.default, param, None), "-") == (
-            field.default
+        given = (
+            param.default
+            if param.default is None
+            else param.type.convert(param.default, param, None)
         )
+        assert setting.syntax.parse(given, "-") == field.default
     readme = _readme_rows().get(setting.flag)
     assert readme is not None, f"{setting.flag} is not in the README's options tables"
-    if setting.syntax.is_flag or setting.syntax.multiple or setting.default == "":
+    if setting.syntax.is_flag or setting.syntax.multiple or setting.default in ("", None):
         assert readme == ""
     elif isinstance(param.type, click.types._NumberParamTypeBase):
         assert float(_readme_value(readme)) == float(setting.default)

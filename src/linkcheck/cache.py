@@ -15,7 +15,7 @@ from pathlib import Path
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
 
 from linkcheck.errors import CacheError
-from linkcheck.model import PAGE_ALIVE, FetchResult, FragmentOutcome, Status
+from linkcheck.model import PAGE_ALIVE, FetchResult, FragmentOutcome, Refusal, Status
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS results (
     content_type TEXT,
     checked_at REAL NOT NULL,
     failures INTEGER NOT NULL DEFAULT 0,
-    fragments TEXT NOT NULL DEFAULT '{}'
+    fragments TEXT NOT NULL DEFAULT '{}',
+    refusal TEXT
 );
 CREATE TABLE IF NOT EXISTS snapshots (
     url TEXT PRIMARY KEY,
@@ -86,8 +87,15 @@ class Cache:
                     self._db.execute("PRAGMA journal_mode=WAL")
                     self._db.execute("PRAGMA synchronous=NORMAL")
                     self._db.executescript(_SCHEMA)
+                    self._add_missing_columns()
         except (sqlite3.Error, OSError) as exc:
             raise CacheError(f"cache file {path}: {exc}") from None
+
+    def _add_missing_columns(self) -> None:
+        """Bring a cache written by an earlier version up to this schema."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(results)")}
+        if "refusal" not in columns:
+            self._db.execute("ALTER TABLE results ADD COLUMN refusal TEXT")
 
     def close(self) -> None:
         """Close the database."""
@@ -103,7 +111,7 @@ class Cache:
         """The stored result for ``url``, marked as cached, or None."""
         row = self._db.execute(
             "SELECT status, reason, http_status, final_url, redirects, content_type, checked_at,"
-            " failures, fragments FROM results WHERE url = ?",
+            " failures, fragments, refusal FROM results WHERE url = ?",
             (url,),
         ).fetchone()
         if row is None:
@@ -126,6 +134,7 @@ class Cache:
                 fragment: [FragmentOutcome.from_record(record) for record in records]
                 for fragment, records in json.loads(row[8]).items()
             },
+            refusal=Refusal(row[9]) if row[9] in set(Refusal) else None,
         )
 
     def fresh(
@@ -153,8 +162,8 @@ class Cache:
         """Store a fresh result."""
         self._db.execute(
             "INSERT OR REPLACE INTO results (url, status, reason, http_status, final_url,"
-            " redirects, content_type, checked_at, failures, fragments)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " redirects, content_type, checked_at, failures, fragments, refusal)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 url,
                 result.status.value,
@@ -171,6 +180,7 @@ class Cache:
                         for fragment, outcomes in result.fragments.items()
                     }
                 ),
+                result.refusal.value if result.refusal is not None else None,
             ),
         )
 

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from linkcheck import __version__
-from linkcheck.config import find_config_file, load_config_file, parse_format_overrides
+from linkcheck.config import (
+    HostRule,
+    find_config_file,
+    load_config_file,
+    parse_format_overrides,
+    parse_host_rules,
+)
 from linkcheck.errors import ExitCode, InternalError, LinkcheckError, UsageError
 from linkcheck.options import (
     archive_options,
@@ -33,6 +39,7 @@ if TYPE_CHECKING:
     from linkcheck.config import CheckConfig
     from linkcheck.model import CheckRun, Document
 
+HOSTS = "linkcheck.hosts"  # where the settings file's [hosts] rules wait for the command
 # Errors that already say what went wrong to the user; anything else is a bug.
 _EXPECTED = (
     click.ClickException,
@@ -109,7 +116,25 @@ def cli(ctx: click.Context, debug: bool, config_file: str | None) -> None:
         raise UsageError(f"--config {config_file}: no such file")
     path = Path(config_file) if config_file else find_config_file(Path.cwd())
     if path is not None:
-        ctx.default_map = settings_defaults(load_config_file(path), path)
+        path = _relative(path)
+        settings = load_config_file(path)
+        if "hosts" in settings:
+            ctx.meta[HOSTS] = parse_host_rules(settings.pop("hosts"), str(path), warn=warn)
+        ctx.default_map = settings_defaults(settings, path)
+
+
+def _relative(path: Path) -> Path:
+    """``path`` relative to the current directory when it is below it: shorter messages."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def host_rules() -> tuple[HostRule, ...]:
+    """The settings file's ``[hosts]`` rules (none without a settings file)."""
+    rules: tuple[HostRule, ...] = click.get_current_context().meta.get(HOSTS, ())
+    return rules
 
 
 def settings_defaults(settings: dict[str, Any], path: Path) -> dict[str, dict[str, Any]]:
@@ -218,12 +243,12 @@ def check(output_format: str, output: str | None, quiet: bool, **options: Any) -
     """Check every citation in PATH… (the default command)."""
     from linkcheck.report.formats import publish_check
 
-    config = check_config(options)
+    config = check_config(options, host_rules())
     documents = read_documents(options)
     if not documents:
         return
     run = check_with_progress(documents, config, quiet)
-    publish_check(run, config, output_format, output)
+    publish_check(run, config, output_format, output, warn)
     sys.exit(run.exit_code(config.fail_on, config.fail_after))
 
 
@@ -256,7 +281,7 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
     from linkcheck.report.manifest import write_manifest, write_robust_links
     from linkcheck.report.terminal import ArchiveProgress, render_archive_summary
 
-    config = check_config(options)
+    config = check_config(options, host_rules())
     settings = archive_settings(options)
     if config.offline:
         raise UsageError("archive needs the network: --offline cannot be used with archive")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,43 @@ class Remap:
 
     def apply(self, url: str) -> str:
         return self.pattern.sub(self.replacement, url, count=1)
+
+
+@dataclass(frozen=True, slots=True)
+class HostRule:
+    """``[hosts."PATTERN"]`` in a settings file: settings for the hosts a name or glob matches.
+
+    ``headers`` go to matching hosts only, never across a redirect to another host; their
+    values (tokens) are never shown.
+    """
+
+    pattern: str
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    concurrency: int | None = None
+    interval: float | None = None
+    timeout: float | None = None
+    accept: frozenset[int] | None = None
+    user_agent: str | None = None
+
+    def matches(self, host: str) -> bool:
+        """Does this rule apply to ``host`` (compared without case)?"""
+        return fnmatch.fnmatchcase(host.lower(), self.pattern.lower())
+
+    @property
+    def exact(self) -> bool:
+        """A plain host name rather than a glob."""
+        return not any(c in self.pattern for c in "*?[")
+
+
+@dataclass(frozen=True, slots=True)
+class HostPolicy:
+    """What applies to requests to one host: the run's settings with its ``[hosts]`` rules."""
+
+    headers: dict[str, str] = field(repr=False)
+    concurrency: int
+    interval: float
+    timeout: float
+    accept: frozenset[int]
 
 
 @dataclass(slots=True)
@@ -58,11 +97,33 @@ class CheckConfig:
     max_age: float = 86400.0
     cache_failures: bool = False
     offline: bool = False
+    cookie_jar: Path | None = None
+    hosts: tuple[HostRule, ...] = ()
 
     @property
     def cache_path(self) -> Path | None:
         """The cache file to use, or None with ``--no-cache``."""
         return None if self.no_cache else self.cache_file
+
+    def policy(self, host: str) -> HostPolicy:
+        """The settings for requests to ``host``: globs first, then exact names, file order."""
+        headers = {"User-Agent": self.user_agent, **self.headers}
+        concurrency, interval, timeout, accept = (
+            self.per_host,
+            self.host_interval,
+            self.timeout,
+            self.accept,
+        )
+        matching = [rule for rule in self.hosts if rule.matches(host)]
+        for rule in sorted(matching, key=lambda rule: rule.exact):
+            headers.update(rule.headers)
+            if rule.user_agent is not None:
+                headers["User-Agent"] = rule.user_agent
+            concurrency = rule.concurrency if rule.concurrency is not None else concurrency
+            interval = rule.interval if rule.interval is not None else interval
+            timeout = rule.timeout if rule.timeout is not None else timeout
+            accept = rule.accept if rule.accept is not None else accept
+        return HostPolicy(headers, concurrency, interval, timeout, accept)
 
 
 @dataclass(slots=True)
@@ -77,6 +138,79 @@ class ArchiveSettings:
     capture_timeout: float = 180.0
     # The Wayback Machine answers slowly under load: its requests get their own, longer deadline.
     timeout: float = 30.0
+
+
+_ENV_REFERENCE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
+_HOST_KEYS = {"headers", "concurrency", "interval", "timeout", "accept", "user_agent"}
+
+
+def parse_host_rules(
+    table: object,
+    where: str,
+    environ: Mapping[str, str] | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> tuple[HostRule, ...]:
+    """The ``[hosts]`` table of settings file ``where``; a bad entry is a one-line UsageError.
+
+    ``${NAME}`` in a header value is the environment variable NAME; a header whose variable is
+    not set is left out (with a warning naming the variable, never the value).
+    """
+    environ = os.environ if environ is None else environ
+    if not isinstance(table, dict):
+        raise UsageError(f'{where}: hosts must be a table of [hosts."NAME"] tables')
+    rules = []
+    for pattern, settings in table.items():
+        here = f'{where}: [hosts."{pattern}"]'
+        if not isinstance(settings, dict):
+            raise UsageError(f"{here} must be a table")
+        settings = {key.replace("-", "_"): value for key, value in settings.items()}
+        unknown = sorted(set(settings) - _HOST_KEYS)
+        if unknown:
+            raise UsageError(f"{here}: unknown setting {unknown[0]!r}")
+        headers: dict[str, str] = {}
+        raw_headers = settings.get("headers", {})
+        if not isinstance(raw_headers, dict) or not all(
+            isinstance(v, str) for v in raw_headers.values()
+        ):
+            raise UsageError(f'{here} headers: expected a table of strings, e.g. Name = "value"')
+        for name, value in raw_headers.items():
+            missing = [a or b for a, b in _ENV_REFERENCE.findall(value) if (a or b) not in environ]
+            if missing:
+                if warn is not None:
+                    warn(f"{here}: header {name} needs ${missing[0]}, which is not set: not sent")
+                continue
+            headers[name] = _ENV_REFERENCE.sub(lambda m: environ[m.group(1) or m.group(2)], value)
+        rules.append(
+            HostRule(
+                pattern=str(pattern),
+                headers=headers,
+                concurrency=_whole(_host_number(settings, "concurrency", here, 1, whole=True)),
+                interval=_host_number(settings, "interval", here, 0),
+                timeout=_host_number(settings, "timeout", here, 0),
+                accept=parse_accept(str(settings["accept"])) if "accept" in settings else None,
+                user_agent=str(settings["user_agent"]) if "user_agent" in settings else None,
+            )
+        )
+    return tuple(rules)
+
+
+def _host_number(
+    settings: Mapping[str, object], key: str, where: str, least: float, whole: bool = False
+) -> float | None:
+    if key not in settings:
+        return None
+    value = settings[key]
+    if isinstance(value, str) and not whole:
+        value = parse_duration(value, f"{where} {key}")
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < least:
+        raise UsageError(f"{where} {key}: expected a number of at least {least:g}, got {value!r}")
+    if whole and not isinstance(value, int):
+        raise UsageError(f"{where} {key}: expected a whole number, got {value!r}")
+    return float(value)
+
+
+def _whole(value: float | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def parse_format_overrides(values: Iterable[str]) -> dict[str, Format]:

@@ -86,6 +86,13 @@ class Status(StrEnum):
     SKIPPED = "skipped"
 
 
+class Refusal(StrEnum):
+    """Why a ``blocked`` page could not be read: what the end-of-run hints are made from."""
+
+    RATE_LIMITED = "rate_limited"  # 429, or the host kept answering it
+    ROBOTS = "robots"  # a bot wall: 401/403/999, a challenge page
+
+
 # The page answered (perhaps from a new address): its fragments can be verified, it can be archived.
 PAGE_ALIVE = frozenset({Status.OK, Status.REDIRECTED})
 # The fetch failed: what --fail-after counts, and what is never captured into the archive.
@@ -171,6 +178,7 @@ class FetchResult:
     cached: bool = False
     content_type: str | None = None
     failures: int = 0  # consecutive failed runs, this one included
+    refusal: Refusal | None = None
     # Verified fragments of this page: fragment as cited -> its outcomes.
     fragments: dict[str, list[FragmentOutcome]] = field(default_factory=dict)
 

@@ -18,6 +18,7 @@ import click
 from linkcheck.config import (
     ArchiveSettings,
     CheckConfig,
+    HostRule,
     format_accept,
     format_duration,
     format_size,
@@ -67,6 +68,9 @@ POSITIVE = Syntax(click.FloatRange(0, min_open=True), show=_number, metavar="N")
 TEXT = Syntax()
 FLAG = Syntax(is_flag=True)
 FILE = Syntax(click.Path(dir_okay=False), parse=lambda value, flag: Path(value), show=str)
+OPTIONAL_FILE = Syntax(
+    click.Path(dir_okay=False), parse=lambda value, flag: Path(value) if value else None
+)
 SIZE = Syntax(parse=parse_size, show=format_size)
 DURATION = Syntax(parse=parse_duration, show=format_duration)
 HTTP_URL = Syntax(parse=parse_http_url)
@@ -241,6 +245,12 @@ CHECK_SETTINGS = (
         "Reuse cached failures too (default: re-check them).",
     ),
     _check(
+        "cookie_jar",
+        "--cookie-jar",
+        OPTIONAL_FILE,
+        "Load cookies from this Netscape cookies.txt file, and save the run's cookies to it.",
+    ),
+    _check(
         "offline",
         "--offline",
         FLAG,
@@ -311,9 +321,11 @@ def build(
     return config(**values)
 
 
-def check_config(options: Mapping[str, Any]) -> CheckConfig:
-    """The CheckConfig the command line's options describe."""
-    return build(CheckConfig, CHECK_SETTINGS, options)
+def check_config(options: Mapping[str, Any], hosts: tuple[HostRule, ...] = ()) -> CheckConfig:
+    """The CheckConfig the command line's options describe, with the settings file's hosts."""
+    config = build(CheckConfig, CHECK_SETTINGS, options)
+    config.hosts = hosts
+    return config
 
 
 def archive_settings(options: Mapping[str, Any]) -> ArchiveSettings:

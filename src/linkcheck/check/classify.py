@@ -1,19 +1,34 @@
-"""Judging a fetch: from what came back to a status and a human reason. Pure: no I/O."""
+"""Judging a fetch: from what came back to a status and a human reason. Pure: no I/O.
+
+Every status code outside the plain ranges, and every bot wall we recognise, has a deliberate
+verdict here; the README lists them.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
+import httpx
+
 from linkcheck.check.fetch import FetchError, FetchOutcome
-from linkcheck.model import Status
+from linkcheck.model import Refusal, Status
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 SOFT_404_BYTES = 64 * 1024
+# How much of an error page is read to recognise a bot challenge in it.
+CHALLENGE_BYTES = 16 * 1024
+
 _NOT_FOUND_TEXT = re.compile(
     r"\b(?:404|page not found|not found|no longer (?:available|exists)|does not exist|"
-    r"doesn['’]t exist|cannot be found|can['’]t be found|page unavailable)\b",
+    r"doesn['’]t exist|cannot be found|can['’]t be found|page unavailable|"
+    r"nicht gefunden|existiert nicht|introuvable|n['’]existe pas|non trouvée|"
+    r"no encontrada|no se encontró|no existe|non trovata|non esiste|não encontrada|"
+    r"não existe|niet gevonden|bestaat niet|nie znaleziono|nie istnieje|bulunamadı|"
+    r"hittades inte|ikke fundet|ei löytynyt|не найдена|не найден|не существует)\b|"
+    r"見つかりません|存在しません|找不到|不存在|찾을 수 없습니다",
     re.IGNORECASE,
 )
 _NOT_FOUND_PATH = re.compile(
@@ -27,48 +42,99 @@ _ERROR_STATUSES = {
     FetchError.TIMEOUT: Status.TIMEOUT,
 }
 
+# Codes outside the standard set, or with a meaning beyond their class: (status, reason).
+SPECIAL_CODES: dict[int, tuple[Status, str]] = {
+    418: (Status.BLOCKED, "HTTP 418: the site refuses automated requests"),
+    430: (Status.BLOCKED, "HTTP 430: Shopify refuses robots"),
+    460: (Status.ERROR, "HTTP 460: the load balancer's client closed the connection (AWS)"),
+    463: (Status.ERROR, "HTTP 463: the load balancer saw too many forwarding hops (AWS)"),
+    499: (Status.ERROR, "HTTP 499: the server closed the request"),
+    509: (Status.ERROR, "HTTP 509: the site's bandwidth limit is exceeded"),
+    520: (Status.ERROR, "HTTP 520: the site's CDN got an unknown error from the origin"),
+    521: (Status.ERROR, "HTTP 521: the site's CDN found the origin server down"),
+    522: (Status.TIMEOUT, "HTTP 522: the site's CDN could not connect to the origin in time"),
+    523: (Status.ERROR, "HTTP 523: the site's CDN cannot reach the origin"),
+    524: (Status.TIMEOUT, "HTTP 524: the origin did not answer the site's CDN in time"),
+    525: (Status.ERROR, "HTTP 525: TLS between the site's CDN and the origin failed"),
+    526: (Status.ERROR, "HTTP 526: the origin's TLS certificate is invalid"),
+    527: (Status.ERROR, "HTTP 527: the site's CDN lost its connection to the origin"),
+    530: (Status.ERROR, "HTTP 530: the site's CDN cannot resolve or reach the origin"),
+    598: (Status.TIMEOUT, "HTTP 598: a proxy timed out reading from the origin"),
+    599: (Status.TIMEOUT, "HTTP 599: a proxy timed out connecting to the origin"),
+    999: (Status.BLOCKED, "HTTP 999: LinkedIn refuses robots"),
+}
+ROBOT_REFUSALS = frozenset({401, 403, 418, 430, 451, 999})
 
-def classify_fetch(
-    outcome: FetchOutcome, accept: frozenset[int] = frozenset()
-) -> tuple[Status, str]:
-    """The status and reason for one fetch outcome."""
+# Bot walls by their own markers: (name, header test, body markers).
+_CHALLENGE_BODY_MARKERS: tuple[tuple[str, tuple[bytes, ...]], ...] = (
+    ("Cloudflare", (b"challenge-platform", b"cf-chl-", b"<title>just a moment...</title>",
+                    b"attention required! | cloudflare")),
+    ("Akamai", (b"errors.edgesuite.net", b"reference&#32;&#35;")),
+    ("Imperva (Incapsula)", (b"incapsula incident id", b"_incapsula_resource")),
+    ("DataDome", (b"captcha-delivery.com",)),
+    ("PerimeterX (HUMAN)", (b"px-captcha", b"_pxappid", b"perimeterx")),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A status and its reason; ``refusal`` says why a ``blocked`` page was not read, and
+    ``not_found_hint`` that a live page says "not found" (to be confirmed by a probe)."""
+
+    status: Status
+    reason: str
+    refusal: Refusal | None = None
+    not_found_hint: str | None = None
+
+
+def classify_fetch(outcome: FetchOutcome, accept: frozenset[int] = frozenset()) -> Verdict:
+    """The verdict on one fetch outcome."""
     if outcome.error is not None:
         if outcome.offline:
-            return Status.OFFLINE, f"network unreachable ({outcome.message})"
-        return _ERROR_STATUSES.get(outcome.error, Status.ERROR), outcome.message
+            return Verdict(Status.OFFLINE, f"network unreachable ({outcome.message})")
+        if outcome.error is FetchError.GAVE_UP:
+            return Verdict(Status.BLOCKED, outcome.message, Refusal.RATE_LIMITED)
+        return Verdict(_ERROR_STATUSES.get(outcome.error, Status.ERROR), outcome.message)
     code = outcome.http_status
     assert code is not None
     reason = http_reason(code)
-    headers = outcome.headers
-    if headers is not None and headers.get("cf-mitigated", "").lower() == "challenge":
-        return Status.BLOCKED, f"{reason}: bot challenge (cf-mitigated)"
+    challenge = bot_challenge(code, outcome.headers, outcome.body)
+    if challenge is not None:
+        return Verdict(Status.BLOCKED, f"{reason}: {challenge}", Refusal.ROBOTS)
     if code in accept:
         return _alive(outcome, reason)
     if 200 <= code < 300:
-        soft = soft_404(outcome)
-        if soft:
-            return Status.BROKEN, f"soft 404: {soft}"
-        return _alive(outcome, reason)
-    if code in (401, 403, 451):
-        return Status.BLOCKED, f"{reason}: the site refuses automated requests"
+        moved = moved_to_not_found(outcome)
+        if moved:
+            return Verdict(Status.BROKEN, f"soft 404: {moved}")
+        return _alive(outcome, reason, not_found_hint=page_says_not_found(outcome.body))
     if code == 429:
         wait = outcome.retry_after
         detail = f" (asked to wait {wait:.0f} s)" if wait is not None else ""
-        return Status.BLOCKED, f"{reason}: rate limited{detail}"
+        return Verdict(Status.BLOCKED, f"{reason}: rate limited{detail}", Refusal.RATE_LIMITED)
+    if code in SPECIAL_CODES:
+        status, special = SPECIAL_CODES[code]
+        return Verdict(status, special, Refusal.ROBOTS if code in ROBOT_REFUSALS else None)
+    if code in ROBOT_REFUSALS:
+        return Verdict(
+            Status.BLOCKED, f"{reason}: the site refuses automated requests", Refusal.ROBOTS
+        )
     if 400 <= code < 500:
-        return Status.BROKEN, reason
-    if code >= 500:
+        return Verdict(Status.BROKEN, reason)
+    if 500 <= code < 600:
         after = f" after {outcome.attempts} attempts" if outcome.attempts > 1 else ""
-        return Status.ERROR, f"{reason}{after}"
-    return Status.ERROR, f"unexpected {reason}"
+        return Verdict(Status.ERROR, f"{reason}{after}")
+    return Verdict(Status.ERROR, f"unexpected {reason}")
 
 
-def _alive(outcome: FetchOutcome, reason: str) -> tuple[Status, str]:
+def _alive(outcome: FetchOutcome, reason: str, not_found_hint: str | None = None) -> Verdict:
     if any(code in PERMANENT_REDIRECTS for code, _ in outcome.redirects):
-        return Status.REDIRECTED, f"moved permanently to {outcome.final_url}"
-    if outcome.redirects:
-        return Status.OK, f"{reason} after {len(outcome.redirects)} redirect(s)"
-    return Status.OK, reason
+        status, reason = Status.REDIRECTED, f"moved permanently to {outcome.final_url}"
+    elif outcome.redirects:
+        status, reason = Status.OK, f"{reason} after {len(outcome.redirects)} redirect(s)"
+    else:
+        status = Status.OK
+    return Verdict(status, reason, not_found_hint=not_found_hint)
 
 
 def http_reason(code: int) -> str:
@@ -79,23 +145,90 @@ def http_reason(code: int) -> str:
         return f"HTTP {code}"
 
 
-def soft_404(outcome: FetchOutcome) -> str | None:
-    """Why a 200 is really "not found": the page says so, or a deep URL landed on the home page."""
-    final = urlsplit(outcome.final_url or outcome.url)
-    if outcome.redirects:
-        original = urlsplit(outcome.url)
-        if original.path.strip("/") and not final.path.strip("/") and not final.query:
-            return "redirected to the site's home page"
-        if _NOT_FOUND_PATH.search(final.path):
-            return f"redirected to {final.path}"
-    body = outcome.body
-    if body:
-        head = body[:SOFT_404_BYTES]
-        for pattern in (_TITLE, _H1):
-            match = pattern.search(head)
-            if match:
-                text = _TAGS.sub(" ", match.group(1).decode("utf-8", "replace"))
-                text = " ".join(text.split())
-                if _NOT_FOUND_TEXT.search(text) and len(text) < 120:
-                    return f'page says "{text}"'
+def bot_challenge(code: int, headers: httpx.Headers | None, body: bytes | None) -> str | None:
+    """The bot wall an answer comes from, recognised by its vendor's own markers, or None.
+
+    Body markers count on error answers only: a live article may well mention a vendor.
+    """
+    headers = headers if headers is not None else httpx.Headers()
+    if headers.get("cf-mitigated", "").lower() == "challenge":
+        return "Cloudflare bot challenge (cf-mitigated)"
+    if headers.get("x-amzn-waf-action", "").lower() in ("challenge", "captcha"):
+        return "AWS WAF bot challenge"
+    if code < 400:
+        return None
+    if headers.get("x-datadome") is not None or headers.get("x-dd-b") is not None:
+        return "DataDome bot protection"
+    if headers.get("x-iinfo") is not None or "incapsula" in headers.get("x-cdn", "").lower():
+        return "Imperva (Incapsula) bot protection"
+    server = headers.get("server", "").lower()
+    if code == 403 and server.startswith("akamaighost"):
+        return "Akamai bot protection"
+    head = (body or b"")[:CHALLENGE_BYTES].lower()
+    for vendor, markers in _CHALLENGE_BODY_MARKERS:
+        if vendor == "Cloudflare" and server != "cloudflare":
+            continue
+        if any(marker in head for marker in markers):
+            return f"{vendor} bot challenge"
     return None
+
+
+def moved_to_not_found(outcome: FetchOutcome) -> str | None:
+    """Why a 200 reached by redirects is really "not found": a deep URL landed on the home page,
+    or on an error page's address."""
+    if not outcome.redirects:
+        return None
+    final = urlsplit(outcome.final_url or outcome.url)
+    original = urlsplit(outcome.url)
+    if original.path.strip("/") and not final.path.strip("/") and not final.query:
+        return "redirected to the site's home page"
+    if _NOT_FOUND_PATH.search(final.path):
+        return f"redirected to {final.path}"
+    return None
+
+
+def page_title(body: bytes | None) -> str | None:
+    """The page's ``<title>`` as text (whitespace collapsed), or None."""
+    match = _TITLE.search((body or b"")[:SOFT_404_BYTES])
+    if match is None:
+        return None
+    return " ".join(_TAGS.sub(" ", match.group(1).decode("utf-8", "replace")).split())
+
+
+def page_says_not_found(body: bytes | None) -> str | None:
+    """The title or first heading, when it says "not found" (in one of several languages)."""
+    if not body:
+        return None
+    head = body[:SOFT_404_BYTES]
+    for pattern in (_TITLE, _H1):
+        match = pattern.search(head)
+        if match:
+            text = " ".join(_TAGS.sub(" ", match.group(1).decode("utf-8", "replace")).split())
+            if _NOT_FOUND_TEXT.search(text) and len(text) < 120:
+                return text
+    return None
+
+
+def confirm_not_found(verdict: Verdict, page: FetchOutcome, probe: FetchOutcome | None) -> Verdict:
+    """A live page whose title says "not found", judged against the host's answer to a URL
+    that surely does not exist (``probe``; None when it could not be asked).
+
+    A host that answers such a URL with a real 404 does not hide missing pages behind a 200:
+    the page is content (MDN's article about the 404 status, say). A host that answers it with
+    a 200 of the same title, or one that also says "not found", is a soft-404 site.
+    """
+    hint = verdict.not_found_hint
+    if hint is None:
+        return verdict
+    soft = Verdict(Status.BROKEN, f'soft 404: page says "{hint}"')
+    if probe is None or probe.http_status is None:
+        return soft  # nothing to compare with: the page's own words decide
+    if not 200 <= probe.http_status < 300:
+        return verdict
+    probe_title = page_title(probe.body)
+    if probe_title == page_title(page.body) or page_says_not_found(probe.body) is not None:
+        return Verdict(
+            Status.BROKEN,
+            f'soft 404: page says "{hint}", as the site does for a page that does not exist',
+        )
+    return verdict

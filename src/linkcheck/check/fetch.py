@@ -1,4 +1,8 @@
-"""Fetching one URL: redirects followed by hand, a total deadline, a capped body, retries."""
+"""Fetching one URL: redirects followed by hand, a deadline for the server, a capped body, retries.
+
+The deadline measures the server, never our own politeness: time spent waiting for the host's
+turn (its slots, its pacing after a 429, a retry's backoff) is not counted against it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import asyncio
 import errno
 import socket
 import ssl
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -15,18 +18,21 @@ from urllib.parse import urljoin
 import httpx
 from tenacity import RetryCallState, retry_if_result
 
-from linkcheck.config import CheckConfig
-from linkcheck.net.politeness import HostLimiter, Sleep
+from linkcheck.config import CheckConfig, HostPolicy
+from linkcheck.net.addresses import resolves_privately
+from linkcheck.net.bodies import DRAIN_SECONDS, drain, read_capped
+from linkcheck.net.politeness import HostGaveUp, HostLimiter, Sleep
 from linkcheck.net.probe import NetworkProbe
 from linkcheck.net.retry import SITE_BACKOFF, parse_retry_after, retrying
 
-REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+# 300 is followed too when it names a Location, as browsers do.
+REDIRECT_CODES = frozenset({300, 301, 302, 303, 307, 308})
 TRANSIENT_CODES = frozenset({429, 502, 503, 504})
-# Unread bodies up to this size are read to keep the connection (see drain).
-DRAIN_BYTES = 64 * 1024
-DRAIN_SECONDS = 1.0
 # After a 429, a host gets at most one request this often for the rest of the run.
 RATE_LIMITED_INTERVAL = 1.0
+
+# How much of a response's body the caller wants, from its status and headers (0: none).
+BodyLimit = Callable[[int, httpx.Headers], int]
 
 
 class FetchError(StrEnum):
@@ -43,8 +49,11 @@ class FetchError(StrEnum):
     TOO_MANY_REDIRECTS = "too_many_redirects"
     BAD_REDIRECT = "bad_redirect"
     PROTOCOL = "protocol"
+    GAVE_UP = "gave_up"  # the host kept rate-limiting us: not sent
 
 
+# Connecting failed: retried, and the only failures the network itself could cause (anything
+# else, a TLS failure included, is an answer from the host).
 CONNECTION_ERRORS = frozenset(
     {FetchError.DNS, FetchError.DNS_TEMPORARY, FetchError.REFUSED, FetchError.CONNECT}
 )
@@ -68,6 +77,16 @@ class FetchOutcome:
     attempts: int = 1
 
 
+@dataclass(slots=True)
+class _Exchange:
+    """One attempt's way through its redirects."""
+
+    visited: set[str]
+    spent: float = 0.0  # seconds the servers have had, summed over the hops so far
+    cookie_set: bool = False  # a hop set a cookie (a cookie wall redirects back with one)
+    cookie_retried: bool = False
+
+
 class Fetcher:
     """Fetches URLs through one shared client, with per-host politeness and retries."""
 
@@ -77,16 +96,19 @@ class Fetcher:
         client: httpx.AsyncClient,
         limiter: HostLimiter,
         network: NetworkProbe,
+        policy: Callable[[str], HostPolicy],
         *,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
+        """``policy(host)``: the settings (headers, timeout…) for requests to that host."""
         self._config = config
         self._client = client
         self._limiter = limiter
         self._network = network
+        self._policy = policy
         self._sleep = sleep
 
-    async def fetch(self, url: str, body_limit: Callable[[httpx.Headers], int]) -> FetchOutcome:
+    async def fetch(self, url: str, body_limit: BodyLimit) -> FetchOutcome:
         """GET ``url``, retrying transient failures; ``body_limit`` says how much body to read."""
         first = await self._fetch_once(url, body_limit)
         if not self._should_retry(first):
@@ -110,7 +132,7 @@ class Fetcher:
         return outcome
 
     def _should_retry(self, outcome: FetchOutcome) -> bool:
-        if outcome.offline or outcome.error is FetchError.DNS:
+        if outcome.offline or outcome.error in (FetchError.DNS, FetchError.GAVE_UP):
             return False
         if outcome.retry_after is not None and outcome.retry_after > self._config.max_retry_wait:
             return False  # the server asked for longer than we may wait: report it instead
@@ -118,40 +140,31 @@ class Fetcher:
             return outcome.error in CONNECTION_ERRORS or outcome.error is FetchError.RESET
         return outcome.http_status in TRANSIENT_CODES
 
-    async def _fetch_once(
-        self, url: str, body_limit: Callable[[httpx.Headers], int]
-    ) -> FetchOutcome:
+    async def _fetch_once(self, url: str, body_limit: BodyLimit) -> FetchOutcome:
         outcome = FetchOutcome(url)
-        current = url
-        visited = {url}
-        deadline: float | None = None
+        exchange = _Exchange({url})
+        timeout = self._policy(httpx.URL(url).host).timeout
+        current: str | None = url
         loop = asyncio.get_running_loop()
         try:
-            while True:
+            while current is not None:
                 request_url = httpx.URL(current)
                 async with self._limiter.slot(request_url.host):
-                    # The deadline covers the whole exchange, redirects and body included,
-                    # but not the time spent waiting for a polite slot.
-                    if deadline is None:
-                        deadline = loop.time() + self._config.timeout
-                    async with asyncio.timeout_at(deadline):
-                        response = await self._client.send(
-                            self._client.build_request("GET", request_url), stream=True
-                        )
-                        try:
-                            following = await self._take(
-                                response, current, outcome, visited, body_limit
+                    # Only the time the server has counts; waiting for the slot does not.
+                    started = loop.time()
+                    try:
+                        async with asyncio.timeout(timeout - exchange.spent):
+                            current = await self._hop(
+                                request_url, current, outcome, exchange, body_limit
                             )
-                        finally:
-                            await response.aclose()
-                if following is None:
-                    return outcome
-                current = following
+                    finally:
+                        exchange.spent += loop.time() - started
+            return outcome
+        except HostGaveUp as exc:
+            return _failed(outcome, FetchError.GAVE_UP, str(exc))
         except TimeoutError:
             return _failed(
-                outcome,
-                FetchError.TIMEOUT,
-                f"no complete response within {self._config.timeout:g} s",
+                outcome, FetchError.TIMEOUT, f"no complete response within {timeout:g} s"
             )
         except httpx.TimeoutException as exc:
             kind = "connect" if isinstance(exc, httpx.ConnectTimeout) else "read"
@@ -159,6 +172,10 @@ class Fetcher:
         except httpx.ConnectError as exc:
             error, message = describe_connect_error(exc)
             _failed(outcome, error, message)
+            if await self._could_be_the_network(error, httpx.URL(current or url).host):
+                # Either this host is unreachable or the whole network is: the canary decides.
+                outcome.offline = not await self._network.online()
+            return outcome
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
             if outcome.redirects:
                 return _failed(outcome, FetchError.BAD_REDIRECT, f"bad redirect target: {exc}")
@@ -167,24 +184,71 @@ class Fetcher:
             return _failed(outcome, FetchError.RESET, f"connection reset or closed ({_root(exc)})")
         except httpx.HTTPError as exc:
             return _failed(outcome, FetchError.PROTOCOL, f"HTTP error: {_root(exc)}")
-        # Connecting failed: either this host is unreachable or the whole network is.
-        outcome.offline = not await self._network.online()
-        return outcome
+
+    async def _could_be_the_network(self, error: FetchError, host: str) -> bool:
+        """A TLS failure, or a refusal from a loopback or private address, is the host's answer."""
+        if error not in CONNECTION_ERRORS:
+            return False
+        if error is FetchError.REFUSED:
+            return not await resolves_privately(host, every=True)
+        return True
+
+    async def _hop(
+        self,
+        url: httpx.URL,
+        current: str,
+        outcome: FetchOutcome,
+        exchange: _Exchange,
+        body_limit: BodyLimit,
+    ) -> str | None:
+        """One request of the chain: the next URL to follow, or None when done."""
+        # Each hop gets its own host's headers: a token never follows a redirect elsewhere.
+        response = await self._send(url, self._policy(url.host).headers)
+        try:
+            return await self._take(response, current, outcome, exchange, body_limit)
+        finally:
+            await response.aclose()
+
+    async def _send(self, url: httpx.URL, headers: dict[str, str]) -> httpx.Response:
+        """Send a GET; once more on a fresh connection if a kept-alive one was found closed.
+
+        Browsers resend an idempotent request whose reused connection the server had closed
+        (common behind load balancers); that is not a retry, and not counted as one.
+        """
+        for last in (False, True):
+            request = self._client.build_request("GET", url, headers=headers)
+            try:
+                return await self._client.send(request, stream=True)
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+                if last:
+                    raise
+        raise AssertionError("unreachable")
 
     async def _take(
         self,
         response: httpx.Response,
         url: str,
         outcome: FetchOutcome,
-        visited: set[str],
-        body_limit: Callable[[httpx.Headers], int],
+        exchange: _Exchange,
+        body_limit: BodyLimit,
     ) -> str | None:
         """Record ``response`` (to ``url``) in ``outcome``: the redirect to follow, or None."""
+        host = response.url.host
+        if response.status_code == 429:
+            self._limiter.rate_limited(host, RATE_LIMITED_INTERVAL)
+        else:
+            self._limiter.answered(host)
+        exchange.cookie_set = exchange.cookie_set or "set-cookie" in response.headers
         location: str | None = response.headers.get("location")
         if response.status_code in REDIRECT_CODES and location:
             target = urljoin(url, location.strip())
             outcome.redirects.append((response.status_code, target))
-            if target in visited:
+            if target in exchange.visited:
+                if exchange.cookie_set and not exchange.cookie_retried:
+                    # A cookie wall: back to a page already asked for, with the cookie it set.
+                    exchange.cookie_retried = True
+                    await drain(response)
+                    return target
                 hops = len(outcome.redirects)
                 _failed(outcome, FetchError.REDIRECT_LOOP, f"redirect loop after {hops} hops")
                 return None
@@ -192,18 +256,18 @@ class Fetcher:
                 most = self._config.max_redirects
                 _failed(outcome, FetchError.TOO_MANY_REDIRECTS, f"more than {most} redirects")
                 return None
-            visited.add(target)
+            exchange.visited.add(target)
             await drain(response)
             return target
         outcome.http_status = response.status_code
         outcome.final_url = str(response.url)
         outcome.headers = response.headers
         outcome.retry_after = parse_retry_after(response.headers.get("retry-after"))
-        if response.status_code == 429:
-            self._limiter.slow_down(response.url.host, RATE_LIMITED_INTERVAL)
-        limit = body_limit(response.headers) if response.status_code < 300 else 0
+        limit = body_limit(response.status_code, response.headers)
         if limit > 0:
-            outcome.body, outcome.truncated = await read_capped(response, limit)
+            # An error page is read only briefly: one that drips must not become a timeout.
+            brief = DRAIN_SECONDS if response.status_code >= 400 else None
+            outcome.body, outcome.truncated = await read_capped(response, limit, brief)
         else:
             await drain(response)
         return None
@@ -259,63 +323,8 @@ def describe_connect_error(exc: httpx.ConnectError) -> tuple[FetchError, str]:
         return FetchError.DNS_TEMPORARY, "DNS: temporary failure in name resolution"
     if "certificate verify failed" in lowered:
         return FetchError.TLS, "TLS: certificate verify failed"
+    if "ssl" in lowered or "tls" in lowered or "handshake" in lowered:
+        return FetchError.TLS, f"TLS: {message}"
     if "connection refused" in lowered:
         return FetchError.REFUSED, "connection refused"
     return FetchError.CONNECT, f"cannot connect: {message or type(exc).__name__}"
-
-
-async def drain(response: httpx.Response) -> None:
-    """Read a small body nobody needs, so that its connection can serve the host's next request.
-
-    An unread body makes httpcore drop the connection, and the next request to the host pays
-    for a new one (a TLS handshake on https). Large or slow bodies are not worth it: closing
-    is cheaper, and a body that drips must not turn a 404 into a timeout.
-    """
-    length = response.headers.get("content-length", "")
-    if not length.isdigit() or int(length) > DRAIN_BYTES:
-        return
-    try:
-        async with asyncio.timeout(DRAIN_SECONDS):
-            async for _ in response.aiter_raw():
-                pass
-    except (TimeoutError, httpx.HTTPError):
-        pass  # the connection is closed instead; the response itself was fine
-
-
-async def read_capped(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """Up to ``limit`` bytes of the decompressed body, and whether there was more.
-
-    Decompression is ours, bounded by ``limit``, so that a gzip bomb costs no more memory
-    than the cap.
-    """
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    decoder = _decoder(encoding)
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_raw():
-        if decoder is None:
-            piece = chunk[: limit - size]
-            over = len(chunk) > len(piece)
-        else:
-            try:
-                piece = decoder.decompress(chunk, limit - size)
-                while decoder.eof and decoder.unused_data and len(piece) < limit - size:
-                    # Concatenated gzip members decompress to their concatenation.
-                    rest, decoder = decoder.unused_data, _decoder(encoding) or decoder
-                    piece += decoder.decompress(rest, limit - size - len(piece))
-            except zlib.error:
-                return b"".join(parts), False
-            over = bool(decoder.unconsumed_tail)
-        parts.append(piece)
-        size += len(piece)
-        if over or size >= limit:
-            return b"".join(parts), True
-    return b"".join(parts), False
-
-
-def _decoder(encoding: str) -> zlib._Decompress | None:
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if encoding == "deflate":
-        return zlib.decompressobj(32 + zlib.MAX_WBITS)  # zlib or gzip header, detected
-    return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag
@@ -58,21 +57,3 @@ def remap(url: str, config: CheckConfig) -> str:
         if rule.pattern.search(url):
             return rule.apply(url)
     return url
-
-
-def is_private_address(address: str) -> bool:
-    """Loopback, private, link-local (cloud metadata), reserved or unspecified addresses."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_reserved
-        or ip.is_unspecified
-        or ip.is_multicast
-    )

@@ -31,9 +31,15 @@ class Page:
     """A fetched page, parsed once for every fragment cited on it."""
 
     def __init__(
-        self, body: bytes | str, content_type: str | None, truncated: bool = False
+        self,
+        body: bytes | str,
+        content_type: str | None,
+        truncated: bool = False,
+        id_prefixes: tuple[str, ...] = (),
     ) -> None:
-        """``content_type`` is the Content-Type header, parameters (charset) included."""
+        """``content_type`` is the Content-Type header, parameters (charset) included;
+        ``id_prefixes``: what the site puts before the ids readers write (see check/sites.py)."""
+        self.id_prefixes = id_prefixes
         media_type, _, parameters = (content_type or "").partition(";")
         self.content_type = media_type.strip().lower()
         charset = _CHARSET.search(parameters)
@@ -154,6 +160,10 @@ def _verify_anchor(element_id: str, page: Page | None) -> FragmentOutcome:
     decoded = unquote(element_id)
     if element_id in ids or decoded in ids:
         return FragmentOutcome(element_id, "anchor", FragmentState.FOUND, f'element id "{decoded}"')
+    for prefix in page.id_prefixes:
+        if prefix + decoded in ids:
+            found = f'element id "{prefix}{decoded}"'
+            return FragmentOutcome(element_id, "anchor", FragmentState.FOUND, found)
     if decoded.lower() == "top":
         return FragmentOutcome(
             element_id, "anchor", FragmentState.FOUND, "#top: the top of the page"

@@ -1,4 +1,4 @@
-"""Per-host politeness: how many requests a host gets at once, and how far apart."""
+"""Per-host politeness: how many requests a host gets at once, how far apart, and when to stop."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]
+# After this many 429 answers in a row from one host, its remaining requests are not sent.
+RATE_LIMIT_GIVE_UP = 8
 
 
 class Pacer:
@@ -40,25 +42,33 @@ class Pacer:
             self._next = max(self._clock(), self._next) + self.interval
 
 
+class HostGaveUp(Exception):
+    """The host kept answering 429: its requests still waiting are not sent."""
+
+    def __init__(self, host: str, answers: int) -> None:
+        super().__init__(f"not sent: {host} kept rate-limiting us ({answers} answers 429 in a row)")
+
+
 @dataclass(slots=True)
 class _Host:
     slots: asyncio.Semaphore
     pacer: Pacer
+    rate_limited: int = 0  # 429 answers in a row
 
 
 class HostLimiter:
-    """Keyed by host name: at most ``per_host`` requests at once, ``interval`` seconds apart."""
+    """Keyed by host name: at most N requests at once, M seconds apart (``limits(host)``)."""
 
     def __init__(
         self,
-        per_host: int,
-        interval: float = 0.0,
+        limits: Callable[[str], tuple[int, float]],
         *,
+        give_up_after: int = RATE_LIMIT_GIVE_UP,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
     ) -> None:
-        self._per_host = per_host
-        self._interval = interval
+        self._limits = limits
+        self._give_up_after = give_up_after
         self._sleep = sleep
         self._clock = clock
         self._hosts: dict[str, _Host] = {}
@@ -66,22 +76,37 @@ class HostLimiter:
     def _host(self, host: str) -> _Host:
         state = self._hosts.get(host)
         if state is None:
-            pacer = Pacer(self._interval, sleep=self._sleep, clock=self._clock)
-            state = self._hosts[host] = _Host(asyncio.Semaphore(self._per_host), pacer)
+            concurrency, interval = self._limits(host)
+            pacer = Pacer(interval, sleep=self._sleep, clock=self._clock)
+            state = self._hosts[host] = _Host(asyncio.Semaphore(concurrency), pacer)
         return state
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
-        """Hold one of ``host``'s request slots, starting no sooner than its interval allows."""
+        """Hold one of ``host``'s request slots, starting no sooner than its interval allows.
+
+        Raises HostGaveUp, before or after the wait, once the host kept rate-limiting us.
+        """
         state = self._host(host)
+        self._check(host, state)
         async with state.slots:
             await state.pacer.wait()
+            self._check(host, state)
             yield
 
-    def slow_down(self, host: str, interval: float) -> None:
-        """Space ``host``'s requests at least ``interval`` seconds apart for the rest of the run."""
-        pacer = self._host(host).pacer
-        pacer.interval = max(pacer.interval, interval)
+    def _check(self, host: str, state: _Host) -> None:
+        if state.rate_limited >= self._give_up_after:
+            raise HostGaveUp(host, state.rate_limited)
+
+    def rate_limited(self, host: str, interval: float) -> None:
+        """``host`` answered 429: space its requests at least ``interval`` apart from now on."""
+        state = self._host(host)
+        state.rate_limited += 1
+        state.pacer.interval = max(state.pacer.interval, interval)
+
+    def answered(self, host: str) -> None:
+        """``host`` answered something other than 429."""
+        self._host(host).rate_limited = 0
 
     def interval(self, host: str) -> float:
         """The current spacing of ``host``'s requests."""

@@ -9,6 +9,7 @@ from typing import IO
 
 from linkcheck.config import CheckConfig
 from linkcheck.model import CheckRun
+from linkcheck.report.hints import hints
 from linkcheck.report.output import open_output
 from linkcheck.report.results import (
     render_github,
@@ -26,7 +27,12 @@ def _text(run: CheckRun, config: CheckConfig, stream: IO[str]) -> None:
 
     from linkcheck.report.terminal import render_text
 
-    console = Console(file=stream, soft_wrap=True) if stream is not sys.stdout else Console()
+    # Never hard-wrapped: a CI log or a file keeps each line whole.
+    console = (
+        Console(file=stream, soft_wrap=True)
+        if stream is not sys.stdout
+        else Console(soft_wrap=True)
+    )
     render_text(
         run.results,
         config.fail_on,
@@ -72,8 +78,18 @@ CHECK_FORMATS: dict[str, Renderer] = {
 
 
 def publish_check(
-    run: CheckRun, config: CheckConfig, output_format: str, output: str | None
+    run: CheckRun,
+    config: CheckConfig,
+    output_format: str,
+    output: str | None,
+    notice: Callable[[str], None],
 ) -> None:
-    """Render ``run`` as ``output_format`` to ``output`` (stdout when None)."""
+    """Render ``run`` as ``output_format`` to ``output`` (stdout when None).
+
+    The text report ends with its hints; other formats leave them to ``notice`` (stderr).
+    """
     with open_output(output) as stream:
         CHECK_FORMATS[output_format](run, config, stream)
+    if output_format != "text":
+        for hint in hints(run.results):
+            notice(f"hint: {hint}")

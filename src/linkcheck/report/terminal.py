@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from linkcheck.model import ManifestEntry, Result, Status
+from linkcheck.report.hints import hints
 from linkcheck.report.results import problems, summary
 
 STATUS_STYLES = {
@@ -152,6 +153,8 @@ def render_text(
         f"[dim]in {elapsed:.1f} s[/]",
         highlight=False,
     )
+    for hint in hints(results):
+        console.print(f"[dim]hint:[/] {escape(hint)}", highlight=False)
 
 
 SNAPSHOT_STYLES = {
