@@ -42,15 +42,18 @@ def test_empty_directory(tmp_path: Path) -> None:
     assert result.stderr.strip() == "linkcheck: no documents found"
 
 
-def test_binary_and_undecodable_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
+def test_binary_files_are_skipped_and_other_encodings_read(tmp_path: Path) -> None:
     (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02https://e.com/x")
     (tmp_path / "latin1.md").write_bytes("caf\xe9 [x](https://e.com/l)".encode("latin-1"))
     (tmp_path / "ok.md").write_text("[ok](https://e.com/ok)", encoding="utf-8")
     result = run("extract", "--format", "json", str(tmp_path))
     assert result.returncode == 0
     assert f"{tmp_path / 'bin.txt'}: skipped: binary file" in result.stderr
-    assert f"{tmp_path / 'latin1.md'}: skipped: not UTF-8" in result.stderr
-    assert [c["url"] for c in json.loads(result.stdout)["citations"]] == ["https://e.com/ok"]
+    assert f"{tmp_path / 'latin1.md'}: not UTF-8 (byte 0xe9 at offset 3): read as Windows-1252" in (
+        result.stderr
+    )
+    urls = [c["url"] for c in json.loads(result.stdout)["citations"]]
+    assert urls == ["https://e.com/l", "https://e.com/ok"]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])

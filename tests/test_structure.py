@@ -160,6 +160,10 @@ def test_every_option_is_documented_and_has_a_settings_key(name: str, tmp_path: 
         assert param.help, f"{flag} has no help text"
     # Every key is accepted in a settings file, with the option's own default as its value.
     settings = {key: p.default for key, name in keys for p in options if p.name == name}
-    settings = {key: value for key, value in settings.items() if value is not None}
+    settings = {
+        key: list(value) if isinstance(value, tuple) else value
+        for key, value in settings.items()
+        if isinstance(value, str | int | float | bool | tuple)  # not None, nor click's UNSET
+    }
     defaults = settings_defaults(settings, tmp_path / "linkcheck.toml")
     assert set(defaults[name]) == {name for key, name in keys if key in settings}

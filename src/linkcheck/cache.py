@@ -1,22 +1,35 @@
 """The cache file: fetch results, snapshots and capture jobs in SQLite, written as they arrive.
 
-The only place where objects become rows and back.
+The only place where objects become rows and back. The cache is a convenience: once it is open,
+no SQLite error (a damaged page, a full disk, an I/O error) costs a result; the run goes on
+uncached after one warning. A file that is not a linkcheck cache is never touched.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
 
 from linkcheck.errors import CacheError
 from linkcheck.model import PAGE_ALIVE, FetchResult, FragmentOutcome, Refusal, Status
 
+# "LKCH": marks the file as linkcheck's, so another program's SQLite file is never adopted.
+APPLICATION_ID = 0x4C4B4348
+# 1: the first layout (no application id, no refusal column); 2: this one.
+SCHEMA_VERSION = 2
+_TABLES = frozenset({"results", "snapshots", "capture_jobs"})
+_FIRST_RESULT_COLUMNS = frozenset(
+    {"url", "status", "reason", "http_status", "final_url", "redirects", "content_type",
+     "checked_at", "failures", "fragments"}
+)  # fmt: skip
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     url TEXT PRIMARY KEY,
@@ -44,6 +57,7 @@ CREATE TABLE IF NOT EXISTS capture_jobs (
     submitted_at REAL NOT NULL
 );
 """
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -56,6 +70,7 @@ class CacheInfo:
     oldest: float | None
     newest: float | None
     size_bytes: int
+    damage: str | None = None  # what SQLite's integrity check found, if anything
 
 
 def _locked(exc: BaseException) -> bool:
@@ -67,14 +82,21 @@ class Cache:
     found or captured for each page, and capture jobs still pending.
 
     WAL mode and a busy timeout let two runs share the file; every write commits at once, so a
-    killed run keeps everything it finished.
+    killed run keeps everything it finished. Opening raises CacheError (one line, the file
+    untouched) for a file that is not a linkcheck cache or was written by a newer version; any
+    SQLite error after that is told to ``warn`` once, and the cache then answers as an empty one.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, warn: Callable[[str], None] | None = None) -> None:
         self.path = path
+        self._warn = warn or (lambda message: None)
+        self.failed: str | None = None  # why the cache stopped working during the run
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise CacheError(f"cache file {path}: {exc}") from None
+        try:
             # Two runs creating the file at once: switching to WAL does not wait for the other
             # run's lock (SQLite's busy timeout does not apply to it), so it is retried here.
             for attempt in Retrying(
@@ -84,22 +106,72 @@ class Cache:
                 reraise=True,
             ):
                 with attempt:
-                    self._db.execute("PRAGMA journal_mode=WAL")
-                    self._db.execute("PRAGMA synchronous=NORMAL")
-                    self._db.executescript(_SCHEMA)
-                    self._add_missing_columns()
+                    self._open()
         except (sqlite3.Error, OSError) as exc:
+            self._db.close()
             raise CacheError(f"cache file {path}: {exc}") from None
+        except CacheError:
+            self._db.close()
+            raise
 
-    def _add_missing_columns(self) -> None:
-        """Bring a cache written by an earlier version up to this schema."""
+    def _open(self) -> None:
+        """Check whose file this is before writing anything to it, then bring it up to date."""
+        db = self._db
+        application_id = db.execute("PRAGMA application_id").fetchone()[0]
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if application_id == APPLICATION_ID:
+            if version > SCHEMA_VERSION:
+                raise CacheError(
+                    f"cache file {self.path} was written by a newer linkcheck (schema {version}, "
+                    f"this one reads {SCHEMA_VERSION}): upgrade, or use another --cache-file"
+                )
+        elif application_id != 0 or (tables and not self._first_layout(tables)):
+            raise CacheError(
+                f"cache file {self.path} is not a linkcheck cache (another program's database?):"
+                " left untouched; use another --cache-file"
+            )
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                db.execute(statement)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(results)")}
+            if "refusal" not in columns:  # schema 1 → 2
+                db.execute("ALTER TABLE results ADD COLUMN refusal TEXT")
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _first_layout(self, tables: set[str]) -> bool:
+        """A cache of linkcheck's first layout, written before files were marked as ours."""
+        if tables != _TABLES:
+            return False
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(results)")}
-        if "refusal" not in columns:
-            self._db.execute("ALTER TABLE results ADD COLUMN refusal TEXT")
+        return columns >= _FIRST_RESULT_COLUMNS
+
+    def _guarded(self, default: T, action: Callable[[], T]) -> T:
+        """``action()``, or ``default`` once the cache has failed (said once through ``warn``)."""
+        if self.failed is not None:
+            return default
+        try:
+            return action()
+        except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+            self.failed = str(exc) or type(exc).__name__
+            self._warn(
+                f"cache file {self.path}: {self.failed}: going on without the cache "
+                "(every result is still reported)"
+            )
+            return default
 
     def close(self) -> None:
         """Close the database."""
-        self._db.close()
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
 
     def __enter__(self) -> Cache:
         return self
@@ -109,6 +181,9 @@ class Cache:
 
     def get(self, url: str) -> FetchResult | None:
         """The stored result for ``url``, marked as cached, or None."""
+        return self._guarded(None, lambda: self._get(url))
+
+    def _get(self, url: str) -> FetchResult | None:
         row = self._db.execute(
             "SELECT status, reason, http_status, final_url, redirects, content_type, checked_at,"
             " failures, fragments, refusal FROM results WHERE url = ?",
@@ -155,11 +230,17 @@ class Cache:
 
     def failures(self, url: str) -> int:
         """How many runs in a row the stored result for ``url`` had failed (0: none stored)."""
+        return self._guarded(0, lambda: self._failures(url))
+
+    def _failures(self, url: str) -> int:
         row = self._db.execute("SELECT failures FROM results WHERE url = ?", (url,)).fetchone()
         return int(row[0]) if row else 0
 
     def put(self, url: str, result: FetchResult) -> None:
         """Store a fresh result."""
+        return self._guarded(None, lambda: self._put(url, result))
+
+    def _put(self, url: str, result: FetchResult) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO results (url, status, reason, http_status, final_url,"
             " redirects, content_type, checked_at, failures, fragments, refusal)"
@@ -186,6 +267,9 @@ class Cache:
 
     def snapshot(self, url: str) -> tuple[str, str, str] | None:
         """The snapshot last recorded for ``url``: (timestamp, original URL, how it was found)."""
+        return self._guarded(None, lambda: self._snapshot(url))
+
+    def _snapshot(self, url: str) -> tuple[str, str, str] | None:
         row = self._db.execute(
             "SELECT timestamp, original, source FROM snapshots WHERE url = ?", (url,)
         ).fetchone()
@@ -193,6 +277,9 @@ class Cache:
 
     def put_snapshot(self, url: str, timestamp: str, original: str, source: str) -> None:
         """Record a snapshot of ``url`` the moment it is known (captured or found)."""
+        return self._guarded(None, lambda: self._put_snapshot(url, timestamp, original, source))
+
+    def _put_snapshot(self, url: str, timestamp: str, original: str, source: str) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO snapshots (url, timestamp, original, source, recorded_at)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -201,6 +288,9 @@ class Cache:
 
     def pending_job(self, url: str) -> tuple[str, float] | None:
         """A capture job submitted for ``url`` and not yet finished: (job id, when)."""
+        return self._guarded(None, lambda: self._pending_job(url))
+
+    def _pending_job(self, url: str) -> tuple[str, float] | None:
         row = self._db.execute(
             "SELECT job_id, submitted_at FROM capture_jobs WHERE url = ?", (url,)
         ).fetchone()
@@ -208,6 +298,9 @@ class Cache:
 
     def put_job(self, url: str, job_id: str) -> None:
         """Record a submitted capture job before polling it, so a killed run can resume it."""
+        return self._guarded(None, lambda: self._put_job(url, job_id))
+
+    def _put_job(self, url: str, job_id: str) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO capture_jobs (url, job_id, submitted_at) VALUES (?, ?, ?)",
             (url, job_id, time.time()),
@@ -215,10 +308,20 @@ class Cache:
 
     def drop_job(self, url: str) -> None:
         """Forget a finished capture job."""
+        return self._guarded(None, lambda: self._drop_job(url))
+
+    def _drop_job(self, url: str) -> None:
         self._db.execute("DELETE FROM capture_jobs WHERE url = ?", (url,))
 
     def info(self) -> CacheInfo:
-        """Counts and ages of the stored results."""
+        """Counts and ages of the stored results, and any damage SQLite finds."""
+        try:
+            return self._info()
+        except sqlite3.Error as exc:
+            raise CacheError(f"cache file {self.path} is damaged: {exc}") from None
+
+    def _info(self) -> CacheInfo:
+        check = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
         by_status = dict(
             self._db.execute("SELECT status, COUNT(*) FROM results GROUP BY status").fetchall()
         )
@@ -226,10 +329,19 @@ class Cache:
             "SELECT MIN(checked_at), MAX(checked_at) FROM results"
         ).fetchone()
         size = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))
-        return CacheInfo(self.path, sum(by_status.values()), by_status, oldest, newest, size)
+        damage = None if check == "ok" else str(check)
+        return CacheInfo(
+            self.path, sum(by_status.values()), by_status, oldest, newest, size, damage
+        )
 
     def clear(self) -> int:
-        """Delete every stored result; returns how many there were."""
+        """Delete every stored result, snapshot and job; returns how many results there were."""
+        try:
+            return self._clear()
+        except sqlite3.Error as exc:
+            raise CacheError(f"cache file {self.path} is damaged: {exc}") from None
+
+    def _clear(self) -> int:
         count: int = self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
         for table in ("results", "snapshots", "capture_jobs"):
             self._db.execute(f"DELETE FROM {table}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from linkcheck.config import (
     load_config_file,
     parse_format_overrides,
     parse_host_rules,
+    settings_table_name,
 )
 from linkcheck.errors import ExitCode, InternalError, LinkcheckError, UsageError
 from linkcheck.options import (
@@ -25,6 +26,7 @@ from linkcheck.options import (
     cache_file_option,
     check_config,
     check_options,
+    checked_setting,
     format_option,
     input_options,
     output_option,
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from linkcheck.cache import Cache
     from linkcheck.changes import Changes
     from linkcheck.config import CheckConfig
-    from linkcheck.model import CheckRun, Document
+    from linkcheck.model import CheckRun, Document, OpenDocument
 
 HOSTS = "linkcheck.hosts"  # where the settings file's [hosts] rules wait for the command
 # Errors that already say what went wrong to the user; anything else is a bug.
@@ -138,12 +140,22 @@ def host_rules() -> tuple[HostRule, ...]:
 
 
 def settings_defaults(settings: dict[str, Any], path: Path) -> dict[str, dict[str, Any]]:
-    """A settings file as click defaults for each command; an unknown key is a usage error."""
+    """A settings file as click defaults for each command, every value checked first.
+
+    An unknown key or a bad value is a usage error naming the file, the table and the key.
+    """
     commands = {name: command for name, command in cli.commands.items() if name != "cache"}
-    known = {key for command in commands.values() for key, _ in setting_keys(command)}
-    for key in settings:
-        if key not in known:
-            raise UsageError(f"{path}: unknown setting {key!r}")
+    options: dict[str, list[click.Parameter]] = {}
+    for command in commands.values():
+        params = {p.name: p for p in command.params}
+        for key, name in setting_keys(command):
+            options.setdefault(key, []).append(params[name])
+    where = settings_table_name(path)
+    settings = dict(settings)
+    for key, value in settings.items():
+        if key not in options:
+            raise UsageError(f"{where} unknown setting {key.replace('_', '-')!r}")
+        settings[key] = checked_setting(key, value, options[key], where)
     defaults: dict[str, dict[str, Any]] = {}
     for name, command in commands.items():
         params = {p.name: p for p in command.params}
@@ -229,8 +241,16 @@ def extract(output_format: str | None, output: str | None, **options: Any) -> No
     documents = stream_documents(
         options["paths"], options["exclude_paths"], overrides, warn, changes
     )
-    if render_extraction(documents, output_format, output) == 0:
+    if render_extraction(_warning_of_problems(documents), output_format, output) == 0:
         warn_no_documents(changes)
+
+
+def _warning_of_problems(documents: Iterator[OpenDocument]) -> Iterator[OpenDocument]:
+    """The documents; each one's problem, if any, is warned about once it has been read."""
+    for document in documents:
+        yield document
+        if document.problem is not None:
+            warn(f"{document.file}: {document.problem}")
 
 
 @cli.command()
@@ -317,7 +337,7 @@ def _existing_cache(cache_file: str) -> Cache | None:
     if not path.exists():
         click.echo(f"{path}: no cache yet")
         return None
-    return Cache(path)
+    return Cache(path, warn)
 
 
 @cache.command("info")
@@ -336,6 +356,8 @@ def cache_info(cache_file: str) -> None:
         click.echo(f"  {status}: {count}")
     if info.oldest is not None:
         click.echo(f"  oldest: {iso_time(info.oldest)}, newest: {iso_time(info.newest)}")
+    if info.damage is not None:
+        click.echo(f"  damaged: {info.damage} (run `linkcheck cache clear`, or delete the file)")
 
 
 @cache.command("clear")

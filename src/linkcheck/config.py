@@ -187,7 +187,11 @@ def parse_host_rules(
                 concurrency=_whole(_host_number(settings, "concurrency", here, 1, whole=True)),
                 interval=_host_number(settings, "interval", here, 0),
                 timeout=_host_number(settings, "timeout", here, 0),
-                accept=parse_accept(str(settings["accept"])) if "accept" in settings else None,
+                accept=(
+                    parse_accept(str(settings["accept"]), f"{here} accept")
+                    if "accept" in settings
+                    else None
+                ),
                 user_agent=str(settings["user_agent"]) if "user_agent" in settings else None,
             )
         )
@@ -237,7 +241,7 @@ def parse_http_url(value: str, option: str) -> str:
     return value.rstrip("/")
 
 
-def parse_accept(value: str) -> frozenset[int]:
+def parse_accept(value: str, option: str = "--accept") -> frozenset[int]:
     """``200..299,403`` → the set of accepted HTTP status codes."""
     codes: set[int] = set()
     for part in value.split(","):
@@ -250,10 +254,10 @@ def parse_accept(value: str) -> frozenset[int]:
             last = int(high) if dots else first
         except ValueError:
             raise UsageError(
-                f"--accept {value!r}: expected codes or ranges like 200..299,403"
+                f"{option} {value!r}: expected codes or ranges like 200..299,403"
             ) from None
         if not (100 <= first <= last <= 999):
-            raise UsageError(f"--accept {value!r}: {part} is not a range of HTTP status codes")
+            raise UsageError(f"{option} {value!r}: {part} is not a range of HTTP status codes")
         codes.update(range(first, last + 1))
     return frozenset(codes)
 
@@ -281,25 +285,25 @@ def parse_patterns(values: Iterable[str], option: str) -> list[re.Pattern[str]]:
     return patterns
 
 
-def parse_remaps(values: Iterable[str]) -> list[Remap]:
+def parse_remaps(values: Iterable[str], option: str = "--remap") -> list[Remap]:
     """``'REGEX REPLACEMENT'`` pairs."""
     remaps = []
     for value in values:
         pattern, _, replacement = value.strip().partition(" ")
         if not pattern or not replacement.strip():
-            raise UsageError(f"--remap {value!r}: expected 'REGEX REPLACEMENT'")
-        (compiled,) = parse_patterns([pattern], "--remap")
+            raise UsageError(f"{option} {value!r}: expected 'REGEX REPLACEMENT'")
+        (compiled,) = parse_patterns([pattern], option)
         remaps.append(Remap(compiled, replacement.strip()))
     return remaps
 
 
-def parse_headers(values: Iterable[str]) -> dict[str, str]:
+def parse_headers(values: Iterable[str], option: str = "--header") -> dict[str, str]:
     """``'Name: value'`` pairs."""
     headers = {}
     for value in values:
         name, colon, content = value.partition(":")
         if not colon or not name.strip() or any(c.isspace() for c in name.strip()):
-            raise UsageError(f"--header {value!r}: expected 'Name: value'")
+            raise UsageError(f"{option} {value!r}: expected 'Name: value'")
         headers[name.strip()] = content.strip()
     return headers
 
@@ -311,18 +315,31 @@ def find_config_file(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and "linkcheck" in _read_toml(pyproject).get("tool", {}):
-            return pyproject
+        if pyproject.is_file():
+            tool = _read_toml(pyproject).get("tool")
+            if isinstance(tool, dict) and "linkcheck" in tool:
+                return pyproject
     return None
+
+
+def settings_table_name(path: Path) -> str:
+    """How messages name the settings' place: ``pyproject.toml: [tool.linkcheck]``."""
+    return f"{path}: [tool.linkcheck]" if path.name == "pyproject.toml" else f"{path}:"
 
 
 def load_config_file(path: Path) -> dict[str, Any]:
     """The settings table of a config file, keys normalised to option names (``per_host``)."""
     data = _read_toml(path)
-    table = data.get("tool", {}).get("linkcheck", {}) if path.name == "pyproject.toml" else data
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise UsageError(f"{path}: tool must be a table ([tool.linkcheck])")
+        table = tool.get("linkcheck", {})
+    else:
+        table = data
     if not isinstance(table, dict):
         raise UsageError(f"{path}: [tool.linkcheck] must be a table")
-    return {key.replace("-", "_"): value for key, value in table.items()}
+    return {str(key).replace("-", "_"): value for key, value in table.items()}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -331,6 +348,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(stream)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: invalid TOML ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"{path}: not UTF-8 text (byte {exc.start}); TOML files are UTF-8"
+        ) from None
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror or exc}") from None
 

@@ -1,4 +1,8 @@
-"""From command-line inputs to documents and their citations, warning about unreadable files."""
+"""From command-line inputs to documents and their citations, one document's trouble its own.
+
+A document that cannot be read (or whose extraction fails) is reported as a problem of that
+document, never the run's; a binary file met while walking a folder is only a note.
+"""
 
 from __future__ import annotations
 
@@ -14,17 +18,26 @@ if TYPE_CHECKING:
 
 
 def open_document(
-    source: Source, overrides: Mapping[str, Format] | None = None
+    source: Source, overrides: Mapping[str, Format] | None, note: Callable[[str], None]
 ) -> tuple[Format, Iterator[Citation]]:
     """Read and decode one document; its format and a lazy stream of its citations.
 
-    Raises UndecodableError (binary, unknown encoding) or OSError (unreadable) for the caller
-    to report as a warning naming the file.
+    Raises UndecodableError (binary) or OSError (unreadable) for the caller to report. What was
+    guessed or passed over (an encoding, front matter) goes to ``note``, naming the file.
     """
-    text = decode_document(source.read_bytes())
+    text, guessed = decode_document(source.read_bytes())
+    if guessed is not None:
+        note(f"{source.name}: {guessed}")
     fmt = detect_format(source.name, text, overrides)
     document_dir = source.path.parent if source.path is not None else None
-    return fmt, iter_citations(text, source.name, fmt, document_dir)
+    notes: list[str] = []
+
+    def citations() -> Iterator[Citation]:
+        yield from iter_citations(text, source.name, fmt, document_dir, notes)
+        for message in notes:
+            note(f"{source.name}: {message}")
+
+    return fmt, citations()
 
 
 def stream_documents(
@@ -34,24 +47,44 @@ def stream_documents(
     warn: Callable[[str], None],
     changes: Changes | None = None,
 ) -> Iterator[OpenDocument]:
-    """Each readable document the inputs name; unreadable ones are skipped with a warning.
+    """Each document the inputs name, its citations extracted as they are consumed.
 
-    With ``changes``, only documents changed since its ref (and maybe only their new lines).
+    A document that cannot be read comes with its ``problem`` and no citations (so does one
+    whose extraction fails part-way, after the citations found before); a binary file found
+    in a folder is skipped with a warning. With ``changes``, only documents changed since its
+    ref (and maybe only their new lines).
     """
-    for source in discover(paths, exclude_paths):
+    for source in discover(paths, exclude_paths, warn):
         if changes is not None and (source.path is None or not changes.includes(source.path)):
             continue
         try:
-            fmt, citations = open_document(source, overrides)
+            fmt, citations = open_document(source, overrides, warn)
         except UndecodableError as exc:
-            warn(f"{source.name}: skipped: {exc}")
+            if source.walked and exc.binary:
+                warn(f"{source.name}: skipped: {exc}")
+                continue
+            yield _unreadable(source, str(exc))
             continue
         except OSError as exc:
-            warn(f"{source.name}: skipped: {exc.strerror or exc}")
+            yield _unreadable(source, f"cannot read: {exc.strerror or exc}")
             continue
         if changes is not None and source.path is not None:
             citations = changes.filter(source.path, citations)
-        yield OpenDocument(source.name, fmt, citations)
+        document = OpenDocument(source.name, fmt, iter(()))
+        document.citations = _guarded(citations, document)
+        yield document
+
+
+def _unreadable(source: Source, reason: str) -> OpenDocument:
+    return OpenDocument(source.name, None, iter(()), problem=reason)
+
+
+def _guarded(citations: Iterator[Citation], document: OpenDocument) -> Iterator[Citation]:
+    """The citations, until extraction fails: the failure becomes the document's problem."""
+    try:
+        yield from citations
+    except Exception as exc:  # whatever a parser meets: this document's problem, not the run's
+        document.problem = f"extraction failed part-way ({type(exc).__name__}: {exc})"
 
 
 def load_documents(
@@ -61,8 +94,9 @@ def load_documents(
     warn: Callable[[str], None],
     changes: Changes | None = None,
 ) -> list[Document]:
-    """Every readable document with all its citations, in memory."""
-    return [
-        Document(d.file, d.format, list(d.citations))
-        for d in stream_documents(paths, exclude_paths, overrides, warn, changes)
-    ]
+    """Every document with all its citations, in memory (a problem, if any, after them)."""
+    documents = []
+    for opened in stream_documents(paths, exclude_paths, overrides, warn, changes):
+        citations = list(opened.citations)
+        documents.append(Document(opened.file, opened.format, citations, opened.problem))
+    return documents

@@ -52,20 +52,27 @@ class Citation:
 
 @dataclass(slots=True)
 class Document:
-    """A document that was read, its detected format and the citations found in it."""
+    """A document, its detected format and the citations found in it.
+
+    ``problem`` says why it could not be read (``format`` is then None), or why reading it
+    stopped part-way.
+    """
 
     file: str
-    format: Format
+    format: Format | None
     citations: list[Citation] = field(default_factory=list)
+    problem: str | None = None
 
 
 @dataclass(slots=True)
 class OpenDocument:
-    """A document whose citations are extracted lazily, as they are consumed."""
+    """A document whose citations are extracted lazily, as they are consumed (``problem``:
+    as for Document, known once the citations are consumed)."""
 
     file: str
-    format: Format
+    format: Format | None
     citations: Iterator[Citation]
+    problem: str | None = None
 
 
 class Status(StrEnum):
@@ -84,6 +91,7 @@ class Status(StrEnum):
     FRAGMENT_MISSING = "fragment_missing"
     UNVERIFIABLE = "unverifiable"
     SKIPPED = "skipped"
+    UNREADABLE = "unreadable"  # a document, not a URL: it could not be read
 
 
 class Refusal(StrEnum):
@@ -97,7 +105,7 @@ class Refusal(StrEnum):
 PAGE_ALIVE = frozenset({Status.OK, Status.REDIRECTED})
 # The fetch failed: what --fail-after counts, and what is never captured into the archive.
 FETCH_FAILED = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT})
-DEFAULT_FAIL_ON = FETCH_FAILED | {Status.FRAGMENT_MISSING}
+DEFAULT_FAIL_ON = FETCH_FAILED | {Status.FRAGMENT_MISSING, Status.UNREADABLE}
 # The page answered, even if the quoted words are gone from it: worth a snapshot.
 PAGE_ANSWERED = PAGE_ALIVE | {Status.FRAGMENT_MISSING, Status.UNVERIFIABLE}
 
@@ -205,6 +213,13 @@ class Result:
             or self.fetch.status not in FETCH_FAILED
             or self.fetch.failures >= fail_after
         )
+
+
+def unreadable(document: Document) -> Result:
+    """The result that reports a document that could not be read (its ``url`` is its name)."""
+    assert document.problem is not None
+    location = Location(document.file, 1, 1, "")
+    return Result(document.file, Status.UNREADABLE, document.problem, None, [location])
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ long flags' names (``per-host`` or ``per_host``), derived in ``cli.py`` from the
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from linkcheck.config import (
     parse_size,
     parse_statuses,
 )
+from linkcheck.errors import UsageError
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 Config = TypeVar("Config", CheckConfig, ArchiveSettings)
@@ -74,10 +76,10 @@ OPTIONAL_FILE = Syntax(
 SIZE = Syntax(parse=parse_size, show=format_size)
 DURATION = Syntax(parse=parse_duration, show=format_duration)
 HTTP_URL = Syntax(parse=parse_http_url)
-HEADERS = Syntax(parse=lambda values, flag: parse_headers(values), multiple=True)
+HEADERS = Syntax(parse=parse_headers, multiple=True)
 PATTERNS = Syntax(parse=parse_patterns, multiple=True)
-REMAPS = Syntax(parse=lambda values, flag: parse_remaps(values), multiple=True)
-CODES = Syntax(parse=lambda value, flag: parse_accept(value), show=format_accept)
+REMAPS = Syntax(parse=parse_remaps, multiple=True)
+CODES = Syntax(parse=parse_accept, show=format_accept)
 STATUSES = Syntax(parse=parse_statuses, show=format_statuses)
 
 
@@ -401,3 +403,70 @@ def format_option(choices: list[str], default: str | None, help: str) -> Decorat
         show_default=default is not None,
         help=help,
     )
+
+
+_SETTINGS_BY_NAME = {setting.name: setting for setting in CHECK_SETTINGS + ARCHIVE_SETTINGS}
+
+
+def checked_setting(key: str, value: Any, params: list[click.Parameter], where: str) -> Any:
+    """A settings-file value, checked against the options it sets, as click should get it.
+
+    ``params`` are the options (of every command) that ``key`` sets; ``where`` names the file
+    and table. Raises UsageError with one line naming them, the key and the value.
+    """
+    shown = f"{where} {key.replace('_', '-')} = {_toml(value)}"
+    param = params[0]
+    if isinstance(param, click.Option) and param.is_flag:
+        if not isinstance(value, bool):
+            raise UsageError(f"{shown}: expected true or false")
+        return value
+    if param.multiple:
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise UsageError(f'{shown}: expected a list of strings, e.g. ["…"]')
+        for item in value:
+            _check_type(item, params, shown)
+    else:
+        value = _check_type(value, params, shown)
+    setting = _SETTINGS_BY_NAME.get(key)
+    if setting is not None and value is not None:
+        setting.syntax.parse(value, f"{where} {key.replace('_', '-')} =")
+    return value
+
+
+def _check_type(value: Any, params: list[click.Parameter], shown: str) -> Any:
+    """``value`` if it has the options' type (a duration such as "30s" as seconds), else
+    UsageError."""
+    kind = params[0].type
+    if isinstance(kind, click.Choice):
+        choices = sorted(
+            {c for p in params if isinstance(p.type, click.Choice) for c in p.type.choices}
+        )
+        if value not in choices:
+            raise UsageError(f"{shown}: expected one of {', '.join(map(str, choices))}")
+    elif isinstance(kind, click.IntRange | click.FloatRange):
+        whole = isinstance(kind, click.IntRange)
+        metavar = getattr(params[0], "metavar", None)
+        expected = (
+            "a whole number" if whole else ("seconds" if metavar == "SECONDS" else "a number")
+        )
+        if isinstance(value, str) and not whole:
+            try:
+                value = parse_duration(value, "")  # "30s", "1.5", "2m"
+            except UsageError:
+                raise UsageError(f"{shown}: expected {expected}") from None
+        numeric = isinstance(value, int) if whole else isinstance(value, int | float)
+        if isinstance(value, bool) or not numeric:
+            raise UsageError(f"{shown}: expected {expected}")
+        try:
+            kind.convert(value, params[0], None)
+        except click.BadParameter:
+            raise UsageError(f"{shown}: expected {expected} ({kind._describe_range()})") from None
+    elif not isinstance(value, str):
+        raise UsageError(f"{shown}: expected a string")
+    return value
+
+
+def _toml(value: Any) -> str:
+    """A value as TOML would write it: ``[1, 2]``, ``"abc"``, ``true``."""
+    return json.dumps(value, ensure_ascii=False, default=str)

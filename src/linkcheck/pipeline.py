@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 from linkcheck.cache import Cache
 from linkcheck.check.runner import Checker, ProgressCallback
 from linkcheck.config import ArchiveSettings, CheckConfig
-from linkcheck.model import ArchiveRun, CheckRun, Document, ManifestEntry, SnapshotKind
+from linkcheck.model import (
+    ArchiveRun,
+    CheckRun,
+    Document,
+    ManifestEntry,
+    SnapshotKind,
+    unreadable,
+)
 
 if TYPE_CHECKING:
     from linkcheck.archive.keys import ArchiveKeys
@@ -24,24 +31,30 @@ def run_check(
     *,
     on_planned: Callable[[int], None] | None = None,
     on_result: ProgressCallback | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> CheckRun:
     """Check every citation of ``documents``; results are cached as they arrive.
 
-    ``on_planned`` is told how many distinct URLs will be reported, before the first one is.
+    ``on_planned`` is told how many distinct URLs will be reported, before the first one is;
+    ``notice``, of trouble that costs no result (a cache that stopped working).
     """
     started = time.monotonic()
     citations = [c for d in documents for c in d.citations]
-    cache = Cache(config.cache_path) if config.cache_path is not None else None
+    problems = [unreadable(d) for d in documents if d.problem is not None]
+    cache = Cache(config.cache_path, notice) if config.cache_path is not None else None
     try:
         checker = Checker(config, cache, on_result=on_result)
         planned = checker.plan(citations)
         if on_planned is not None:
-            on_planned(len(planned))
+            on_planned(len(planned) + len(problems))
+        for problem in problems:
+            if on_result is not None:
+                on_result(problem)
         results = asyncio.run(checker.check(planned))
     finally:
         if cache is not None:
             cache.close()
-    return CheckRun(results, len(citations), time.monotonic() - started)
+    return CheckRun(problems + results, len(citations), time.monotonic() - started)
 
 
 def run_archive(
@@ -61,7 +74,7 @@ def run_archive(
 
     if check.offline:
         config = dataclasses.replace(config, retries=0)  # network down: one quick try per lookup
-    cache = Cache(config.cache_path) if config.cache_path is not None else None
+    cache = Cache(config.cache_path, notice) if config.cache_path is not None else None
     archiver = Archiver(settings, config, cache, keys, on_entry=on_entry, notice=notice)
     interrupted = False
     try:

@@ -99,13 +99,16 @@ class Checker:
         results: list[Result | None] = [None] * len(cited)
         pending: dict[str, list[int]] = {}
         for index, item in enumerate(cited):
-            if item.fetch_url is None:
-                result = self._check_without_network(item)
-            elif self.config.offline:
-                result = self._skipped(item)
-            else:
+            if item.fetch_url is not None and not self.config.offline:
                 pending.setdefault(item.fetch_url, []).append(index)
                 continue
+            try:
+                if item.fetch_url is None:
+                    result = self._check_without_network(item)
+                else:
+                    result = self._skipped(item)
+            except Exception as exc:  # one URL's trouble is its own verdict, never the run's
+                result = Result(item.url, *_unexpected(exc), None, _locations(item))
             results[index] = result
             self._on_result(result)
 
@@ -213,7 +216,10 @@ class Checker:
 
             async def one(url: str) -> None:
                 async with gate:
-                    result = await self._fetch_one(fetcher, probes, policy, url, requests[url])
+                    try:
+                        result = await self._fetch_one(fetcher, probes, policy, url, requests[url])
+                    except Exception as exc:  # this URL's verdict, never the run's
+                        result = FetchResult(*_unexpected(exc), checked_at=time.time())
                 fetched(url, result)
 
             try:
@@ -353,6 +359,14 @@ async def _github_line_anchors(
             else:
                 state, reason = FragmentState.MISSING, f"no {span}: the file has {count} lines"
         outcomes[0] = FragmentOutcome(fragment, "anchor", state, reason)
+
+
+def _unexpected(exc: Exception) -> tuple[Status, str]:
+    """The verdict on a URL whose checking raised: a URL that cannot be parsed is ``invalid``
+    (an impossible IDNA host name, say); anything else is an ``error`` naming the exception."""
+    if isinstance(exc, httpx.InvalidURL | UnicodeError | ValueError):
+        return Status.INVALID, f"invalid URL: {exc or type(exc).__name__}"
+    return Status.ERROR, f"unexpected error: {type(exc).__name__}: {exc}"
 
 
 def _connections(config: CheckConfig) -> dict[str, Any]:

@@ -33,15 +33,20 @@ def extract_document(text: str, file: str, fmt: Format, document_dir: Path | Non
 
 
 def iter_citations(
-    text: str, file: str, fmt: Format, document_dir: Path | None
+    text: str,
+    file: str,
+    fmt: Format,
+    document_dir: Path | None,
+    notes: list[str] | None = None,
 ) -> Iterator[Citation]:
     """The citations of ``text`` one at a time, in the order the parser meets them.
 
     That is document order, except that a reference-style link is met where it is used and
-    a definition nothing uses is met at the end.
+    a definition nothing uses is met at the end. What was passed over (front matter too deep
+    to read, say) is appended to ``notes``.
     """
     lines = LineIndex(text)
-    for raw in _raw_links(text, fmt):
+    for raw in _raw_links(text, fmt, notes if notes is not None else []):
         line, column = lines.position(raw.offset)
         verdict = classify_url(raw.url, document_dir)
         target = verdict.target
@@ -52,12 +57,12 @@ def iter_citations(
         )
 
 
-def _raw_links(text: str, fmt: Format) -> Iterator[RawLink]:
+def _raw_links(text: str, fmt: Format, notes: list[str]) -> Iterator[RawLink]:
     if fmt is Format.HTML:
         yield from extract_html(text)
         return
     body_start = front_matter_end(text)
-    yield from extract_front_matter(text, body_start)
+    yield from extract_front_matter(text, body_start, notes)
     body = text[body_start:] if body_start else text
     if fmt is Format.MARKDOWN:
         yield from extract_markdown(body, body_start)

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 _OPENING = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n")
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
 _URL_VALUE = re.compile(r"^(?:https?|ftp)://\S+$", re.IGNORECASE)
+# Front matter is a few keys; these bounds keep a hostile one (alias bombs, deep nesting) cheap.
+MAX_NODES = 100_000
+MAX_DEPTH = 200
 
 
 def front_matter_end(text: str) -> int:
@@ -30,11 +33,13 @@ def front_matter_end(text: str) -> int:
     return end + 1 if text.startswith("\n", end) else end
 
 
-def extract_front_matter(text: str, end: int) -> Iterator[RawLink]:
+def extract_front_matter(text: str, end: int, notes: list[str] | None = None) -> Iterator[RawLink]:
     """Yield each URL-valued key of the front matter ``text[:end]``, role ``front-matter:<key>``.
 
     Nested mappings give dotted keys (``links.source``); list items keep their key. Front matter
     that is not valid YAML yields nothing: it is then just text at the top of the document.
+    Front matter nested deeper than MAX_DEPTH, or with more than MAX_NODES nodes, is skipped
+    with a note: the body is still read.
     """
     if end == 0:
         return
@@ -45,12 +50,16 @@ def extract_front_matter(text: str, end: int) -> Iterator[RawLink]:
     block = text[opening.end() : end]
     try:
         root = yaml.compose(_strip_closing(block), Loader=yaml.SafeLoader)
+        scalars = list(_scalars(root)) if root is not None else []
     except yaml.YAMLError:
         return
-    if root is None:
+    except (_TooComplex, RecursionError) as exc:
+        if notes is not None:
+            reason = str(exc) if isinstance(exc, _TooComplex) else "nested too deeply"
+            notes.append(f"front matter skipped: {reason}")
         return
     line_starts = _line_starts(text, opening.end(), end)
-    for key, node in _scalars(root, ""):
+    for key, node in scalars:
         value = str(node.value).strip()
         if not _URL_VALUE.match(value):
             continue
@@ -74,16 +83,38 @@ def _line_starts(text: str, start: int, end: int) -> list[int]:
     return starts
 
 
-def _scalars(node: yaml.Node, key: str) -> Iterator[tuple[str, yaml.ScalarNode]]:
+class _TooComplex(Exception):
+    """Front matter beyond the node or depth budget."""
+
+
+def _scalars(root: yaml.Node) -> Iterator[tuple[str, yaml.ScalarNode]]:
+    """(dotted key, node) for every scalar under a key, walked without recursion.
+
+    A node reached again through an alias is not walked again (an alias bomb costs what its
+    distinct nodes cost); more than MAX_NODES distinct nodes, or nesting deeper than MAX_DEPTH,
+    raises _TooComplex.
+    """
     import yaml
 
-    if isinstance(node, yaml.ScalarNode):
-        if key:
-            yield key, node
-    elif isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-            yield from _scalars(value_node, f"{key}.{name}" if key else name)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from _scalars(item, key)
+    walked: set[int] = set()
+    pending: list[tuple[yaml.Node, str, int]] = [(root, "", 0)]
+    while pending:
+        node, key, depth = pending.pop()
+        if id(node) in walked:
+            continue
+        walked.add(id(node))
+        if len(walked) > MAX_NODES:
+            raise _TooComplex(f"more than {MAX_NODES:,} nodes")
+        if depth > MAX_DEPTH:
+            raise _TooComplex(f"nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, yaml.ScalarNode):
+            if key:
+                yield key, node
+        elif isinstance(node, yaml.MappingNode):
+            children = []
+            for key_node, value_node in node.value:
+                name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+                children.append((value_node, f"{key}.{name}" if key else name, depth + 1))
+            pending.extend(reversed(children))
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend((item, key, depth + 1) for item in reversed(node.value))

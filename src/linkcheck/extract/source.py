@@ -8,7 +8,11 @@ from bisect import bisect_right
 
 
 class UndecodableError(ValueError):
-    """The bytes are not a text document linkcheck can read."""
+    """The bytes are not a text document linkcheck can read (``binary``: they are not text)."""
+
+    def __init__(self, message: str, binary: bool = False) -> None:
+        super().__init__(message)
+        self.binary = binary
 
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -18,23 +22,32 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def decode_document(data: bytes) -> str:
-    """Decode a document: UTF-8, or UTF-8/UTF-16 with a byte-order mark.
+# What a browser assumes for bytes that are not UTF-8 and declare nothing.
+FALLBACK_ENCODING = "windows-1252"
 
-    Raises UndecodableError for binary data or any other encoding, naming why.
+
+def decode_document(data: bytes) -> tuple[str, str | None]:
+    """Decode a document: by its byte-order mark, as UTF-8, else as Windows-1252.
+
+    Returns the text and, when the encoding was a guess, a note saying so. Raises
+    UndecodableError for binary data (NUL bytes) or a damaged UTF-16 document.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(encoding)
+                return data[len(bom) :].decode(encoding), None
             except UnicodeDecodeError as exc:
                 raise UndecodableError(f"invalid {encoding.upper()} at byte {exc.start}") from exc
     if b"\x00" in data[:8192]:
-        raise UndecodableError("binary file (NUL bytes)")
+        raise UndecodableError("binary file (NUL bytes)", binary=True)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        raise UndecodableError(f"not UTF-8 (invalid byte at offset {exc.start})") from exc
+        # One stray byte must not cost the document: read it as a browser would.
+        note = (
+            f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}): read as Windows-1252"
+        )
+        return data.decode(FALLBACK_ENCODING, "replace"), note
 
 
 class LineIndex:

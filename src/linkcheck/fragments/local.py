@@ -54,7 +54,7 @@ def local_page(path: Path) -> Page | None:
     if path.is_dir():
         return None
     try:
-        text = decode_document(path.read_bytes())
+        text, _ = decode_document(path.read_bytes())
     except (OSError, UndecodableError):
         return None
     fmt = detect_format(path.name, text)

@@ -79,9 +79,14 @@ def _write_json(documents: Iterable[OpenDocument], stream: IO[str]) -> int:
             stream.write(separator + json.dumps(citation_record(citation), ensure_ascii=False))
             separator = ",\n    "
             count += 1
-        summaries.append(
-            {"file": document.file, "format": document.format.value, "citations": count}
-        )
+        summary: dict[str, Any] = {
+            "file": document.file,
+            "format": document.format.value if document.format is not None else None,
+            "citations": count,
+        }
+        if document.problem is not None:
+            summary["problem"] = document.problem
+        summaries.append(summary)
     stream.write('\n  ],\n  "documents": ')
     stream.write(json.dumps(summaries, ensure_ascii=False))
     stream.write("\n}\n")

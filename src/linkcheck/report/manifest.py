@@ -9,23 +9,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from linkcheck.errors import OutputError
 from linkcheck.model import Location, ManifestEntry, iso_utc
+from linkcheck.report.output import write_text_file
 
 
 def write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: datetime) -> None:
-    """Write the manifest in the format its extension names: .json (default), .csv or .md."""
-    try:
-        _write_manifest(entries, path, generated_at)
-    except OSError as exc:
-        raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
+    """Write the manifest in the format its extension names: .json (default), .csv or .md.
 
-
-def _write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: datetime) -> None:
+    Written whole or not at all; a failed write raises OutputError naming the file.
+    """
     suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        with path.open("w", encoding="utf-8", newline="") as stream:
+    with write_text_file(path, make_parents=True) as stream:
+        if suffix == ".csv":
             writer = csv.writer(stream)
             writer.writerow(
                 ["url", "status", "snapshot", "archive_url", "archived_at", "reason", "job_id",
@@ -36,14 +31,14 @@ def _write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: 
                     snapshot = [e.snapshot.value, e.archive_url or "", e.archived_at or ""]
                     where = [loc.file, loc.line, loc.column, loc.text]
                     writer.writerow([e.url, e.status, *snapshot, e.reason, e.job_id or "", *where])
-    elif suffix in (".md", ".markdown"):
-        path.write_text(render_markdown(entries, generated_at), encoding="utf-8")
-    else:
-        payload = {
-            "generated_at": iso_utc(generated_at),
-            "entries": [e.record() for e in entries],
-        }
-        path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        elif suffix in (".md", ".markdown"):
+            stream.write(render_markdown(entries, generated_at))
+        else:
+            payload = {
+                "generated_at": iso_utc(generated_at),
+                "entries": [e.record() for e in entries],
+            }
+            stream.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
 
 def render_markdown(entries: Sequence[ManifestEntry], generated_at: datetime) -> str:
@@ -76,8 +71,5 @@ def write_robust_links(entries: Sequence[ManifestEntry], path: Path) -> None:
                 f'data-versionurl="{html.escape(e.archive_url)}" '
                 f'data-versiondate="{e.archived_at[:10]}">{text}</a>'
             )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}") from None
+    with write_text_file(path, make_parents=True) as stream:
+        stream.write("\n".join(lines) + "\n")

@@ -14,6 +14,7 @@ from linkcheck.model import Result, Status, iso_utc
 
 # The order in which problems are listed: most actionable first.
 PROBLEM_ORDER = (
+    Status.UNREADABLE,
     Status.BROKEN,
     Status.FRAGMENT_MISSING,
     Status.ERROR,
@@ -185,12 +186,13 @@ def render_junit(results: Sequence[Result], failing: Collection[Status]) -> str:
 
 
 RULE_HELP = {
+    Status.UNREADABLE: "A document could not be read: none of its citations were checked.",
     Status.BROKEN: "The cited URL is dead: 4xx, an unknown host, a soft 404 or a missing file.",
     Status.ERROR: "The server failed (5xx), refused or reset the connection, or looped.",
     Status.TIMEOUT: "No complete answer within the time limit.",
     Status.FRAGMENT_MISSING: "The page is alive but the cited words or anchor are not on it.",
     Status.INVALID: "The URL or its text directive is malformed.",
-    Status.BLOCKED: "The site refuses automated requests (401, 403, 429, 451, bot challenge).",
+    Status.BLOCKED: "The site refuses automated requests (401, 403, 429, 999, bot challenge).",
     Status.REDIRECTED: "The URL moved permanently: cite the new address.",
     Status.OFFLINE: "The network was unreachable: not checked.",
     Status.UNVERIFIABLE: "The cited fragment cannot be verified on this kind of page.",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -37,6 +37,7 @@ STATUS_STYLES = {
     Status.EXCLUDED: "dim",
     Status.UNSUPPORTED: "dim",
     Status.SKIPPED: "dim",
+    Status.UNREADABLE: "bold red",
 }
 
 
@@ -72,6 +73,17 @@ class CheckProgress:
             )
             self._task = self._progress.add_task("check", total=total, counts="", rate="")
             self._progress.start()
+
+    def interrupting(self, say: Callable[[str], None]) -> Callable[[str], None]:
+        """``say``, printed above the bar rather than through it."""
+
+        def said(message: str) -> None:
+            if self._progress is not None:
+                self._progress.console.print(f"linkcheck: {message}", highlight=False, markup=False)
+            else:
+                say(message)
+
+        return said
 
     def __enter__(self) -> Self:
         return self
