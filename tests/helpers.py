@@ -43,6 +43,7 @@ def run_linkcheck(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     stdin: bytes | None = None,
+    timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
     """The real command line in a subprocess, as a user runs it."""
     return subprocess.run(
@@ -52,5 +53,5 @@ def run_linkcheck(
         text=True,
         cwd=cwd,
         env={**os.environ, **(env or {})},
-        timeout=300,
+        timeout=timeout,
     )

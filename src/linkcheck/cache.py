@@ -91,12 +91,10 @@ class Cache:
         self.path = path
         self._warn = warn or (lambda message: None)
         self.failed: str | None = None  # why the cache stopped working during the run
+        self._db: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-        except (sqlite3.Error, OSError) as exc:
-            raise CacheError(f"cache file {path}: {exc}") from None
-        try:
             # Two runs creating the file at once: switching to WAL does not wait for the other
             # run's lock (SQLite's busy timeout does not apply to it), so it is retried here.
             for attempt in Retrying(
@@ -107,16 +105,27 @@ class Cache:
             ):
                 with attempt:
                     self._open()
-        except (sqlite3.Error, OSError) as exc:
-            self._db.close()
-            raise CacheError(f"cache file {path}: {exc}") from None
         except CacheError:
-            self._db.close()
+            self.close()
             raise
+        except sqlite3.DatabaseError as exc:
+            if not isinstance(exc, sqlite3.OperationalError) and "not a database" in str(exc):
+                self.close()  # garbage, or another program's file: not ours to touch
+                raise CacheError(f"cache file {path}: {exc}") from None
+            self._fail(exc)  # a full disk, an I/O error, a damaged page: go on without it
+        except (sqlite3.Error, OSError) as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        self.failed = str(getattr(exc, "strerror", None) or exc) or type(exc).__name__
+        self._warn(
+            f"cache file {self.path}: {self.failed}: going on without the cache "
+            "(every result is still reported)"
+        )
 
     def _open(self) -> None:
         """Check whose file this is before writing anything to it, then bring it up to date."""
-        db = self._db
+        db = self._database
         application_id = db.execute("PRAGMA application_id").fetchone()[0]
         version = db.execute("PRAGMA user_version").fetchone()[0]
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -151,7 +160,7 @@ class Cache:
         """A cache of linkcheck's first layout, written before files were marked as ours."""
         if tables != _TABLES:
             return False
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(results)")}
+        columns = {row[1] for row in self._database.execute("PRAGMA table_info(results)")}
         return columns >= _FIRST_RESULT_COLUMNS
 
     def _guarded(self, default: T, action: Callable[[], T]) -> T:
@@ -161,17 +170,19 @@ class Cache:
         try:
             return action()
         except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
-            self.failed = str(exc) or type(exc).__name__
-            self._warn(
-                f"cache file {self.path}: {self.failed}: going on without the cache "
-                "(every result is still reported)"
-            )
+            self._fail(exc)
             return default
+
+    @property
+    def _database(self) -> sqlite3.Connection:
+        assert self._db is not None
+        return self._db
 
     def close(self) -> None:
         """Close the database."""
-        with contextlib.suppress(sqlite3.Error):
-            self._db.close()
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
 
     def __enter__(self) -> Cache:
         return self
@@ -184,7 +195,7 @@ class Cache:
         return self._guarded(None, lambda: self._get(url))
 
     def _get(self, url: str) -> FetchResult | None:
-        row = self._db.execute(
+        row = self._database.execute(
             "SELECT status, reason, http_status, final_url, redirects, content_type, checked_at,"
             " failures, fragments, refusal FROM results WHERE url = ?",
             (url,),
@@ -233,7 +244,9 @@ class Cache:
         return self._guarded(0, lambda: self._failures(url))
 
     def _failures(self, url: str) -> int:
-        row = self._db.execute("SELECT failures FROM results WHERE url = ?", (url,)).fetchone()
+        row = self._database.execute(
+            "SELECT failures FROM results WHERE url = ?", (url,)
+        ).fetchone()
         return int(row[0]) if row else 0
 
     def put(self, url: str, result: FetchResult) -> None:
@@ -241,7 +254,7 @@ class Cache:
         return self._guarded(None, lambda: self._put(url, result))
 
     def _put(self, url: str, result: FetchResult) -> None:
-        self._db.execute(
+        self._database.execute(
             "INSERT OR REPLACE INTO results (url, status, reason, http_status, final_url,"
             " redirects, content_type, checked_at, failures, fragments, refusal)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -270,7 +283,7 @@ class Cache:
         return self._guarded(None, lambda: self._snapshot(url))
 
     def _snapshot(self, url: str) -> tuple[str, str, str] | None:
-        row = self._db.execute(
+        row = self._database.execute(
             "SELECT timestamp, original, source FROM snapshots WHERE url = ?", (url,)
         ).fetchone()
         return (row[0], row[1], row[2]) if row else None
@@ -280,7 +293,7 @@ class Cache:
         return self._guarded(None, lambda: self._put_snapshot(url, timestamp, original, source))
 
     def _put_snapshot(self, url: str, timestamp: str, original: str, source: str) -> None:
-        self._db.execute(
+        self._database.execute(
             "INSERT OR REPLACE INTO snapshots (url, timestamp, original, source, recorded_at)"
             " VALUES (?, ?, ?, ?, ?)",
             (url, timestamp, original, source, time.time()),
@@ -291,7 +304,7 @@ class Cache:
         return self._guarded(None, lambda: self._pending_job(url))
 
     def _pending_job(self, url: str) -> tuple[str, float] | None:
-        row = self._db.execute(
+        row = self._database.execute(
             "SELECT job_id, submitted_at FROM capture_jobs WHERE url = ?", (url,)
         ).fetchone()
         return (row[0], row[1]) if row else None
@@ -301,7 +314,7 @@ class Cache:
         return self._guarded(None, lambda: self._put_job(url, job_id))
 
     def _put_job(self, url: str, job_id: str) -> None:
-        self._db.execute(
+        self._database.execute(
             "INSERT OR REPLACE INTO capture_jobs (url, job_id, submitted_at) VALUES (?, ?, ?)",
             (url, job_id, time.time()),
         )
@@ -311,21 +324,25 @@ class Cache:
         return self._guarded(None, lambda: self._drop_job(url))
 
     def _drop_job(self, url: str) -> None:
-        self._db.execute("DELETE FROM capture_jobs WHERE url = ?", (url,))
+        self._database.execute("DELETE FROM capture_jobs WHERE url = ?", (url,))
 
     def info(self) -> CacheInfo:
         """Counts and ages of the stored results, and any damage SQLite finds."""
+        if self.failed is not None:
+            raise CacheError(f"cache file {self.path} cannot be read: {self.failed}")
         try:
             return self._info()
         except sqlite3.Error as exc:
             raise CacheError(f"cache file {self.path} is damaged: {exc}") from None
 
     def _info(self) -> CacheInfo:
-        check = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        check = self._database.execute("PRAGMA quick_check(1)").fetchone()[0]
         by_status = dict(
-            self._db.execute("SELECT status, COUNT(*) FROM results GROUP BY status").fetchall()
+            self._database.execute(
+                "SELECT status, COUNT(*) FROM results GROUP BY status"
+            ).fetchall()
         )
-        oldest, newest = self._db.execute(
+        oldest, newest = self._database.execute(
             "SELECT MIN(checked_at), MAX(checked_at) FROM results"
         ).fetchone()
         size = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*"))
@@ -336,13 +353,15 @@ class Cache:
 
     def clear(self) -> int:
         """Delete every stored result, snapshot and job; returns how many results there were."""
+        if self.failed is not None:
+            raise CacheError(f"cache file {self.path} cannot be cleared: {self.failed}")
         try:
             return self._clear()
         except sqlite3.Error as exc:
             raise CacheError(f"cache file {self.path} is damaged: {exc}") from None
 
     def _clear(self) -> int:
-        count: int = self._db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        count: int = self._database.execute("SELECT COUNT(*) FROM results").fetchone()[0]
         for table in ("results", "snapshots", "capture_jobs"):
-            self._db.execute(f"DELETE FROM {table}")
+            self._database.execute(f"DELETE FROM {table}")
         return count

@@ -222,7 +222,13 @@ def check_with_progress(documents: list[Document], config: CheckConfig, quiet: b
     from linkcheck.report.terminal import CheckProgress
 
     with CheckProgress(show_progress(quiet)) as progress:
-        return run_check(documents, config, on_planned=progress.planned, on_result=progress.advance)
+        return run_check(
+            documents,
+            config,
+            on_planned=progress.planned,
+            on_result=progress.advance,
+            notice=progress.interrupting(warn),
+        )
 
 
 @cli.command()
@@ -337,7 +343,7 @@ def _existing_cache(cache_file: str) -> Cache | None:
     if not path.exists():
         click.echo(f"{path}: no cache yet")
         return None
-    return Cache(path, warn)
+    return Cache(path)  # its trouble is reported by info or clear, in one line
 
 
 @cache.command("info")

@@ -34,6 +34,7 @@ def open_output(output: str | None) -> Iterator[IO[str]]:
         except BrokenPipeError:
             raise  # the reader stopped reading (| head): not an error of ours
         except OSError as exc:
+            _abandon_stdout()
             raise OutputError(f"cannot write standard output: {exc.strerror or exc}") from None
         return
     with write_text_file(Path(output)) as stream:
@@ -71,3 +72,12 @@ def write_text_file(path: Path, make_parents: bool = False) -> Iterator[IO[str]]
             with contextlib.suppress(OSError):
                 target.unlink()
         raise
+
+
+def _abandon_stdout() -> None:
+    """Point standard output at /dev/null: what is still buffered for it cannot be written, and
+    Python would otherwise complain about it again at exit."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
