@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/fragments.py
+	$(BIN)/python bench/robustness.py
 
 clean:
 	rm -rf $(VENV) .linkcheck build dist src/*.egg-info

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from linkcheck.config import CheckConfig
 from linkcheck.documents import load_documents
-from linkcheck.model import Status
+from linkcheck.extract import iter_citations, iter_text_stream
+from linkcheck.model import Format, Status
 from linkcheck.pipeline import run_check
 
 HOSTS = st.one_of(
@@ -66,3 +67,33 @@ def test_no_exception_escapes_the_pipeline(urls: list[str], body: str, suffix: s
     assert all(isinstance(result.status, Status) for result in run.results)
     cited = {c.url for d in documents for c in d.citations}
     assert {r.url for r in run.results} >= cited
+
+
+TEXT_PIECES = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["https://e.test/a", "http://x.test/p?q=1.", " ", "\n", "\n\n", "(www.w.test)"]
+        ),
+        st.text(max_size=8),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=TEXT_PIECES, cuts=st.lists(st.integers(1, 30), min_size=1, max_size=10))
+def test_a_text_read_in_pieces_gives_the_citations_of_the_whole(
+    parts: list[str], cuts: list[int]
+) -> None:
+    text = "".join(parts)
+    pieces, position = [], 0
+    for size in cuts * (len(text) // max(1, sum(cuts)) + 1):
+        if position >= len(text):
+            break
+        pieces.append(text[position : position + size])
+        position += size
+    whole = list(iter_citations(text, "doc.txt", Format.TEXT, None))
+    streamed = list(iter_text_stream(pieces, "doc.txt", None))
+    assert [(c.url, c.line, c.column) for c in streamed] == [
+        (c.url, c.line, c.column) for c in whole
+    ]

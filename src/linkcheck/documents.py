@@ -6,15 +6,30 @@ document, never the run's; a binary file met while walking a folder is only a no
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from linkcheck.extract import UndecodableError, decode_document, detect_format, iter_citations
+from linkcheck.extract import (
+    FALLBACK_ENCODING,
+    UndecodableError,
+    decode_document,
+    detect_format,
+    iter_citations,
+    iter_text_stream,
+)
 from linkcheck.inputs import Source, discover
 from linkcheck.model import Citation, Document, Format, OpenDocument
 
 if TYPE_CHECKING:
     from linkcheck.changes import Changes
+
+
+# Plain-text documents larger than this are read in pieces, so memory stays bounded.
+STREAM_BYTES = 16 * 1024 * 1024
+PIECE_BYTES = 1024 * 1024
+_SNIFF_BYTES = 64 * 1024
 
 
 def open_document(
@@ -25,6 +40,10 @@ def open_document(
     Raises UndecodableError (binary) or OSError (unreadable) for the caller to report. What was
     guessed or passed over (an encoding, front matter) goes to ``note``, naming the file.
     """
+    if source.path is not None and source.path.stat().st_size > STREAM_BYTES:
+        streamed = _open_streamed(source, source.path, overrides, note)
+        if streamed is not None:
+            return streamed
     text, guessed = decode_document(source.read_bytes())
     if guessed is not None:
         note(f"{source.name}: {guessed}")
@@ -38,6 +57,51 @@ def open_document(
             note(f"{source.name}: {message}")
 
     return fmt, citations()
+
+
+def _open_streamed(
+    source: Source, path: Path, overrides: Mapping[str, Format] | None, note: Callable[[str], None]
+) -> tuple[Format, Iterator[Citation]] | None:
+    """A large plain-text document as a stream of citations read piece by piece; None for any
+    other document (read whole instead)."""
+    with path.open("rb") as stream:
+        head = stream.read(_SNIFF_BYTES)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head[:8192]:
+        return None
+    fmt = detect_format(source.name, head.decode("utf-8", "replace"), overrides)
+    if fmt is not Format.TEXT:
+        return None
+    notes: list[str] = []
+
+    def citations() -> Iterator[Citation]:
+        pieces = _decoded_pieces(path, source.name, note)
+        yield from iter_text_stream(pieces, source.name, path.parent, notes)
+        for message in notes:
+            note(f"{source.name}: {message}")
+
+    return fmt, citations()
+
+
+def _decoded_pieces(path: Path, name: str, note: Callable[[str], None]) -> Iterator[str]:
+    """The file's text, a piece at a time: UTF-8, or Windows-1252 from the first byte that is
+    not UTF-8 on (said in a note)."""
+    decoder: codecs.IncrementalDecoder = codecs.getincrementaldecoder("utf-8-sig")()
+    offset = 0
+    with path.open("rb") as stream:
+        while True:
+            data = stream.read(PIECE_BYTES)
+            last = not data
+            try:
+                yield decoder.decode(data, final=last)
+            except UnicodeDecodeError as exc:
+                bad = offset + exc.start
+                yield data[: exc.start].decode("utf-8", "replace") if exc.start else ""
+                note(f"{name}: not UTF-8 from byte {bad} on: read as Windows-1252")
+                yield data[exc.start :].decode(FALLBACK_ENCODING, "replace")
+                decoder = codecs.getincrementaldecoder(FALLBACK_ENCODING)("replace")
+            if last:
+                return
+            offset += len(data)
 
 
 def stream_documents(

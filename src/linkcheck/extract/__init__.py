@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from linkcheck.extract.frontmatter import extract_front_matter, front_matter_end
@@ -10,17 +10,24 @@ from linkcheck.extract.html import extract_html
 from linkcheck.extract.markdown import extract_markdown
 from linkcheck.extract.raw import RawLink
 from linkcheck.extract.sniff import detect_format
-from linkcheck.extract.source import LineIndex, UndecodableError, decode_document
+from linkcheck.extract.source import (
+    FALLBACK_ENCODING,
+    LineIndex,
+    UndecodableError,
+    decode_document,
+)
 from linkcheck.extract.text import extract_text
 from linkcheck.extract.urls import classify_url
 from linkcheck.model import Citation, Document, Format
 
 __all__ = [
+    "FALLBACK_ENCODING",
     "UndecodableError",
     "decode_document",
     "detect_format",
     "extract_document",
     "iter_citations",
+    "iter_text_stream",
 ]
 
 
@@ -47,14 +54,7 @@ def iter_citations(
     """
     lines = LineIndex(text)
     for raw in _raw_links(text, fmt, notes if notes is not None else []):
-        line, column = lines.position(raw.offset)
-        verdict = classify_url(raw.url, document_dir)
-        target = verdict.target
-        if target == "":  # "#anchor": the citing document itself
-            target = str(document_dir / Path(file).name) if document_dir else file
-        yield Citation(
-            raw.url, file, line, column, raw.text, raw.role, verdict.kind, target, verdict.reason
-        )
+        yield _citation(raw, *lines.position(raw.offset), file, document_dir)
 
 
 def _raw_links(text: str, fmt: Format, notes: list[str]) -> Iterator[RawLink]:
@@ -68,3 +68,72 @@ def _raw_links(text: str, fmt: Format, notes: list[str]) -> Iterator[RawLink]:
         yield from extract_markdown(body, body_start)
     else:
         yield from extract_text(body, body_start)
+
+
+def iter_text_stream(
+    pieces: Iterable[str],
+    file: str,
+    document_dir: Path | None,
+    notes: list[str] | None = None,
+) -> Iterator[Citation]:
+    """The citations of a plain-text document that arrives in pieces, in order.
+
+    Memory is bounded by the size of a piece: each piece is cut after its last whitespace, so
+    that a URL never straddles two cuts, and line and column are counted as the text passes.
+    Front matter is read from the first piece.
+    """
+    carry = ""
+    lines_before = 0  # newlines before ``carry``
+    column_base = 0  # characters since the last newline before ``carry``
+    first = True
+    for piece, last in _with_last(pieces):
+        text = carry + piece
+        start = 0
+        if first:
+            first = False
+            body_start = front_matter_end(text)
+            if body_start:
+                head = LineIndex(text[:body_start])
+                for raw in extract_front_matter(text, body_start, notes):
+                    yield _citation(raw, *head.position(raw.offset), file, document_dir)
+                start = body_start
+        cut = len(text) if last else max(text.rfind(" "), text.rfind("\n"), text.rfind("\t")) + 1
+        cut = max(cut, start)
+        segment = text[start:cut]
+        lines_before += text.count("\n", 0, start)
+        newline = text.rfind("\n", 0, start)
+        column_base = start - newline - 1 if newline != -1 else column_base + start
+        local = LineIndex(segment)
+        for raw in extract_text(segment):
+            line, column = local.position(raw.offset)
+            if line == 1:
+                column += column_base
+            yield _citation(raw, lines_before + line, column, file, document_dir)
+        lines_before += segment.count("\n")
+        newline = segment.rfind("\n")
+        column_base = len(segment) - newline - 1 if newline != -1 else column_base + len(segment)
+        carry = text[cut:]
+
+
+def _with_last(pieces: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    iterator = iter(pieces)
+    previous = next(iterator, None)
+    if previous is None:
+        yield "", True
+        return
+    for piece in iterator:
+        yield previous, False
+        previous = piece
+    yield previous, True
+
+
+def _citation(
+    raw: RawLink, line: int, column: int, file: str, document_dir: Path | None
+) -> Citation:
+    verdict = classify_url(raw.url, document_dir)
+    target = verdict.target
+    if target == "":  # "#anchor": the citing document itself
+        target = str(document_dir / Path(file).name) if document_dir else file
+    return Citation(
+        raw.url, file, line, column, raw.text, raw.role, verdict.kind, target, verdict.reason
+    )
