@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +24,6 @@ pytestmark = pytest.mark.e2e  # runs the real command line or real servers
 @pytest.fixture(scope="module")
 def web() -> FakeWeb:
     return FakeWeb(gzip_bomb=gzip_bomb(200))
-
-
-@pytest.fixture(scope="module")
-def site(web: FakeWeb) -> Iterator[Host]:
-    with serve(web, "127.0.0.1") as host:
-        yield host
-
-
-@pytest.fixture(scope="module")
-def other_site(web: FakeWeb) -> Iterator[Host]:
-    with serve(web, "127.0.0.2") as host:
-        yield host
 
 
 def check_urls(

@@ -17,18 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakeweb import FakeWeb, Host, serve
+from fakeweb import Host
 
 from helpers import run_linkcheck as linkcheck
 from linkcheck.cache import APPLICATION_ID
 
 pytestmark = pytest.mark.e2e  # runs the real command line or real servers
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[Host]:
-    with serve(FakeWeb(), "127.0.0.1") as host:
-        yield host
 
 
 def doc(directory: Path, *urls: str, name: str = "doc.md") -> Path:

@@ -7,18 +7,23 @@ with a verdict.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import httpx
 import respx
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from linkcheck.cache import Cache
+from linkcheck.check.runner import Checker
 from linkcheck.config import CheckConfig
 from linkcheck.documents import load_documents
 from linkcheck.extract import iter_citations, iter_text_stream
-from linkcheck.model import Format, Status
+from linkcheck.model import Citation, Format, Status
 from linkcheck.pipeline import run_check
 
 HOSTS = st.one_of(
@@ -97,3 +102,34 @@ def test_a_text_read_in_pieces_gives_the_citations_of_the_whole(
     assert [(c.url, c.line, c.column) for c in streamed] == [
         (c.url, c.line, c.column) for c in whole
     ]
+
+
+class _FullDisk:
+    """A connection whose writes fail as on a full disk (reads still work)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql.lstrip().upper().startswith("INSERT"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return self._db.execute(sql, *args)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def test_a_cache_that_fails_mid_run_costs_no_result(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    cache = Cache(tmp_path / "cache.db", warnings.append)
+    cache._db = _FullDisk(cache._database)  # type: ignore[assignment]
+    urls = [f"https://e{n % 7}.test/page/{n}" for n in range(300)]
+    citations = [Citation(url, "doc.md", n + 1, 1, "", "link") for n, url in enumerate(urls)]
+    checker = Checker(CheckConfig(retries=0), cache)
+    with respx.mock(assert_all_called=False) as web:
+        web.route().mock(return_value=httpx.Response(200, html="<title>t</title>"))
+        results = asyncio.run(checker.check(checker.plan(citations)))
+    cache.close()
+    assert [r.status for r in results] == [Status.OK] * 300
+    assert len(warnings) == 1
+    assert "database or disk is full: going on without the cache" in warnings[0]

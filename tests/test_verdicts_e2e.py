@@ -11,7 +11,6 @@ import json
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,23 +21,6 @@ from fakeweb import FakeWeb, Host, refused_port, serve
 from helpers import run_linkcheck as linkcheck
 
 pytestmark = pytest.mark.e2e  # runs the real command line or real servers
-
-
-@pytest.fixture(scope="module")
-def web() -> FakeWeb:
-    return FakeWeb()
-
-
-@pytest.fixture(scope="module")
-def site(web: FakeWeb) -> Iterator[Host]:
-    with serve(web, "127.0.0.1") as host:
-        yield host
-
-
-@pytest.fixture(scope="module")
-def other_site(web: FakeWeb) -> Iterator[Host]:
-    with serve(web, "127.0.0.2") as host:
-        yield host
 
 
 def check(

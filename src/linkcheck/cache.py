@@ -328,12 +328,7 @@ class Cache:
 
     def info(self) -> CacheInfo:
         """Counts and ages of the stored results, and any damage SQLite finds."""
-        if self.failed is not None:
-            raise CacheError(f"cache file {self.path} cannot be read: {self.failed}")
-        try:
-            return self._info()
-        except sqlite3.Error as exc:
-            raise CacheError(f"cache file {self.path} is damaged: {exc}") from None
+        return self._strict(self._info)
 
     def _info(self) -> CacheInfo:
         check = self._database.execute("PRAGMA quick_check(1)").fetchone()[0]
@@ -353,10 +348,14 @@ class Cache:
 
     def clear(self) -> int:
         """Delete every stored result, snapshot and job; returns how many results there were."""
+        return self._strict(self._clear)
+
+    def _strict(self, action: Callable[[], T]) -> T:
+        """``action()`` for the cache commands, where trouble is the answer: one CacheError."""
         if self.failed is not None:
-            raise CacheError(f"cache file {self.path} cannot be cleared: {self.failed}")
+            raise CacheError(f"cache file {self.path} cannot be used: {self.failed}")
         try:
-            return self._clear()
+            return action()
         except sqlite3.Error as exc:
             raise CacheError(f"cache file {self.path} is damaged: {exc}") from None
 
