@@ -23,7 +23,7 @@ from linkcheck.archive.spn2 import (
 from linkcheck.model import Location, ManifestEntry, SnapshotKind, Status
 from linkcheck.net.politeness import Pacer
 from linkcheck.report.manifest import write_manifest
-from linkcheck.report.terminal import STATUS_STYLES
+from linkcheck.report.progress import STATUS_STYLES
 
 BASE = "https://wayback.test"
 KEYS = ArchiveKeys("access", "secret")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gzip
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -382,9 +383,9 @@ def test_requests_carry_the_honest_user_agent_and_extra_headers() -> None:
 
     route = respx.get("https://e.test/page").mock(return_value=httpx.Response(200))
     config = CheckConfig(headers=parse_headers(["X-Team: docs"]))
-    checker = Checker(config)
+    checker = Checker(dataclasses.replace(config, http_engine="httpx"))  # respx mocks httpx's
     citation = Citation("https://e.test/page", "doc.md", 1, 1, "", "link")
-    (result,) = asyncio.run(checker.check(checker.plan([citation])))
+    (result,) = checker.check(checker.plan([citation]))
     assert result.status is Status.OK
     headers = route.calls.last.request.headers
     assert headers["User-Agent"] == f"linkcheck/{__version__} (+{PROJECT_URL})"
@@ -401,8 +402,8 @@ def test_quotes_beyond_max_bytes_are_unverifiable_not_missing() -> None:
     respx.get("https://e.test/long").mock(
         return_value=httpx.Response(200, headers={"Content-Type": "text/html"}, content=page)
     )
-    checker = Checker(CheckConfig(no_cache=True, max_bytes=4096))
+    checker = Checker(CheckConfig(no_cache=True, max_bytes=4096, http_engine="httpx"))
     url = "https://e.test/long#:~:text=the%20late%20quote"
-    (result,) = asyncio.run(checker.check(checker.plan([Citation(url, "d.md", 1, 1, "", "link")])))
+    (result,) = checker.check(checker.plan([Citation(url, "d.md", 1, 1, "", "link")]))
     assert result.status is Status.UNVERIFIABLE
     assert result.fragments[0].reason == "not in the part of the page read"

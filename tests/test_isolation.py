@@ -7,7 +7,6 @@ with a verdict.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -64,7 +63,9 @@ def test_no_exception_escapes_the_pipeline(urls: list[str], body: str, suffix: s
         document = Path(folder) / f"doc{suffix}"
         document.write_text(f"---\nsource: {urls[0]}\n---\n{body}\n{links}\n", errors="replace")
         documents = load_documents([str(document)], [], {}, lambda message: None)
-        config = CheckConfig(no_cache=True, retries=0, canary="http://127.0.0.1:9/")
+        config = CheckConfig(
+            no_cache=True, retries=0, canary="http://127.0.0.1:9/", http_engine="httpx", jobs=1
+        )
         with respx.mock(assert_all_called=False) as web:
             web.route().mock(return_value=httpx.Response(200, html="<title>t</title><p>x</p>"))
             run = run_check(documents, config)
@@ -115,6 +116,9 @@ class _FullDisk:
             raise sqlite3.OperationalError("database or disk is full")
         return self._db.execute(sql, *args)
 
+    def executemany(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        raise sqlite3.OperationalError("database or disk is full")
+
     def close(self) -> None:
         self._db.close()
 
@@ -125,10 +129,10 @@ def test_a_cache_that_fails_mid_run_costs_no_result(tmp_path: Path) -> None:
     cache._db = _FullDisk(cache._database)  # type: ignore[assignment]
     urls = [f"https://e{n % 7}.test/page/{n}" for n in range(300)]
     citations = [Citation(url, "doc.md", n + 1, 1, "", "link") for n, url in enumerate(urls)]
-    checker = Checker(CheckConfig(retries=0), cache)
+    checker = Checker(CheckConfig(retries=0, http_engine="httpx", jobs=1), cache)
     with respx.mock(assert_all_called=False) as web:
         web.route().mock(return_value=httpx.Response(200, html="<title>t</title>"))
-        results = asyncio.run(checker.check(checker.plan(citations)))
+        results = checker.check(checker.plan(citations))
     cache.close()
     assert [r.status for r in results] == [Status.OK] * 300
     assert len(warnings) == 1

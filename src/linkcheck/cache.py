@@ -11,12 +11,10 @@ import contextlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
-
-from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
+from typing import Any, TypeVar
 
 from linkcheck.errors import CacheError
 from linkcheck.model import PAGE_ALIVE, FetchResult, FragmentOutcome, Refusal, Status
@@ -73,6 +71,39 @@ class CacheInfo:
     damage: str | None = None  # what SQLite's integrity check found, if anything
 
 
+_RESULT_COLUMNS = (
+    "status, reason, http_status, final_url, redirects, content_type, checked_at, failures,"
+    " fragments, refusal"
+)
+_BATCH = 500  # URLs a query (SQLite allows 999 parameters in old builds)
+_WRITE_BATCH = 200  # results written in one transaction, at most
+_WRITE_SECONDS = 0.25  # and at least this often
+
+
+def _result(row: Sequence[Any]) -> FetchResult | None:
+    """A stored row (``_RESULT_COLUMNS``) as a cached result; None for a status we do not know."""
+    try:
+        status = Status(row[0])
+    except ValueError:
+        return None
+    return FetchResult(
+        status=status,
+        reason=row[1],
+        http_status=row[2],
+        final_url=row[3],
+        redirects=json.loads(row[4]),
+        content_type=row[5],
+        checked_at=row[6],
+        cached=True,
+        failures=row[7],
+        fragments={
+            fragment: [FragmentOutcome.from_record(record) for record in records]
+            for fragment, records in json.loads(row[8]).items()
+        },
+        refusal=Refusal(row[9]) if row[9] in set(Refusal) else None,
+    )
+
+
 def _locked(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
 
@@ -92,19 +123,19 @@ class Cache:
         self._warn = warn or (lambda message: None)
         self.failed: str | None = None  # why the cache stopped working during the run
         self._db: sqlite3.Connection | None = None
+        # Results wait here a moment and are written together (see _write): a killed run
+        # loses at most the last _WRITE_SECONDS of them.
+        self._unwritten: list[tuple[Any, ...]] = []
+        self._written_at = time.monotonic()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-            # Two runs creating the file at once: switching to WAL does not wait for the other
-            # run's lock (SQLite's busy timeout does not apply to it), so it is retried here.
-            for attempt in Retrying(
-                retry=retry_if_exception(_locked),
-                stop=stop_after_delay(30.0),
-                wait=wait_random(0.01, 0.1),
-                reraise=True,
-            ):
-                with attempt:
-                    self._open()
+            try:
+                self._open()
+            except sqlite3.OperationalError as exc:
+                if not _locked(exc):
+                    raise
+                self._open_when_unlocked()
         except CacheError:
             self.close()
             raise
@@ -122,6 +153,20 @@ class Cache:
             f"cache file {self.path}: {self.failed}: going on without the cache "
             "(every result is still reported)"
         )
+
+    def _open_when_unlocked(self) -> None:
+        """Two runs creating the file at once: switching to WAL does not wait for the other
+        run's lock (SQLite's busy timeout does not apply to it), so it is retried."""
+        from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random
+
+        for attempt in Retrying(
+            retry=retry_if_exception(_locked),
+            stop=stop_after_delay(30.0),
+            wait=wait_random(0.01, 0.1),
+            reraise=True,
+        ):
+            with attempt:
+                self._open()
 
     def _open(self) -> None:
         """Check whose file this is before writing anything to it, then bring it up to date."""
@@ -179,7 +224,9 @@ class Cache:
         return self._db
 
     def close(self) -> None:
-        """Close the database."""
+        """Write what is waiting, and close the database."""
+        if self._db is not None and self._unwritten:
+            self.flush()
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
@@ -196,48 +243,43 @@ class Cache:
 
     def _get(self, url: str) -> FetchResult | None:
         row = self._database.execute(
-            "SELECT status, reason, http_status, final_url, redirects, content_type, checked_at,"
-            " failures, fragments, refusal FROM results WHERE url = ?",
-            (url,),
+            f"SELECT {_RESULT_COLUMNS} FROM results WHERE url = ?", (url,)
         ).fetchone()
-        if row is None:
-            return None
-        try:
-            status = Status(row[0])
-        except ValueError:
-            return None
-        return FetchResult(
-            status=status,
-            reason=row[1],
-            http_status=row[2],
-            final_url=row[3],
-            redirects=json.loads(row[4]),
-            content_type=row[5],
-            checked_at=row[6],
-            cached=True,
-            failures=row[7],
-            fragments={
-                fragment: [FragmentOutcome.from_record(record) for record in records]
-                for fragment, records in json.loads(row[8]).items()
-            },
-            refusal=Refusal(row[9]) if row[9] in set(Refusal) else None,
-        )
+        return _result(row) if row is not None else None
 
-    def fresh(
-        self, url: str, max_age: float, cache_failures: bool, fragments: Iterable[str] = ()
-    ) -> FetchResult | None:
-        """A stored result young enough to reuse: alive ones always, failures only if asked.
+    def fresh_many(
+        self, requests: Mapping[str, Iterable[str]], max_age: float, cache_failures: bool
+    ) -> dict[str, FetchResult]:
+        """The stored results young enough to reuse, for each URL of ``requests`` that has one.
 
-        A result is reused only if it verified every one of ``fragments``.
+        Alive results are reused only if they verified every fragment ``requests`` names for
+        their URL; failures only with ``cache_failures``. Read in batches, not a query a URL.
         """
-        result = self.get(url)
-        if result is None or time.time() - result.checked_at > max_age:
-            return None
-        if result.status in PAGE_ALIVE and any(f not in result.fragments for f in fragments):
-            return None
-        if result.status in PAGE_ALIVE or cache_failures:
-            return result
-        return None
+        return self._guarded({}, lambda: self._fresh_many(requests, max_age, cache_failures))
+
+    def _fresh_many(
+        self, requests: Mapping[str, Iterable[str]], max_age: float, cache_failures: bool
+    ) -> dict[str, FetchResult]:
+        oldest = time.time() - max_age
+        urls = list(requests)
+        found: dict[str, FetchResult] = {}
+        for start in range(0, len(urls), _BATCH):
+            batch = urls[start : start + _BATCH]
+            rows = self._database.execute(
+                f"SELECT url, {_RESULT_COLUMNS} FROM results WHERE checked_at >= ? AND url IN"
+                f" ({','.join('?' * len(batch))})",
+                (oldest, *batch),
+            )
+            for url, *row in rows:
+                result = _result(row)
+                if result is None:
+                    continue
+                if result.status in PAGE_ALIVE:
+                    if all(f in result.fragments for f in requests[url]):
+                        found[url] = result
+                elif cache_failures:
+                    found[url] = result
+        return found
 
     def failures(self, url: str) -> int:
         """How many runs in a row the stored result for ``url`` had failed (0: none stored)."""
@@ -254,10 +296,7 @@ class Cache:
         return self._guarded(None, lambda: self._put(url, result))
 
     def _put(self, url: str, result: FetchResult) -> None:
-        self._database.execute(
-            "INSERT OR REPLACE INTO results (url, status, reason, http_status, final_url,"
-            " redirects, content_type, checked_at, failures, fragments, refusal)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self._unwritten.append(
             (
                 url,
                 result.status.value,
@@ -275,8 +314,36 @@ class Cache:
                     }
                 ),
                 result.refusal.value if result.refusal is not None else None,
-            ),
+            )
         )
+        now = time.monotonic()
+        if len(self._unwritten) >= _WRITE_BATCH or now - self._written_at >= _WRITE_SECONDS:
+            self._write()
+
+    def flush(self) -> None:
+        """Write the results put since the last write."""
+        self._guarded(None, self._write)
+
+    def _write(self) -> None:
+        """One transaction for the rows waiting: a commit a row costs more than the row."""
+        rows, self._unwritten = self._unwritten, []
+        self._written_at = time.monotonic()
+        if not rows:
+            return
+        db = self._database
+        db.execute("BEGIN")
+        try:
+            db.executemany(
+                "INSERT OR REPLACE INTO results (url, status, reason, http_status, final_url,"
+                " redirects, content_type, checked_at, failures, fragments, refusal)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
 
     def snapshot(self, url: str) -> tuple[str, str, str] | None:
         """The snapshot last recorded for ``url``: (timestamp, original URL, how it was found)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -219,7 +221,7 @@ def show_progress(quiet: bool) -> bool:
 def check_with_progress(documents: list[Document], config: CheckConfig, quiet: bool) -> CheckRun:
     """Check ``documents`` behind a progress bar (when one is shown)."""
     from linkcheck.pipeline import run_check
-    from linkcheck.report.terminal import CheckProgress
+    from linkcheck.report.progress import CheckProgress
 
     with CheckProgress(show_progress(quiet)) as progress:
         return run_check(
@@ -305,7 +307,8 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
     from linkcheck.archive.keys import load_keys
     from linkcheck.pipeline import run_archive
     from linkcheck.report.manifest import write_manifest, write_robust_links
-    from linkcheck.report.terminal import ArchiveProgress, render_archive_summary
+    from linkcheck.report.progress import ArchiveProgress
+    from linkcheck.report.terminal import render_archive_summary
 
     config = check_config(options, host_rules())
     settings = archive_settings(options)
@@ -380,24 +383,41 @@ def cache_clear(cache_file: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the command line, turning user errors into one line and an exit code."""
+    code = run(argv)
+    if argv is None and "pyreqwest" in sys.modules:
+        # pyreqwest's runtime threads can call into Python while the interpreter tears itself
+        # down, which aborts the process (seen in about one run in six). Everything is written
+        # by now: flush, and leave without the teardown.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; the exit code. Errors are told on standard error, in one line."""
     try:
         cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("linkcheck: interrupted", err=True)
-        sys.exit(ExitCode.INTERRUPTED)
+        return ExitCode.INTERRUPTED
     except InternalError as exc:
         click.echo(f"linkcheck: internal error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except LinkcheckError as exc:
         click.echo(f"linkcheck: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except BrokenPipeError:
-        sys.exit(ExitCode.OK)
+        return ExitCode.OK
     except Exception as exc:  # outside any command (commands wrap their own: see invoke)
         click.echo(f"linkcheck: internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(ExitCode.INTERNAL)
+        return ExitCode.INTERNAL
+    return ExitCode.OK

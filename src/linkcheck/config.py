@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,8 @@ DEFAULT_USER_AGENT = f"linkcheck/{__version__} (+{PROJECT_URL})"
 DEFAULT_CANARY = "https://web.archive.org/"
 DEFAULT_WAYBACK_URL = "https://web.archive.org"
 CONFIG_FILE = "linkcheck.toml"
+# The HTTP engines under the checker's httpx client (see net/engines.py), the default first.
+HTTP_ENGINES = ("reqwest", "httpx")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,9 @@ class CheckConfig:
     cache_failures: bool = False
     offline: bool = False
     cookie_jar: Path | None = None
+    http_engine: str = HTTP_ENGINES[0]
+    jobs: int = 0  # worker processes; 0: one per CPU core
+    shard: tuple[int, int] | None = None  # (I, N): check only the hosts of shard I of N
     hosts: tuple[HostRule, ...] = ()
 
     @property
@@ -234,6 +238,20 @@ def parse_format_overrides(values: Iterable[str]) -> dict[str, Format]:
     return overrides
 
 
+def parse_shard(value: str | None, option: str) -> tuple[int, int] | None:
+    """``2/4`` → (2, 4): shard 2 of 4 (numbered from 1)."""
+    if not value:
+        return None
+    index, slash, count = str(value).partition("/")
+    try:
+        shard = (int(index), int(count))
+    except ValueError:
+        shard = (0, 0)
+    if not slash or not 1 <= shard[0] <= shard[1]:
+        raise UsageError(f"{option} {value!r}: expected I/N with 1 <= I <= N, e.g. 2/4")
+    return shard
+
+
 def parse_http_url(value: str, option: str) -> str:
     """An http(s) base URL, without a trailing slash."""
     if not value.startswith(("http://", "https://")):
@@ -343,6 +361,8 @@ def load_config_file(path: Path) -> dict[str, Any]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only runs with a settings file pay for it
+
     try:
         with path.open("rb") as stream:
             return tomllib.load(stream)

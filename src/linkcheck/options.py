@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from linkcheck.config import (
+    HTTP_ENGINES,
     ArchiveSettings,
     CheckConfig,
     HostRule,
@@ -30,6 +31,7 @@ from linkcheck.config import (
     parse_http_url,
     parse_patterns,
     parse_remaps,
+    parse_shard,
     parse_size,
     parse_statuses,
 )
@@ -251,6 +253,26 @@ CHECK_SETTINGS = (
         "--cookie-jar",
         OPTIONAL_FILE,
         "Load cookies from this Netscape cookies.txt file, and save the run's cookies to it.",
+    ),
+    _check(
+        "http_engine",
+        "--http-engine",
+        Syntax(click.Choice(HTTP_ENGINES)),
+        "HTTP engine under the checker: reqwest (Rust, fast) or httpx (httpcore, the fallback).",
+    ),
+    _check(
+        "jobs",
+        "--jobs",
+        COUNT,
+        "Worker processes, each checking its own share of the hosts (0: one per CPU core; "
+        "1: this process only).",
+    ),
+    _check(
+        "shard",
+        "--shard",
+        Syntax(parse=parse_shard),
+        "Check only the hosts of shard I of N (for a CI matrix; see linkcheck merge).",
+        metavar="I/N",
     ),
     _check(
         "offline",

@@ -3,7 +3,6 @@ beside them. Extraction happens before (``documents.py``) and reporting after (`
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
@@ -40,7 +39,9 @@ def run_check(
     """
     started = time.monotonic()
     citations = [c for d in documents for c in d.citations]
-    problems = [unreadable(d) for d in documents if d.problem is not None]
+    # Documents that could not be read are reported once: by the only shard, or the first.
+    first_shard = config.shard is None or config.shard[0] == 1
+    problems = [unreadable(d) for d in documents if d.problem is not None and first_shard]
     cache = Cache(config.cache_path, notice) if config.cache_path is not None else None
     try:
         checker = Checker(config, cache, on_result=on_result)
@@ -50,7 +51,7 @@ def run_check(
         for problem in problems:
             if on_result is not None:
                 on_result(problem)
-        results = asyncio.run(checker.check(planned))
+        results = checker.check(planned)
     finally:
         if cache is not None:
             cache.close()
@@ -70,6 +71,8 @@ def run_archive(
 
     ``keys`` are the Internet Archive keys captures need (None: lookups only).
     """
+    import asyncio
+
     from linkcheck.archive.runner import Archiver
 
     if check.offline:

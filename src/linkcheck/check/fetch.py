@@ -66,6 +66,7 @@ class FetchOutcome:
     url: str
     http_status: int | None = None
     final_url: str | None = None
+    final_host: str | None = None
     redirects: list[tuple[int, str]] = field(default_factory=list)
     headers: httpx.Headers | None = None
     body: bytes | None = None
@@ -143,12 +144,14 @@ class Fetcher:
     async def _fetch_once(self, url: str, body_limit: BodyLimit) -> FetchOutcome:
         outcome = FetchOutcome(url)
         exchange = _Exchange({url})
-        timeout = self._policy(httpx.URL(url).host).timeout
+        request_url = httpx.URL(url)
+        timeout = self._policy(request_url.host).timeout
         current: str | None = url
         loop = asyncio.get_running_loop()
         try:
             while current is not None:
-                request_url = httpx.URL(current)
+                if current is not url:
+                    request_url = httpx.URL(current)
                 async with self._limiter.slot(request_url.host):
                     # Only the time the server has counts; waiting for the slot does not.
                     started = loop.time()
@@ -261,6 +264,7 @@ class Fetcher:
             return target
         outcome.http_status = response.status_code
         outcome.final_url = str(response.url)
+        outcome.final_host = host
         outcome.headers = response.headers
         outcome.retry_after = parse_retry_after(response.headers.get("retry-after"))
         limit = body_limit(response.status_code, response.headers)
@@ -317,6 +321,8 @@ def describe_connect_error(exc: httpx.ConnectError) -> tuple[FetchError, str]:
         cause = cause.__cause__ or cause.__context__
     message = str(exc)
     lowered = message.lower()
+    if message.startswith("TLS: "):
+        return FetchError.TLS, message
     if "name or service not known" in lowered or "nodename nor servname" in lowered:
         return FetchError.DNS, "DNS: name not found"
     if "temporary failure in name resolution" in lowered:
@@ -327,4 +333,6 @@ def describe_connect_error(exc: httpx.ConnectError) -> tuple[FetchError, str]:
         return FetchError.TLS, f"TLS: {message}"
     if "connection refused" in lowered:
         return FetchError.REFUSED, "connection refused"
+    if "network is unreachable" in lowered or "no route to host" in lowered:
+        return FetchError.CONNECT, "network unreachable"
     return FetchError.CONNECT, f"cannot connect: {message or type(exc).__name__}"

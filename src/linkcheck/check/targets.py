@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 from linkcheck.config import CheckConfig
 from linkcheck.model import Citation, UrlKind
@@ -57,3 +58,14 @@ def remap(url: str, config: CheckConfig) -> str:
         if rule.pattern.search(url):
             return rule.apply(url)
     return url
+
+
+def host_of(url: str) -> str:
+    """The host name a URL's requests go to (lower case; '' when there is none)."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+def shard_of(host: str, shards: int) -> int:
+    """Which of ``shards`` shares a host belongs to (0-based): the same on every machine and run,
+    so that worker processes and CI shards split the hosts alike."""
+    return zlib.crc32(host.encode("utf-8", "surrogateescape")) % shards
