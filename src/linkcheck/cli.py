@@ -29,6 +29,7 @@ from linkcheck.options import (
     check_config,
     check_options,
     checked_setting,
+    fail_options,
     format_option,
     input_options,
     output_option,
@@ -187,12 +188,14 @@ def setting_keys(command: click.Command) -> list[tuple[str, str]]:
 
 def document_filter(options: dict[str, Any]) -> Changes | None:
     """The --changed-since/--new-only selection, or None; removes them from ``options``."""
-    from linkcheck.changes import changes_since
-
     ref, new_only = options.pop("changed_since", None), options.pop("new_only", False)
     if new_only and not ref:
         raise UsageError("--new-only needs --changed-since REF")
-    return changes_since(ref, new_only) if ref else None
+    if not ref:
+        return None
+    from linkcheck.changes import changes_since
+
+    return changes_since(ref, new_only)
 
 
 def read_documents(options: dict[str, Any]) -> list[Document]:
@@ -331,6 +334,22 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
         warn(f"interrupted: the manifest holds what was archived so far ({manifest})")
         sys.exit(ExitCode.INTERRUPTED)
     sys.exit(checked.exit_code(config.fail_on, config.fail_after))
+
+
+@cli.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@format_option(list(CHECK_FORMATS), "text", "Report format.")
+@output_option("Write the report to FILE.")
+@fail_options
+def merge(reports: tuple[str, ...], output_format: str, output: str | None, **options: Any) -> None:
+    """Merge the JSON reports of a sharded check (--shard I/N) into one report and exit code."""
+    from linkcheck.report.formats import publish_check
+    from linkcheck.report.merge import merge_reports
+
+    config = check_config(options)
+    run = merge_reports([Path(report) for report in reports])
+    publish_check(run, config, output_format, output, warn)
+    sys.exit(run.exit_code(config.fail_on, config.fail_after))
 
 
 @cli.group()

@@ -340,8 +340,11 @@ ARCHIVE_SETTINGS = (
 def build(
     config: type[Config], settings: tuple[Setting, ...], options: Mapping[str, Any]
 ) -> Config:
-    """A config from parsed options, each value checked by its syntax (UsageError if bad)."""
-    values = {s.field: s.syntax.parse(options[s.name], s.flag) for s in settings}
+    """A config from parsed options, each value checked by its syntax (UsageError if bad); a
+    setting the command has no option for keeps its default."""
+    values = {
+        s.field: s.syntax.parse(options[s.name], s.flag) for s in settings if s.name in options
+    }
     return config(**values)
 
 
@@ -399,6 +402,8 @@ check_options = _stack(*(setting.option() for setting in CHECK_SETTINGS))
 """The options that decide how URLs are checked (shared by check and archive)."""
 
 cache_file_option = next(s for s in CHECK_SETTINGS if s.field == "cache_file").option()
+fail_options = _stack(*(s.option() for s in CHECK_SETTINGS if s.field in ("fail_on", "fail_after")))
+"""``--fail-on`` and ``--fail-after``, for merge as for check."""
 """``--cache-file`` for the cache commands, as for check."""
 
 archive_options = _stack(*(setting.option() for setting in ARCHIVE_SETTINGS))

@@ -10,9 +10,10 @@ import asyncio
 import errno
 import socket
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 import httpx
@@ -30,6 +31,9 @@ REDIRECT_CODES = frozenset({300, 301, 302, 303, 307, 308})
 TRANSIENT_CODES = frozenset({429, 502, 503, 504})
 # After a 429, a host gets at most one request this often for the rest of the run.
 RATE_LIMITED_INTERVAL = 1.0
+# How long a timed-out request has to wind down before it is abandoned.
+_CANCEL_GRACE = 1.0
+T = TypeVar("T")
 
 # How much of a response's body the caller wants, from its status and headers (0: none).
 BodyLimit = Callable[[int, httpx.Headers], int]
@@ -156,10 +160,10 @@ class Fetcher:
                     # Only the time the server has counts; waiting for the slot does not.
                     started = loop.time()
                     try:
-                        async with asyncio.timeout(timeout - exchange.spent):
-                            current = await self._hop(
-                                request_url, current, outcome, exchange, body_limit
-                            )
+                        current = await within(
+                            timeout - exchange.spent,
+                            self._hop(request_url, current, outcome, exchange, body_limit),
+                        )
                     finally:
                         exchange.spent += loop.time() - started
             return outcome
@@ -275,6 +279,31 @@ class Fetcher:
         else:
             await drain(response)
         return None
+
+
+async def within(seconds: float, work: Coroutine[Any, Any, T]) -> T:
+    """``work``'s result, or TimeoutError once ``seconds`` have passed.
+
+    The bound holds even when the engine swallows the cancellation (a read that completes just
+    as it is cancelled can, with pyreqwest): the work is then abandoned, and its outcome
+    collected whenever it ends.
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=max(0.0, seconds))
+    except BaseException:  # cancelled from outside (Ctrl-C): the work goes too
+        task.cancel()
+        raise
+    if done:
+        return task.result()
+    task.cancel()
+    # A moment for the work to close what it holds; if it ignores the cancellation, it is left.
+    await asyncio.wait({task}, timeout=_CANCEL_GRACE)
+    if not task.done():
+        task.add_done_callback(lambda finished: finished.cancelled() or finished.exception())
+    elif not task.cancelled() and task.exception() is None:
+        return task.result()  # it finished right at the deadline: its answer stands
+    raise TimeoutError
 
 
 def _failed(outcome: FetchOutcome, error: FetchError, message: str) -> FetchOutcome:

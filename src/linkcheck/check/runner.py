@@ -7,7 +7,6 @@ that share out the hosts (``--jobs``). Only this process writes the cache.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -192,6 +191,8 @@ class Checker:
 
             fetch_in_workers(config, requests, record, jobs, tick)
         else:
+            import asyncio
+
             from linkcheck.check.session import fetch_all
 
             asyncio.run(fetch_all(config, requests, record, tick=tick))

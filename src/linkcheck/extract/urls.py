@@ -15,9 +15,12 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _EMAIL = re.compile(r"^[^@\s,;<>()]+@[^@\s,;<>()]+\.[^@\s,;<>()]+$")
 _PHONE = re.compile(r"^\+?[0-9().\-]*[0-9][0-9().\-]*(?:;[^\s]*)?$")
 _WHITESPACE = re.compile(r"\s")
-# The common case, decided without urlsplit: scheme, plain host name, no escapes, no port.
+# The common case, decided without urlsplit: scheme, plain host name, a valid port or none,
+# no escapes.
 _PLAIN_HTTP = re.compile(
-    r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)*[A-Za-z0-9\-]+\.?(?:[/?#][^%\s]*)?$",
+    r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?\.)*[A-Za-z0-9\-]+\.?"
+    r"(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+    r"(?:[/?#][^%\s]*)?$",
     re.I,
 )
 _HOST = re.compile(r"^[^\s/?#@:\[\]\\]+$")

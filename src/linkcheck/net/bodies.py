@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import zlib
+from collections.abc import AsyncIterator
 from typing import Protocol
 
 import brotli
@@ -104,23 +105,25 @@ async def read_capped(
     A body whose encoding turns out to be corrupt ends where it stopped decoding. With
     ``seconds``, what arrived in that time is all there is (marked as truncated).
     """
-    parts: list[bytes] = []
-    if seconds is None:
-        return await _read_capped(response, limit, parts)
-    try:
-        async with asyncio.timeout(seconds):
-            return await _read_capped(response, limit, parts)
-    except (TimeoutError, httpx.HTTPError):
-        return b"".join(parts), True
-
-
-async def _read_capped(
-    response: httpx.Response, limit: int, parts: list[bytes]
-) -> tuple[bytes, bool]:
     encoding = response.headers.get("content-encoding", "").strip().lower()
     decoder = _decoder(encoding)
+    parts: list[bytes] = []
     size = 0
-    async for chunk in response.aiter_raw():
+    chunks = aiter(response.aiter_raw())
+    loop = asyncio.get_running_loop()
+    deadline = None if seconds is None else loop.time() + seconds
+    while True:
+        if deadline is None:
+            try:
+                chunk: bytes | None = await anext(chunks)
+            except StopAsyncIteration:
+                break
+        else:
+            late, chunk = await _next_before(chunks, deadline - loop.time())
+            if late:
+                return b"".join(parts), True
+        if chunk is None:  # the end of the body
+            break
         if decoder is None:
             piece = chunk[: limit - size]
             over = len(chunk) > len(piece)
@@ -136,6 +139,36 @@ async def _read_capped(
     return b"".join(parts), False
 
 
+async def _next_before(chunks: AsyncIterator[bytes], seconds: float) -> tuple[bool, bytes | None]:
+    """(late, chunk): the next chunk (None at the end of the body), or late if none came
+    within ``seconds``.
+
+    The wait is bounded without relying on cancellation reaching the engine's read: a read
+    that completes just as it is cancelled can swallow the cancellation (seen with pyreqwest),
+    and the wait would then last until the next chunk, or the end of a dripping body.
+    """
+    if seconds <= 0:
+        return True, None
+    read = asyncio.ensure_future(anext(chunks))
+    done, _ = await asyncio.wait({read}, timeout=seconds)
+    if not done:
+        read.cancel()
+        read.add_done_callback(_settled)
+        return True, None
+    try:
+        return False, read.result()
+    except StopAsyncIteration:
+        return False, None
+    except httpx.HTTPError:
+        return True, None  # the body broke off: what arrived is all there is
+
+
+def _settled(task: asyncio.Future[bytes]) -> None:
+    """Collect an abandoned read's outcome, so that nothing is reported as never retrieved."""
+    if not task.cancelled():
+        task.exception()
+
+
 async def drain(response: httpx.Response) -> None:
     """Read a small body nobody needs, so that its connection can serve the host's next request.
 
@@ -146,9 +179,10 @@ async def drain(response: httpx.Response) -> None:
     length = response.headers.get("content-length", "")
     if not length.isdigit() or int(length) > DRAIN_BYTES:
         return
-    try:
-        async with asyncio.timeout(DRAIN_SECONDS):
-            async for _ in response.aiter_raw():
-                pass
-    except (TimeoutError, httpx.HTTPError):
-        pass  # the connection is closed instead; the response itself was fine
+    chunks = aiter(response.aiter_raw())
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DRAIN_SECONDS
+    while True:
+        late, chunk = await _next_before(chunks, deadline - loop.time())
+        if late or chunk is None:
+            return  # read to the end, or not worth it: the connection is closed instead

@@ -51,6 +51,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "checked_at": iso_time(fetch.checked_at) if fetch else None,
         "cached": fetch.cached if fetch else False,
         "consecutive_failures": fetch.failures if fetch else None,
+        "refusal": fetch.refusal.value if fetch and fetch.refusal else None,
         "locations": [location.record() for location in result.locations],
         "fragments": [outcome.record() for outcome in result.fragments],
     }
