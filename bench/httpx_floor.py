@@ -1,32 +1,36 @@
-"""The floor under linkcheck's checking speed: httpx alone, fetching the same URLs.
+"""The floor under linkcheck's checking speed: the httpx API alone, fetching the same URLs.
 
-One ``httpx.AsyncClient`` on linkcheck's per-origin pools, the same global and per-host
-concurrency, every body read; no extraction, classification, retries or cache. bench/check.py
-runs it beside linkcheck and lychee, so the gap between it and linkcheck is linkcheck's own cost.
+One ``httpx.AsyncClient`` on either of linkcheck's engines (``--engine reqwest``, the default,
+or ``httpx``), the same global and per-host concurrency, every body read; no extraction,
+classification, retries or cache. The gap between it and linkcheck is linkcheck's own cost.
 
-Run: ``python bench/httpx_floor.py URLS_FILE [--concurrency 64] [--per-host 4]``.
+Run: ``python bench/httpx_floor.py URLS_FILE [--engine reqwest] [--concurrency 64]
+[--per-host 4]`` (against the same servers as bench/check.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
-from linkcheck.net.transport import OriginPools
+from linkcheck.net.engines import client_options
 
 
-async def fetch_all(urls: list[str], concurrency: int, per_host: int) -> int:
+async def fetch_all(urls: list[str], engine: str, concurrency: int, per_host: int) -> int:
     """GET every URL, reading its body; returns how many answered 200."""
     gate = asyncio.Semaphore(concurrency)
     hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(per_host))
-    pools = OriginPools(verify=True, per_origin=per_host, max_pools=concurrency)
+    options = client_options(
+        engine, verify=True, per_host=per_host, concurrency=concurrency, timeout=20.0
+    )
     ok = 0
-    async with httpx.AsyncClient(transport=pools) as client:
+    async with httpx.AsyncClient(**options) as client:
 
         async def one(url: str) -> None:
             nonlocal ok
@@ -42,12 +46,13 @@ async def fetch_all(urls: list[str], concurrency: int, per_host: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("urls", type=Path)
+    parser.add_argument("--engine", choices=["reqwest", "httpx"], default="reqwest")
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--per-host", type=int, default=4)
     args = parser.parse_args()
     urls = args.urls.read_text().split()
-    ok = asyncio.run(fetch_all(urls, args.concurrency, args.per_host))
-    raise SystemExit(0 if ok == len(urls) else 1)
+    ok = asyncio.run(fetch_all(urls, args.engine, args.concurrency, args.per_host))
+    os._exit(0 if ok == len(urls) else 1)  # as linkcheck does, past pyreqwest's teardown
 
 
 if __name__ == "__main__":
