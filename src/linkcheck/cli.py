@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,6 +90,8 @@ class DefaultCommandGroup(click.Group):
             raise
         except Exception as exc:
             if ctx.params.get("debug"):
+                import traceback
+
                 traceback.print_exc()
                 raise InternalError(f"{type(exc).__name__}: {exc}") from exc
             raise InternalError(f"{type(exc).__name__}: {exc} (rerun with --debug)") from exc

@@ -204,11 +204,18 @@ def worker_count(config: CheckConfig, requests: Mapping[str, object]) -> int:
     ``--jobs 0`` is one per CPU core; never more than there are hosts, and none for a few
     URLs or with a cookie jar file (one jar cannot be shared between processes).
     """
-    jobs = config.jobs or os.cpu_count() or 1
+    jobs = config.jobs or _usable_cores()
     if jobs <= 1 or len(requests) < WORKER_THRESHOLD or config.cookie_jar is not None:
         return 1
     hosts = {host_of(url) for url in requests}
     return max(1, min(jobs, len(hosts)))
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (a container's share, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 def _locations(item: CitedUrl) -> list[Location]:
