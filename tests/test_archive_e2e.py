@@ -281,7 +281,8 @@ def test_markdown_manifest_and_unreachable_wayback(tmp_path: Path, site: Host) -
     text = (tmp_path / "m.md").read_text()
     assert text.startswith("# Archive manifest")
     assert "the Wayback Machine (http://127.0.0.1:9) is unreachable" in text
-    assert result.returncode == 0
+    assert result.returncode == 3  # nothing could be archived: the archive's trouble, not ours
+    assert "archive unavailable" in result.stdout
 
 
 def test_bad_archive_options(tmp_path: Path, site: Host) -> None:

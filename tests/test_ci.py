@@ -92,9 +92,11 @@ def test_sarif_validates_against_the_schema(tmp_path: Path, site: Host) -> None:
     ]
     region = findings[0]["locations"][0]["physicalLocation"]
     assert region == {
-        "artifactLocation": {"uri": "doc.md"},
+        "artifactLocation": {"uri": "doc.md", "uriBaseId": "%SRCROOT%"},
         "region": {"startLine": 1, "startColumn": 8},
     }
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert all(rule["fullDescription"]["text"] and rule["help"]["text"] for rule in rules)
 
 
 @pytest.fixture

@@ -64,6 +64,8 @@ class DefaultCommandGroup(click.Group):
     default_command = "check"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.resilient_parsing:  # shell completion: offer the commands, choose none
+            return super().parse_args(ctx, args)
         takes_value = {
             name: not (isinstance(p, click.Option) and p.is_flag)
             for p in self.params
@@ -143,32 +145,71 @@ def host_rules() -> tuple[HostRule, ...]:
     return rules
 
 
-def settings_defaults(settings: dict[str, Any], path: Path) -> dict[str, dict[str, Any]]:
+# Settings that belong to one command: at the top level they apply to check alone.
+PER_COMMAND = frozenset({"output", "format", "quiet"})
+
+
+def settings_defaults(settings: dict[str, Any], path: Path) -> dict[str, Any]:
     """A settings file as click defaults for each command, every value checked first.
 
-    An unknown key or a bad value is a usage error naming the file, the table and the key.
+    The top level holds what every command shares; ``[tool.linkcheck.COMMAND]`` what one
+    command alone takes (``output``, ``format``…). An unknown key, a key a command does not
+    take in its own table, or a bad value is a usage error naming the file, table and key.
     """
     commands = {name: command for name, command in cli.commands.items() if name != "cache"}
-    options: dict[str, list[click.Parameter]] = {}
-    for command in commands.values():
-        params = {p.name: p for p in command.params}
-        for key, name in setting_keys(command):
-            options.setdefault(key, []).append(params[name])
     where = settings_table_name(path)
-    settings = dict(settings)
-    for key, value in settings.items():
-        if key not in options:
+    shared = {key: value for key, value in settings.items() if key not in commands}
+    sections = {key: value for key, value in settings.items() if key in commands}
+    all_options: dict[str, list[click.Parameter]] = {}
+    for command in commands.values():
+        for key, param in _options(command).items():
+            all_options.setdefault(key, []).append(param)
+    for key, value in shared.items():
+        if key not in all_options:
             raise UsageError(f"{where} unknown setting {key.replace('_', '-')!r}")
-        settings[key] = checked_setting(key, value, options[key], where)
-    defaults: dict[str, dict[str, Any]] = {}
-    for name, command in commands.items():
-        params = {p.name: p for p in command.params}
-        defaults[name] = {
-            param: settings[key]
-            for key, param in setting_keys(command)
-            if key in settings and _fits(params[param], settings[key])
+        shared[key] = checked_setting(key, value, all_options[key], where)
+    old_style = sorted(PER_COMMAND & set(shared))
+    if old_style:
+        keys = ", ".join(key.replace("_", "-") for key in old_style)
+        section = _section_name(path, "check")
+        warn(f"{where} {keys}: applies to check alone; move it to {section}")
+    defaults: dict[str, Any] = {}
+    if "cache_file" in shared:  # the cache commands look where check and archive write
+        defaults["cache"] = {
+            name: {"cache_file": shared["cache_file"]} for name in ("info", "clear")
         }
+    for name, command in commands.items():
+        options = _options(command)
+        own = {
+            key: value
+            for key, value in shared.items()
+            if key in options
+            and (key not in PER_COMMAND or name == "check")
+            and _fits(options[key], value)
+        }
+        table = sections.get(name, {})
+        section = _section_name(path, name)
+        if not isinstance(table, dict):
+            raise UsageError(f"{section} must be a table")
+        for key, value in table.items():
+            key = str(key).replace("-", "_")
+            if key not in options:
+                raise UsageError(f"{section} {key.replace('_', '-')}: not a setting of {name}")
+            own[key] = checked_setting(key, value, [options[key]], section)
+        defaults[name] = {options[key].name: value for key, value in own.items()}
     return defaults
+
+
+def _options(command: click.Command) -> dict[str, click.Parameter]:
+    """The settings keys of a command's options, and the options."""
+    params = {p.name: p for p in command.params}
+    return {key: params[name] for key, name in setting_keys(command)}
+
+
+def _section_name(path: Path, command: str) -> str:
+    """``pyproject.toml: [tool.linkcheck.check]``, or ``linkcheck.toml: [check]``."""
+    table = f"tool.linkcheck.{command}" if path.name == "pyproject.toml" else command
+    return f"{path}: [{table}]"
 
 
 def _fits(param: click.Parameter, value: Any) -> bool:
@@ -325,15 +366,24 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
     with ArchiveProgress(show_progress(quiet)) as progress:
         progress.planned(len(checked.results))
         archived = run_archive(
-            checked, config, settings, keys=load_keys(), on_entry=progress.advance, notice=warn
+            checked,
+            config,
+            settings,
+            keys=load_keys(),
+            on_entry=progress.advance,
+            notice=progress.interrupting(warn),
         )
     write_manifest(archived.entries, Path(manifest), datetime.now(UTC))
     if robust_links:
         write_robust_links(archived.entries, Path(robust_links))
-    render_archive_summary(archived.entries, archived.captures_submitted, manifest)
+    render_archive_summary(archived, manifest)
     if archived.interrupted:
         warn(f"interrupted: the manifest holds what was archived so far ({manifest})")
         sys.exit(ExitCode.INTERRUPTED)
+    if archived.unavailable is not None:
+        sys.exit(ExitCode.OFFLINE)  # nothing could be archived: the archive's fault, not theirs
+    if archived.not_archived():
+        sys.exit(ExitCode.FAILING)
     sys.exit(checked.exit_code(config.fail_on, config.fail_after))
 
 
@@ -380,11 +430,16 @@ def cache_info(cache_file: str) -> None:
         return
     with store:
         info = store.info()
-    click.echo(f"{info.path}: {info.entries} results, {info.size_bytes / 1024:.0f} KiB")
+    entries = f"{info.entries} result{'s' if info.entries != 1 else ''}"
+    click.echo(f"{info.path}: {entries}, {info.size_bytes / 1024:.0f} KiB")
     for status, count in sorted(info.by_status.items()):
         click.echo(f"  {status}: {count}")
-    if info.oldest is not None:
-        click.echo(f"  oldest: {iso_time(info.oldest)}, newest: {iso_time(info.newest)}")
+    if info.oldest is not None and info.newest is not None:
+        oldest, newest = _age(info.oldest), _age(info.newest)
+        click.echo(
+            f"  oldest: {oldest} ago ({iso_time(info.oldest)}), "
+            f"newest: {newest} ago ({iso_time(info.newest)})"
+        )
     if info.damage is not None:
         click.echo(f"  damaged: {info.damage} (run `linkcheck cache clear`, or delete the file)")
 
@@ -399,6 +454,19 @@ def cache_clear(cache_file: str) -> None:
     with store:
         removed = store.clear()
     click.echo(f"{store.path}: removed {removed} results")
+
+
+def _age(timestamp: float) -> str:
+    """``3d 4h``, ``25m``, ``40s``: how long ago ``timestamp`` was."""
+    import time
+
+    seconds = max(0, int(time.time() - timestamp))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")]
+    shown = [f"{value}{unit}" for value, unit in parts if value][:2]
+    return " ".join(shown) or "0s"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -423,8 +491,14 @@ def run(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except click.UsageError as exc:
+        # One line for the mistake and one for where to look: not click's usage block.
+        click.echo(f"linkcheck: error: {exc.format_message()}", err=True)
+        if exc.ctx is not None:
+            click.echo(f"Try '{exc.ctx.command_path} --help'.", err=True)
+        return exc.exit_code
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"linkcheck: error: {exc.format_message()}", err=True)
         return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("linkcheck: interrupted", err=True)

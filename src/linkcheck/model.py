@@ -108,6 +108,7 @@ FETCH_FAILED = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT})
 DEFAULT_FAIL_ON = FETCH_FAILED | {Status.FRAGMENT_MISSING, Status.UNREADABLE}
 # The page answered, even if the quoted words are gone from it: worth a snapshot.
 PAGE_ANSWERED = PAGE_ALIVE | {Status.FRAGMENT_MISSING, Status.UNVERIFIABLE}
+_ANSWERED = frozenset(status.value for status in PAGE_ANSWERED)
 
 
 def consecutive_failures(status: Status, previous: int) -> int:
@@ -285,11 +286,21 @@ class ManifestEntry:
 
 @dataclass(slots=True)
 class ArchiveRun:
-    """What an archive run produced (entries are in citation order)."""
+    """What an archive run produced (entries are in citation order); ``unavailable`` says why
+    the archive could not be used at all (unreachable, keys refused)."""
 
     entries: list[ManifestEntry]
     captures_submitted: int
     interrupted: bool
+    unavailable: str | None = None
+
+    def not_archived(self) -> list[ManifestEntry]:
+        """Entries of live sources that were left without an archived copy."""
+        return [
+            entry
+            for entry in self.entries
+            if entry.status in _ANSWERED and entry.archive_url is None
+        ]
 
 
 def iso_utc(moment: datetime) -> str:

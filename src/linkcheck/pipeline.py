@@ -100,4 +100,4 @@ def run_archive(
             )
         if entry is not None:
             entries.append(entry)
-    return ArchiveRun(entries, archiver.captures_submitted, interrupted)
+    return ArchiveRun(entries, archiver.captures_submitted, interrupted, archiver.unavailable)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,6 +39,16 @@ from linkcheck.net.probe import NetworkProbe
 
 NO_KEYS = "captures need Internet Archive keys (IA_ACCESS_KEY / IA_SECRET_KEY)"
 KEYS_REFUSED = "the Internet Archive refused the keys (HTTP 401)"
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_words(reason: str, longest: int = 300) -> str:
+    """A reason as plain words: markup a service answered with (an HTML error page, through
+    waybackpy) removed, whitespace collapsed, and cut at ``longest`` characters."""
+    words = " ".join(html.unescape(_TAG.sub(" ", reason)).split())
+    return words if len(words) <= longest else words[: longest - 1] + "…"
 
 
 class SnapshotStore(Protocol):
@@ -87,6 +99,7 @@ class Archiver:
         self._lookup_pacer = Pacer.per_minute(settings.lookup_rate, sleep=sleep, clock=clock)
         self._capture_pacer = Pacer.per_minute(settings.capture_rate, sleep=sleep, clock=clock)
         self._stopped: str | None = None  # why captures stopped for this run
+        self.unavailable: str | None = None  # why the archive could not be used at all
         self._slots: asyncio.Semaphore | None = None
 
     async def archive(self, results: Sequence[Result]) -> list[ManifestEntry]:
@@ -102,6 +115,7 @@ class Archiver:
             self._notice(NO_KEYS)
         if pages and not await NetworkProbe(self.settings.wayback_url).online():
             reason = f"the Wayback Machine ({self.settings.wayback_url}) is unreachable"
+            self.unavailable = reason
             self._notice(reason)
             for cited in pages.values():
                 self._finish(cited, _PageOutcome(SnapshotKind.FAILED, reason))
@@ -160,6 +174,8 @@ class Archiver:
         return _PageOutcome(SnapshotKind.NOT_CAPTURED, f"captures stopped: {self._stopped}", older)
 
     def _stop(self, reason: str) -> None:
+        if reason == KEYS_REFUSED:
+            self.unavailable = reason
         if self._stopped is None:
             self._stopped = reason
             self._notice(f"captures stopped: {reason}")
@@ -338,7 +354,7 @@ class Archiver:
             url=result.url,
             status=result.status.value,
             snapshot=outcome.kind,
-            reason=outcome.reason,
+            reason=plain_words(outcome.reason),
             archive_url=archive_url,
             archived_at=archived_at,
             job_id=outcome.job_id,

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import unquote
 
 from linkcheck.check.targets import CitedUrl, group_citations, host_of, shard_of
 from linkcheck.config import CheckConfig
@@ -121,7 +122,7 @@ class Checker:
             else []
         )
         if invalid:
-            reason = "; ".join(f"{o.kind} {o.directive!r}: {o.reason}" for o in invalid)
+            reason = "; ".join(f"{o.kind} {unquote(o.directive)!r}: {o.reason}" for o in invalid)
             return Result(item.url, Status.INVALID, reason, None, locations, invalid)
         return Result(item.url, Status.SKIPPED, "--offline: not fetched", None, locations)
 

@@ -263,7 +263,7 @@ def with_fragments(
     ):
         failed = [o for o in outcomes if o.state is state]
         if failed:
-            what = "; ".join(f"{o.kind} {o.directive!r}: {o.reason}" for o in failed)
+            what = "; ".join(f"{o.kind} {unquote(o.directive)!r}: {o.reason}" for o in failed)
             return verdict, what
     if all(o.state is FragmentState.UNVERIFIABLE for o in outcomes):
         return Status.UNVERIFIABLE, f"{reason}; {outcomes[0].reason}"

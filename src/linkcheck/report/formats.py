@@ -60,7 +60,7 @@ def _github(run: CheckRun, config: CheckConfig, stream: IO[str]) -> None:
 
 
 def _junit(run: CheckRun, config: CheckConfig, stream: IO[str]) -> None:
-    stream.write(render_junit(run.results, config.fail_on))
+    stream.write(render_junit(run.results, config.fail_on, elapsed=run.elapsed))
 
 
 def _sarif(run: CheckRun, config: CheckConfig, stream: IO[str]) -> None:

@@ -32,6 +32,11 @@ def iso_time(timestamp: float | None) -> str | None:
     return iso_utc(datetime.fromtimestamp(timestamp, UTC)) if timestamp else None
 
 
+def plural(count: int, word: str) -> str:
+    """``1 URL``, ``2 URLs``."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def summary(results: Sequence[Result]) -> dict[str, int]:
     """``{"total": N, "<status>": N, …}`` over distinct cited URLs, every status present."""
     counts = Counter(result.status for result in results)
@@ -80,13 +85,13 @@ def render_markdown(results: Sequence[Result], failing: Collection[Status]) -> s
     counts = summary(results)
     lines = ["## linkcheck", ""]
     shown = [f"{counts[s.value]} {s.value}" for s in Status if counts[s.value]]
-    lines.append(f"{counts['total']} URLs checked: " + ", ".join(shown) + ".")
+    lines.append(f"{plural(counts['total'], 'URL')} checked: " + ", ".join(shown) + ".")
     rows = [
         (r, loc) for r in problems(results) if r.status is not Status.OFFLINE for loc in r.locations
     ]
     offline = counts[Status.OFFLINE.value]
     if offline:
-        lines += ["", f"**Network unreachable**: {offline} URLs could not be checked."]
+        lines += ["", f"**Network unreachable**: {plural(offline, 'URL')} could not be checked."]
     if rows:
         lines += ["", "| status | where | URL | reason |", "| --- | --- | --- | --- |"]
         for result, loc in rows:
@@ -130,7 +135,7 @@ def render_github(results: Sequence[Result], failing: Collection[Status]) -> str
             )
     counts = summary(results)
     shown = ", ".join(f"{counts[s.value]} {s.value}" for s in Status if counts[s.value])
-    lines.append(f"linkcheck: {counts['total']} URLs: {shown}")
+    lines.append(f"linkcheck: {plural(counts['total'], 'URL')}: {shown}")
     return "\n".join(lines) + "\n"
 
 
@@ -142,15 +147,39 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_junit(results: Sequence[Result], failing: Collection[Status]) -> str:
-    """JUnit XML: one test case per citation, failing where its URL's status fails the run."""
-    suite = ElementTree.Element("testsuite", name="linkcheck")
+def render_junit(
+    results: Sequence[Result],
+    failing: Collection[Status],
+    *,
+    elapsed: float = 0.0,
+    started: datetime | None = None,
+) -> str:
+    """JUnit XML: one test case per citation, failing where its URL's status fails the run.
+
+    Suites carry ``time``, ``timestamp`` and ``hostname`` and cases ``time``, as strict
+    consumers (the Ant schema) require; a case's time is its URL's share of the run's.
+    """
+    import socket
+
+    started = started or datetime.now(UTC)
+    suite = ElementTree.Element(
+        "testsuite",
+        name="linkcheck",
+        timestamp=started.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+        hostname=socket.gethostname() or "localhost",
+        time=f"{elapsed:.3f}",
+    )
+    share = elapsed / max(1, sum(len(r.locations) for r in results))
     tests = failures = skipped = 0
     for result in results:
         for loc in result.locations:
             tests += 1
             case = ElementTree.SubElement(
-                suite, "testcase", classname=loc.file, name=f"{loc.line}:{loc.column} {result.url}"
+                suite,
+                "testcase",
+                classname=loc.file,
+                name=f"{loc.line}:{loc.column} {result.url}",
+                time=f"{share:.3f}",
             )
             if result.status in failing:
                 failures += 1
@@ -176,7 +205,14 @@ def render_junit(results: Sequence[Result], failing: Collection[Status]) -> str:
     suite.set("failures", str(failures))
     suite.set("errors", "0")
     suite.set("skipped", str(skipped))
-    root = ElementTree.Element("testsuites")
+    root = ElementTree.Element(
+        "testsuites",
+        tests=str(tests),
+        failures=str(failures),
+        errors="0",
+        skipped=str(skipped),
+        time=f"{elapsed:.3f}",
+    )
     root.append(suite)
     ElementTree.indent(root)
     return (
@@ -200,9 +236,41 @@ RULE_HELP = {
 }
 
 
+RULE_ACTION = {
+    Status.UNREADABLE: "Fix the file's encoding or content, or exclude it with --exclude-path.",
+    Status.BROKEN: "Cite a live address, or the archived copy `linkcheck archive` suggests.",
+    Status.ERROR: "Check again later; if it persists, cite an archived copy.",
+    Status.TIMEOUT: "Check again later, or raise --timeout for this host ([hosts]).",
+    Status.FRAGMENT_MISSING: "Update the quote or anchor, or cite the archived copy that has it.",
+    Status.INVALID: "Correct the URL or the text directive.",
+    Status.BLOCKED: "Not a failure by default: check it by hand, or give the host a token.",
+    Status.REDIRECTED: "Replace the URL by its new address (final_url).",
+    Status.OFFLINE: "Run again with a network connection.",
+    Status.UNVERIFIABLE: "Verify the quote by hand.",
+}
+
+
 def render_sarif(results: Sequence[Result], failing: Collection[Status]) -> str:
-    """SARIF 2.1.0 for code scanning: one result per problem citation, at its location."""
+    """SARIF 2.1.0 for code scanning: one result per problem citation, at its location.
+
+    Locations are relative to ``%SRCROOT%`` (the current directory), as code scanning expects;
+    every rule has a full description and help.
+    """
+    import os
+    from pathlib import Path
+
     from linkcheck import PROJECT_URL, __version__
+
+    root = Path.cwd()
+
+    def uri(file: str) -> str:
+        path = Path(file)
+        if path.is_absolute():
+            try:
+                path = path.relative_to(root)
+            except ValueError:
+                return path.as_uri()  # outside the source root: an absolute file URI
+        return quote(path.as_posix().replace(os.sep, "/"))
 
     findings = []
     used: dict[Status, None] = {}
@@ -219,7 +287,10 @@ def render_sarif(results: Sequence[Result], failing: Collection[Status]) -> str:
                     "locations": [
                         {
                             "physicalLocation": {
-                                "artifactLocation": {"uri": quote(loc.file.replace("\\", "/"))},
+                                "artifactLocation": {
+                                    "uri": uri(loc.file),
+                                    "uriBaseId": "%SRCROOT%",
+                                },
                                 "region": {"startLine": loc.line, "startColumn": loc.column},
                             }
                         }
@@ -231,6 +302,12 @@ def render_sarif(results: Sequence[Result], failing: Collection[Status]) -> str:
             "id": f"linkcheck/{status.value}",
             "name": status.value,
             "shortDescription": {"text": RULE_HELP.get(status, status.value)},
+            "fullDescription": {"text": RULE_HELP.get(status, status.value)},
+            "help": {
+                "text": f"{RULE_HELP.get(status, status.value)} {RULE_ACTION.get(status, '')}",
+                "markdown": f"**{status.value}**: {RULE_HELP.get(status, status.value)} "
+                f"{RULE_ACTION.get(status, '')}",
+            },
             "helpUri": f"{PROJECT_URL}#commands",
         }
         for status in used
@@ -249,6 +326,7 @@ def render_sarif(results: Sequence[Result], failing: Collection[Status]) -> str:
                     }
                 },
                 "results": findings,
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": root.as_uri() + "/"}},
             }
         ],
     }

@@ -8,10 +8,10 @@ from collections.abc import Collection, Sequence
 from rich.console import Console
 from rich.markup import escape
 
-from linkcheck.model import ManifestEntry, Result, Status
+from linkcheck.model import ArchiveRun, Result, Status
 from linkcheck.report.hints import hints
 from linkcheck.report.progress import SNAPSHOT_STYLES, STATUS_STYLES
-from linkcheck.report.results import problems, summary
+from linkcheck.report.results import plural, problems, summary
 
 
 def render_text(
@@ -66,19 +66,32 @@ def render_text(
         console.print(f"[dim]hint:[/] {escape(hint)}", highlight=False)
 
 
-def render_archive_summary(
-    entries: Sequence[ManifestEntry], captures_submitted: int, manifest: str
-) -> None:
-    """One line per kind of snapshot, and where the manifest is."""
-    console = Console()
+def render_archive_summary(archived: ArchiveRun, manifest: str) -> None:
+    """The live sources left without an archived copy (a citation a line, as the check lists
+    its problems), one line of counts by kind of snapshot, and where the manifest is."""
+    console = Console(soft_wrap=True)
+    missing = archived.not_archived()
+    if missing:
+        console.print(f"\n[red]✗ not archived[/] ({len(missing)})", highlight=False)
+        for entry in missing:
+            for loc in entry.locations:
+                console.print(
+                    f"  [bold]{escape(loc.file)}:{loc.line}:{loc.column}[/]  {escape(entry.url)}\n"
+                    f"      [dim]{escape(entry.reason)}[/]",
+                    highlight=False,
+                )
+    if archived.unavailable is not None:
+        console.print(f"\n[bold red]archive unavailable[/]: {escape(archived.unavailable)}")
+    entries = archived.entries
     counts = Counter(entry.snapshot.value for entry in entries)
     shown = ", ".join(
         f"[{SNAPSHOT_STYLES[kind]}]{counts[kind]} {kind.replace('_', ' ')}[/]"
         for kind in SNAPSHOT_STYLES
         if counts[kind]
     )
+    submitted = archived.captures_submitted
     console.print(
-        f"archive: {len(entries)} URLs: {shown or 'nothing to archive'}; "
-        f"{captures_submitted} captures submitted; manifest: {escape(manifest)}",
+        f"\narchive: {plural(len(entries), 'URL')}: {shown or 'nothing to archive'}; "
+        f"{plural(submitted, 'capture')} submitted; manifest: {escape(manifest)}",
         highlight=False,
     )
