@@ -40,8 +40,49 @@ SNAPSHOT_STYLES = {
 }
 
 
+# Short forms of the counts, for narrow terminals: "80✓ 3✗ 2!".
+SYMBOLS = {
+    "ok": "✓", "redirected": "→", "broken": "✗", "error": "!", "timeout": "⧖", "blocked": "⊘",
+    "fragment_missing": "¶", "unverifiable": "?", "invalid": "≠", "offline": "~",
+    "excluded": "-", "unsupported": "-", "skipped": "-", "unreadable": "✗",
+    "captured": "✓", "existing": "✓", "suggested": "→", "not_captured": "-", "failed": "✗",
+}  # fmt: skip
+
+
+def progress_line(
+    label: str,
+    done: int,
+    total: int,
+    counts: list[tuple[str, int, str]],
+    remaining: str,
+    width: int,
+) -> str:
+    """The progress line in rich markup, fitted to ``width`` columns.
+
+    done/total and the time left are kept at any width of 60 or more; the bar shrinks first,
+    then the counts take their short form (``80✓ 3✗``), then they are dropped.
+    """
+    head = f"{label} {done}/{total}"
+    tail = f"ETA {remaining}"
+    full = " ".join(f"[{style}]{n} {name}[/]" for name, n, style in counts)
+    full_len = sum(len(f"{n} {name}") + 1 for name, n, _ in counts)
+    short = " ".join(f"[{style}]{n}{SYMBOLS.get(name, '·')}[/]" for name, n, style in counts)
+    short_len = sum(len(f"{n}{SYMBOLS.get(name, '·')}") + 1 for name, n, _ in counts)
+    fixed = len(head) + len(tail) + 2
+    for shown, length in ((full, full_len), (short, short_len), ("", 0)):
+        room = width - fixed - length - 1
+        if room >= 10 or not shown:
+            bar_width = max(0, min(40, room))
+            filled = round(bar_width * done / total) if total else 0
+            bar = f"[magenta]{'━' * filled}[/][dim]{'━' * (bar_width - filled)}[/]"
+            parts = [f"[bold]{head}[/]", bar if bar_width >= 5 else "", shown, f"[dim]{tail}[/]"]
+            return " ".join(part for part in parts if part)
+    raise AssertionError("unreachable")
+
+
 class CheckProgress:
-    """A rich progress bar on standard error: done/total, counts by status, rate and ETA.
+    """A progress line on standard error: done/total, a bar, counts by status and time left,
+    fitted to the terminal's width (see progress_line).
 
     It appears once the total is known (``planned``), and only when ``enabled``.
     """
@@ -56,31 +97,35 @@ class CheckProgress:
         self._task: TaskID | None = None
 
     def planned(self, total: int) -> None:
-        """Show the bar for ``total`` items."""
+        """Show the line for ``total`` items."""
         if self._enabled and total and self._progress is None:
             from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
+            from rich.progress import Progress, ProgressColumn, Task
+            from rich.text import Text
 
-            self._progress = Progress(
-                TextColumn(f"[bold]{self.label}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[counts]}"),
-                TextColumn("[dim]{task.fields[rate]}"),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self._task = self._progress.add_task("check", total=total, counts="", rate="")
+            console = Console(stderr=True)
+            progress = self
+
+            class Line(ProgressColumn):
+                def render(self, task: Task) -> Text:
+                    remaining = task.time_remaining
+                    left = "-:--:--" if remaining is None else _clock(remaining)
+                    counts = [
+                        (name, n, progress._styles[name])
+                        for name, n in progress._counts.most_common()
+                    ]
+                    line = progress_line(
+                        progress.label,
+                        int(task.completed),
+                        int(task.total or 0),
+                        counts,
+                        left,
+                        console.width - 1,
+                    )
+                    return Text.from_markup(line)
+
+            self._progress = Progress(Line(), console=console, transient=True)
+            self._task = self._progress.add_task("check", total=total)
             self._progress.start()
 
     def interrupting(self, say: Callable[[str], None]) -> Callable[[str], None]:
@@ -113,17 +158,14 @@ class CheckProgress:
     def _count(self, name: str, style: str) -> None:
         self._counts[name] += 1
         self._styles[name] = style
-        if self._progress is None or self._task is None:
-            return
-        counts = " ".join(f"[{self._styles[s]}]{n} {s}[/]" for s, n in self._counts.most_common())
-        task = self._progress.tasks[0]
-        speed = task.speed
-        self._progress.update(
-            self._task,
-            advance=1,
-            counts=counts,
-            rate=f"{speed:.0f} URLs/s" if speed else "",
-        )
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, advance=1)
+
+
+def _clock(seconds: float) -> str:
+    minutes, second = divmod(int(seconds), 60)
+    hours, minute = divmod(minutes, 60)
+    return f"{hours}:{minute:02d}:{second:02d}"
 
 
 class ArchiveProgress(CheckProgress):
