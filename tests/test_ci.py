@@ -166,11 +166,57 @@ def test_the_action_step_runs_locally(tmp_path: Path, site: Host) -> None:
     assert (tmp_path / ".linkcheck" / "cache.db").exists()  # the cache the Action keeps
 
 
+def test_action_inputs_are_read_as_written(tmp_path: Path, site: Host) -> None:
+    """Globs reach linkcheck unexpanded (** included), quotes group words, a path may hold a
+    space, ``fail: false`` passes the step, and the exit code and a report file come out."""
+    repository = tmp_path / "repo"
+    for folder in ("docs/a/b", "docs/c", "my docs"):
+        (repository / folder).mkdir(parents=True)
+    dead = site.url("/missing")
+    for name in ("docs/top.md", "docs/a/one.md", "docs/a/b/two.md", "docs/c/three.md"):
+        (repository / name).write_text(f"[dead]({dead}?in={name})\n")
+    (repository / "my docs" / "spaced.md").write_text(f"[skip]({site.url('/missing')}?skip=1)\n")
+    (repository / "docs" / "c" / "notes.txt").write_text("not a Markdown file, not named\n")
+    outputs, report = tmp_path / "outputs", tmp_path / "report.md"
+    result = subprocess.run(
+        ["bash", str(ROOT / "ci" / "github-action.sh")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={
+            **os.environ,
+            "LINKCHECK_VENV": sys.prefix,
+            "LINKCHECK_WORKING_DIRECTORY": str(repository),
+            "LINKCHECK_PATHS": "docs/**/*.md\n'my docs/spaced.md'",
+            "LINKCHECK_ARGS": f"--canary {site.base} --no-cache\n--exclude 'skip=1|never'"
+            " --header 'X-Team: docs' --format text -o swallowed.txt",
+            "LINKCHECK_FAIL": "false",
+            "LINKCHECK_OUTPUT": str(report),
+            "GITHUB_OUTPUT": str(outputs),
+        },
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr  # fail: false
+    assert outputs.read_text() == "exit_code=1\n"
+    annotated = {
+        line.split("file=", 1)[1].split(",", 1)[0]
+        for line in result.stdout.splitlines()
+        if line.startswith("::error ")
+    }
+    assert annotated == {"docs/top.md", "docs/a/one.md", "docs/a/b/two.md", "docs/c/three.md"}
+    assert "skip=1" not in result.stdout  # the quoted --exclude pattern applied, quotes off
+    assert report.read_text().startswith("## linkcheck")
+    assert not (repository / "swallowed.txt").exists()  # -o in args cannot steal the report
+
+
 def test_action_metadata_runs_the_same_script() -> None:
     action = (ROOT / "action.yml").read_text()
     assert "run: ${{ github.action_path }}/ci/github-action.sh" in action
-    for name in ("paths", "args", "fail-on", "cache", "python-version"):
+    for name in (
+        "paths", "args", "fail-on", "fail", "output", "output-format", "working-directory",
+        "cache", "python-version",
+    ):  # fmt: skip
         assert f"\n  {name}:\n" in action
+    assert "\n  exit_code:\n" in action
+    assert "update-environment: false" in action  # the caller's Python is left alone
+    assert "github.event.repository.default_branch" in action
 
 
 @pytest.mark.slow
