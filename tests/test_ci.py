@@ -251,6 +251,64 @@ def test_pre_commit_hooks_through_try_repo(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_the_network_hook_selects_documents_keeps_no_cache_in_the_repo_and_survives_offline(
+    tmp_path: Path, site: Host
+) -> None:
+    sample = tmp_path / "sample"
+    sample.mkdir()
+    git(sample, "init", "-q", "-b", "main")
+    dead = site.url("/missing")
+    (sample / "README.md").write_text(f"# Sample\n\nAlive: [source]({site.url('/ok')}).\n")
+    (sample / "notes.txt").write_text(f"Also alive: {site.url('/ok?n=2')}\n")
+    (sample / "tool.py").write_text(f'URL = "{dead}"  # not a document: never checked\n')
+    (sample / "data.json").write_text(f'{{"url": "{dead}"}}\n')
+    (sample / "linkcheck.toml").write_text(f'canary = "{site.base}"\n')
+    git(sample, "add", ".")
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "XDG_CACHE_HOME": str(tmp_path / "user-cache"),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        str(ROOT),
+        "linkcheck",
+        "--all-files",
+        "--verbose",  # a passing hook's output is shown only with --verbose
+    ]
+    online = subprocess.run(
+        command, cwd=sample, capture_output=True, text=True, env=env, timeout=900
+    )
+    assert online.returncode == 0, online.stdout + online.stderr
+    assert list((tmp_path / "user-cache" / "linkcheck").glob("pre-commit-*.db"))
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=sample, capture_output=True, text=True
+    )
+    untracked = [line for line in status.stdout.splitlines() if line.startswith("??")]
+    assert untracked == []  # no .linkcheck/ left in the user's repository
+    # Offline: the sources cannot be reached, nor can the canary; a local link is still checked.
+    (sample / "README.md").write_text(
+        "# Sample\n\n[away](http://away.invalid/) [local](notes.txt)\n"
+    )
+    (sample / "linkcheck.toml").write_text('canary = "http://canary.invalid/"\n')
+    git(sample, "add", ".")
+    offline = subprocess.run(
+        command, cwd=sample, capture_output=True, text=True, env=env, timeout=900
+    )
+    assert offline.returncode == 0, offline.stdout + offline.stderr
+    assert "the network is unreachable: ran the offline checks instead" in offline.stdout
+    (sample / "README.md").write_text("# Sample\n\n[away](http://away.invalid/) [gone](gone.md)\n")
+    git(sample, "add", ".")
+    broken = subprocess.run(
+        command, cwd=sample, capture_output=True, text=True, env=env, timeout=900
+    )
+    assert broken.returncode == 1 and "gone.md" in broken.stdout, broken.stdout
+
+
+@pytest.mark.slow
 def test_sdist_and_wheel_install_cleanly(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(tmp_path / "dist"),
