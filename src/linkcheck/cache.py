@@ -91,7 +91,7 @@ def _result(row: Sequence[Any]) -> FetchResult | None:
         reason=row[1],
         http_status=row[2],
         final_url=row[3],
-        redirects=json.loads(row[4]),
+        redirects=json.loads(row[4]) if row[4] != "[]" else [],
         content_type=row[5],
         checked_at=row[6],
         cached=True,
@@ -99,9 +99,14 @@ def _result(row: Sequence[Any]) -> FetchResult | None:
         fragments={
             fragment: [FragmentOutcome.from_record(record) for record in records]
             for fragment, records in json.loads(row[8]).items()
-        },
-        refusal=Refusal(row[9]) if row[9] in set(Refusal) else None,
+        }
+        if row[8] != "{}"
+        else {},
+        refusal=Refusal(row[9]) if row[9] is not None and row[9] in _REFUSALS else None,
     )
+
+
+_REFUSALS = frozenset(refusal.value for refusal in Refusal)
 
 
 def _locked(exc: BaseException) -> bool:

@@ -8,7 +8,6 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
-from xml.etree import ElementTree
 
 from linkcheck.model import Result, Status, iso_utc
 
@@ -160,6 +159,7 @@ def render_junit(
     consumers (the Ant schema) require; a case's time is its URL's share of the run's.
     """
     import socket
+    from xml.etree import ElementTree
 
     started = started or datetime.now(UTC)
     suite = ElementTree.Element(
