@@ -14,8 +14,9 @@ import click
 import pytest
 
 from linkcheck import PROJECT_URL, __version__
-from linkcheck.cli import PER_COMMAND, cli, setting_keys, settings_defaults
+from linkcheck.cli import cli
 from linkcheck.options import ARCHIVE_SETTINGS, CHECK_SETTINGS, Setting
+from linkcheck.settings import PER_COMMAND, setting_keys, settings_defaults
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "linkcheck"
 README = (SOURCE.parent.parent / "README.md").read_text(encoding="utf-8")
@@ -165,7 +166,7 @@ def test_every_option_is_documented_and_has_a_settings_key(name: str, tmp_path: 
         for key, value in settings.items()
         if isinstance(value, str | int | float | bool | tuple)  # not None, nor click's UNSET
     }
-    defaults = settings_defaults(settings, tmp_path / "linkcheck.toml")
+    defaults = settings_defaults(settings, tmp_path / "linkcheck.toml", COMMANDS, print)
     # output, format and quiet at the top level are check's alone (others take them in a table)
     expected = {
         p for key, p in keys if key in settings and (name == "check" or key not in PER_COMMAND)

@@ -5,29 +5,27 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from linkcheck import __version__
+from linkcheck.cache_commands import cache
 from linkcheck.config import (
     HostRule,
     find_config_file,
     load_config_file,
     parse_format_overrides,
     parse_host_rules,
-    settings_table_name,
 )
 from linkcheck.errors import ExitCode, InternalError, LinkcheckError, UsageError
 from linkcheck.options import (
     archive_options,
     archive_settings,
-    cache_file_option,
     check_config,
     check_options,
-    checked_setting,
     fail_options,
     format_option,
     input_options,
@@ -36,12 +34,12 @@ from linkcheck.options import (
 )
 from linkcheck.report.extraction import EXTRACT_FORMATS
 from linkcheck.report.formats import CHECK_FORMATS
+from linkcheck.settings import settings_defaults
 
 if TYPE_CHECKING:
-    from linkcheck.cache import Cache
     from linkcheck.changes import Changes
     from linkcheck.config import CheckConfig
-    from linkcheck.model import CheckRun, Document, OpenDocument
+    from linkcheck.model import CheckRun, Document
 
 HOSTS = "linkcheck.hosts"  # where the settings file's [hosts] rules wait for the command
 # Errors that already say what went wrong to the user; anything else is a bug.
@@ -128,7 +126,7 @@ def cli(ctx: click.Context, debug: bool, config_file: str | None) -> None:
         settings = load_config_file(path)
         if "hosts" in settings:
             ctx.meta[HOSTS] = parse_host_rules(settings.pop("hosts"), str(path), warn=warn)
-        ctx.default_map = settings_defaults(settings, path)
+        ctx.default_map = settings_defaults(settings, path, _commands(), warn)
 
 
 def _relative(path: Path) -> Path:
@@ -139,93 +137,15 @@ def _relative(path: Path) -> Path:
         return path
 
 
+def _commands() -> dict[str, click.Command]:
+    """The commands a settings file configures (not the cache commands: see settings.py)."""
+    return {name: command for name, command in cli.commands.items() if name != "cache"}
+
+
 def host_rules() -> tuple[HostRule, ...]:
     """The settings file's ``[hosts]`` rules (none without a settings file)."""
     rules: tuple[HostRule, ...] = click.get_current_context().meta.get(HOSTS, ())
     return rules
-
-
-# Settings that belong to one command: at the top level they apply to check alone.
-PER_COMMAND = frozenset({"output", "format", "quiet"})
-
-
-def settings_defaults(settings: dict[str, Any], path: Path) -> dict[str, Any]:
-    """A settings file as click defaults for each command, every value checked first.
-
-    The top level holds what every command shares; ``[tool.linkcheck.COMMAND]`` what one
-    command alone takes (``output``, ``format``…). An unknown key, a key a command does not
-    take in its own table, or a bad value is a usage error naming the file, table and key.
-    """
-    commands = {name: command for name, command in cli.commands.items() if name != "cache"}
-    where = settings_table_name(path)
-    shared = {key: value for key, value in settings.items() if key not in commands}
-    sections = {key: value for key, value in settings.items() if key in commands}
-    all_options: dict[str, list[click.Parameter]] = {}
-    for command in commands.values():
-        for key, param in _options(command).items():
-            all_options.setdefault(key, []).append(param)
-    for key, value in shared.items():
-        if key not in all_options:
-            raise UsageError(f"{where} unknown setting {key.replace('_', '-')!r}")
-        shared[key] = checked_setting(key, value, all_options[key], where)
-    old_style = sorted(PER_COMMAND & set(shared))
-    if old_style:
-        keys = ", ".join(key.replace("_", "-") for key in old_style)
-        section = _section_name(path, "check")
-        warn(f"{where} {keys}: applies to check alone; move it to {section}")
-    defaults: dict[str, Any] = {}
-    if "cache_file" in shared:  # the cache commands look where check and archive write
-        defaults["cache"] = {
-            name: {"cache_file": shared["cache_file"]} for name in ("info", "clear")
-        }
-    for name, command in commands.items():
-        options = _options(command)
-        own = {
-            key: value
-            for key, value in shared.items()
-            if key in options
-            and (key not in PER_COMMAND or name == "check")
-            and _fits(options[key], value)
-        }
-        table = sections.get(name, {})
-        section = _section_name(path, name)
-        if not isinstance(table, dict):
-            raise UsageError(f"{section} must be a table")
-        for key, value in table.items():
-            key = str(key).replace("-", "_")
-            if key not in options:
-                raise UsageError(f"{section} {key.replace('_', '-')}: not a setting of {name}")
-            own[key] = checked_setting(key, value, [options[key]], section)
-        defaults[name] = {options[key].name: value for key, value in own.items()}
-    return defaults
-
-
-def _options(command: click.Command) -> dict[str, click.Parameter]:
-    """The settings keys of a command's options, and the options."""
-    params = {p.name: p for p in command.params}
-    return {key: params[name] for key, name in setting_keys(command)}
-
-
-def _section_name(path: Path, command: str) -> str:
-    """``pyproject.toml: [tool.linkcheck.check]``, or ``linkcheck.toml: [check]``."""
-    table = f"tool.linkcheck.{command}" if path.name == "pyproject.toml" else command
-    return f"{path}: [{table}]"
-
-
-def _fits(param: click.Parameter, value: Any) -> bool:
-    """A choice a command does not offer (format = "sarif" for extract) is left to the others."""
-    return not isinstance(param.type, click.Choice) or value in param.type.choices
-
-
-def setting_keys(command: click.Command) -> list[tuple[str, str]]:
-    """(settings-file key, parameter name) for each option: the key is the long option's name."""
-    keys = []
-    for param in command.params:
-        if isinstance(param, click.Option) and param.name:
-            long_names = [o for o in param.opts if o.startswith("--")]
-            key = long_names[0][2:].replace("-", "_") if long_names else param.name
-            keys.append((key, param.name))
-    return keys
 
 
 def document_filter(options: dict[str, Any]) -> Changes | None:
@@ -286,7 +206,7 @@ def check_with_progress(documents: list[Document], config: CheckConfig, quiet: b
 @output_option("Write to FILE.")
 def extract(output_format: str | None, output: str | None, **options: Any) -> None:
     """List every citation in PATH… without touching the network."""
-    from linkcheck.documents import stream_documents
+    from linkcheck.documents import stream_documents, warning_of_problems
     from linkcheck.report.extraction import render_extraction
 
     changes = document_filter(options)
@@ -294,16 +214,8 @@ def extract(output_format: str | None, output: str | None, **options: Any) -> No
     documents = stream_documents(
         options["paths"], options["exclude_paths"], overrides, warn, changes
     )
-    if render_extraction(_warning_of_problems(documents), output_format, output) == 0:
+    if render_extraction(warning_of_problems(documents, warn), output_format, output) == 0:
         warn_no_documents(changes)
-
-
-def _warning_of_problems(documents: Iterator[OpenDocument]) -> Iterator[OpenDocument]:
-    """The documents; each one's problem, if any, is warned about once it has been read."""
-    for document in documents:
-        yield document
-        if document.problem is not None:
-            warn(f"{document.file}: {document.problem}")
 
 
 @cli.command()
@@ -403,70 +315,7 @@ def merge(reports: tuple[str, ...], output_format: str, output: str | None, **op
     sys.exit(run.exit_code(config.fail_on, config.fail_after))
 
 
-@cli.group()
-def cache() -> None:
-    """Inspect or clear the cached results file."""
-
-
-def _existing_cache(cache_file: str) -> Cache | None:
-    """The cache at ``cache_file``, or None (said on stdout) when there is none yet."""
-    from linkcheck.cache import Cache
-
-    path = Path(cache_file)
-    if not path.exists():
-        click.echo(f"{path}: no cache yet")
-        return None
-    return Cache(path)  # its trouble is reported by info or clear, in one line
-
-
-@cache.command("info")
-@cache_file_option
-def cache_info(cache_file: str) -> None:
-    """How many results are cached, by status, and how old they are."""
-    from linkcheck.report.results import iso_time
-
-    store = _existing_cache(cache_file)
-    if store is None:
-        return
-    with store:
-        info = store.info()
-    entries = f"{info.entries} result{'s' if info.entries != 1 else ''}"
-    click.echo(f"{info.path}: {entries}, {info.size_bytes / 1024:.0f} KiB")
-    for status, count in sorted(info.by_status.items()):
-        click.echo(f"  {status}: {count}")
-    if info.oldest is not None and info.newest is not None:
-        oldest, newest = _age(info.oldest), _age(info.newest)
-        click.echo(
-            f"  oldest: {oldest} ago ({iso_time(info.oldest)}), "
-            f"newest: {newest} ago ({iso_time(info.newest)})"
-        )
-    if info.damage is not None:
-        click.echo(f"  damaged: {info.damage} (run `linkcheck cache clear`, or delete the file)")
-
-
-@cache.command("clear")
-@cache_file_option
-def cache_clear(cache_file: str) -> None:
-    """Delete every cached result, recorded snapshot and pending capture job."""
-    store = _existing_cache(cache_file)
-    if store is None:
-        return
-    with store:
-        removed = store.clear()
-    click.echo(f"{store.path}: removed {removed} results")
-
-
-def _age(timestamp: float) -> str:
-    """``3d 4h``, ``25m``, ``40s``: how long ago ``timestamp`` was."""
-    import time
-
-    seconds = max(0, int(time.time() - timestamp))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")]
-    shown = [f"{value}{unit}" for value, unit in parts if value][:2]
-    return " ".join(shown) or "0s"
+cli.add_command(cache)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -164,3 +164,13 @@ def load_documents(
         citations = list(opened.citations)
         documents.append(Document(opened.file, opened.format, citations, opened.problem))
     return documents
+
+
+def warning_of_problems(
+    documents: Iterator[OpenDocument], warn: Callable[[str], None]
+) -> Iterator[OpenDocument]:
+    """The documents; each one's problem, if any, is warned about once it has been read."""
+    for document in documents:
+        yield document
+        if document.problem is not None:
+            warn(f"{document.file}: {document.problem}")

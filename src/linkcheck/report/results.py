@@ -31,6 +31,19 @@ def iso_time(timestamp: float | None) -> str | None:
     return iso_utc(datetime.fromtimestamp(timestamp, UTC)) if timestamp else None
 
 
+def age(timestamp: float) -> str:
+    """``3d 4h``, ``25m``, ``40s``: how long ago ``timestamp`` was."""
+    import time
+
+    seconds = max(0, int(time.time() - timestamp))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s")]
+    shown = [f"{value}{unit}" for value, unit in parts if value][:2]
+    return " ".join(shown) or "0s"
+
+
 def plural(count: int, word: str) -> str:
     """``1 URL``, ``2 URLs``."""
     return f"{count} {word}{'' if count == 1 else 's'}"
