@@ -137,3 +137,29 @@ def test_a_cache_that_fails_mid_run_costs_no_result(tmp_path: Path) -> None:
     assert [r.status for r in results] == [Status.OK] * 300
     assert len(warnings) == 1
     assert "database or disk is full: going on without the cache" in warnings[0]
+
+
+def test_an_unreadable_folder_is_named_and_the_walk_goes_on(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    # As root every folder is readable: the refusal is made by hand, where the walk asks.
+    import os as os_module
+
+    from linkcheck import inputs
+
+    (tmp_path / "open").mkdir()
+    (tmp_path / "open" / "a.md").write_text("x")
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "b.md").write_text("x")
+    real_scandir = os_module.scandir
+
+    def scandir(path: Any) -> Any:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(inputs.os, "scandir", scandir)
+    notes: list[str] = []
+    sources = inputs.discover([str(tmp_path)], note=notes.append)
+    assert [Path(source.name).name for source in sources] == ["a.md"]
+    assert notes == [f"{tmp_path / 'locked'}: cannot read this folder: Permission denied"]
