@@ -219,6 +219,21 @@ def test_action_metadata_runs_the_same_script() -> None:
     assert "github.event.repository.default_branch" in action
 
 
+def try_repo(hook: str) -> list[str]:
+    """pre-commit running this checkout's ``hook`` on every file of the current repository
+    (--verbose: a passing hook's output is shown only then)."""
+    return [
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "try-repo",
+        str(ROOT),
+        hook,
+        "--all-files",
+        "--verbose",
+    ]
+
+
 @pytest.mark.slow
 def test_pre_commit_hooks_through_try_repo(tmp_path: Path) -> None:
     sample = tmp_path / "sample"
@@ -229,15 +244,7 @@ def test_pre_commit_hooks_through_try_repo(tmp_path: Path) -> None:
     git(sample, "add", ".")
     home = tmp_path / "pre-commit-home"
     env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
-    command = [
-        sys.executable,
-        "-m",
-        "pre_commit",
-        "try-repo",
-        str(ROOT),
-        "linkcheck-offline",
-        "--all-files",
-    ]
+    command = try_repo("linkcheck-offline")
     failing = subprocess.run(
         command, cwd=sample, capture_output=True, text=True, env=env, timeout=900
     )
@@ -269,16 +276,7 @@ def test_the_network_hook_selects_documents_keeps_no_cache_in_the_repo_and_survi
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
         "XDG_CACHE_HOME": str(tmp_path / "user-cache"),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "pre_commit",
-        "try-repo",
-        str(ROOT),
-        "linkcheck",
-        "--all-files",
-        "--verbose",  # a passing hook's output is shown only with --verbose
-    ]
+    command = try_repo("linkcheck")
     online = subprocess.run(
         command, cwd=sample, capture_output=True, text=True, env=env, timeout=900
     )
