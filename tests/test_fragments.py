@@ -25,7 +25,8 @@ def found(html: str, fragment: str, content_type: str = "text/html") -> bool:
     """Does the browser find every directive of ``fragment`` on the page?"""
     outcomes = verify_fragment(fragment, Page(html, content_type))
     assert outcomes, fragment
-    states = {o.state for o in outcomes}
+    # What a browser ignores (an unknown directive, say) is reported but decides nothing here.
+    states = {o.state for o in outcomes if o.state is not FragmentState.INVALID}
     assert states <= {FragmentState.FOUND, FragmentState.MISSING}, outcomes
     return states == {FragmentState.FOUND}
 
@@ -91,13 +92,22 @@ def test_only_the_first_delimiter_counts_and_unknown_directives_are_ignored() ->
         "lazy dog:~:text=fox",
         "quick",
     ]
-    for not_a_directive in ("text=x", ":~text=x", ":~:TEXT=x"):
+    for not_a_directive in ("text=x", ":~text=x"):
         assert parse_fragment(not_a_directive).directives == ()
+    (upper,) = parse_fragment(":~:TEXT=x").directives
+    assert isinstance(upper, InvalidDirective)
+    assert upper.reason.startswith("TEXT= is not a text directive: names are case-sensitive")
+    (empty,) = parse_fragment("intro:~:").directives
+    assert isinstance(empty, InvalidDirective) and "nothing after :~:" in empty.reason
+    unknown = [d for d in parsed.directives if isinstance(d, InvalidDirective)]
+    assert [d.raw for d in unknown] == ["foo=bar"]
+    assert unknown[0].reason.startswith("unknown directive 'foo': browsers ignore it")
 
 
 def test_raw_ampersand_truncates_and_raw_comma_makes_a_range() -> None:
-    (tom,) = parse_fragment(":~:text=Tom%20&%20Jerry").directives
+    tom, jerry = parse_fragment(":~:text=Tom%20&%20Jerry").directives
     assert tom == TextDirective("text=Tom%20", "Tom ")
+    assert isinstance(jerry, InvalidDirective) and jerry.raw == "%20Jerry"  # said, not hidden
     (money,) = parse_fragment(":~:text=123,456%20dollars").directives
     assert money == TextDirective("text=123,456%20dollars", "123", "456 dollars")
 

@@ -102,3 +102,58 @@ def test_local_markdown_heading_anchors(tmp_path: Path, site: Host) -> None:
         "#missing": "fragment_missing",
     }
     assert code == 1
+
+
+QUOTES = """<!doctype html><html><body>
+<p>The quick brown fox jumps over the lazy dog.</p>
+<p>She said "hello world" and left.</p>
+<p>Dessert: crème brûlée.</p>
+</body></html>"""
+
+
+def test_quotes_written_as_people_write_them(tmp_path: Path, site: Host) -> None:
+    site.web.pages["/quotes"] = (  # type: ignore[attr-defined]
+        200,
+        {"Content-Type": "text/html; charset=utf-8"},
+        QUOTES.encode(),
+    )
+    page = site.url("/quotes")
+    markdown = f"[a](<{page}#:~:text=lazy dog>)\n\n[b](<{page}#:~:text=crème brûlée>)\n"
+    html = f'<a href="{page}#:~:text=&quot;hello world&quot;">c</a>'
+    (tmp_path / "page.html").write_text(html)
+    (tmp_path / "doc.md").write_text(markdown)
+    result = run_linkcheck(
+        "doc.md", "page.html", "--format=json", "--canary", site.base, cwd=tmp_path
+    )
+    results = json.loads(result.stdout)["results"]
+    assert len(results) == 3
+    assert {r["status"] for r in results} == {"ok"}, results
+    assert all(r["fragments"][0]["found"] is True for r in results)
+
+
+def test_an_unused_element_id_and_malformed_directives(tmp_path: Path, site: Host) -> None:
+    site.web.pages["/quotes"] = (  # type: ignore[attr-defined]
+        200,
+        {"Content-Type": "text/html; charset=utf-8"},
+        QUOTES.encode(),
+    )
+    page = site.url("/quotes")
+    body = (
+        f"[id]({page}#section2:~:text=lazy%20dog)\n\n[empty]({page}#:~:)\n\n"
+        f"[upper]({page}#:~:TEXT=lazy)\n\n[unknown]({page}#:~:text=Tom%20&%20Jerry)\n"
+    )
+    _, results = run(tmp_path, site, body)
+    unused = results[f"{page}#section2:~:text=lazy%20dog"]
+    assert unused["status"] == "ok"  # a browser scrolls to the words
+    (anchor, text) = unused["fragments"]
+    assert anchor["state"] == "skipped" and "unused" in anchor["reason"]
+    assert text["found"] is True
+    assert results[f"{page}#:~:"]["status"] == "invalid"
+    assert "nothing after :~:" in results[f"{page}#:~:"]["reason"]
+    upper = results[f"{page}#:~:TEXT=lazy"]
+    assert upper["status"] == "invalid" and "names are case-sensitive" in upper["reason"]
+    unknown = results[f"{page}#:~:text=Tom%20&%20Jerry"]
+    assert unknown["status"] in ("invalid", "fragment_missing")
+    assert "unknown directive" in unknown["reason"] or any(
+        "unknown directive" in f["reason"] for f in unknown["fragments"]
+    )

@@ -17,7 +17,8 @@ from linkcheck.model import UrlKind
         ("http://[::1]:8080/", UrlKind.HTTP, None),
         ("https://e.com/p#:~:text=a%ZZ", UrlKind.HTTP, None),  # fragment syntax is checked later
         ("http://", UrlKind.INVALID, "URL has no host"),
-        ("https://e.com/a b", UrlKind.INVALID, "URL contains whitespace"),
+        ("https://e.com/a b", UrlKind.HTTP, None),  # a browser sends a%20b
+        ("https://e .com/a", UrlKind.INVALID, "not a URL a browser can read (whitespace?)"),
         ("https://e.com/a%zz", UrlKind.INVALID, "bad percent-escape"),
         ("http://[zz]/", UrlKind.INVALID, "invalid IPv6 address"),
         ("http://[::1/", UrlKind.INVALID, "invalid IPv6 address"),
@@ -46,3 +47,18 @@ def test_local_links_resolve_against_the_document() -> None:
 def test_protocol_relative_is_fetched_over_https() -> None:
     verdict = classify_url("//cdn.e.com/x", None)
     assert (verdict.kind, verdict.target) == (UrlKind.HTTP, "https://cdn.e.com/x")
+
+
+@pytest.mark.parametrize(
+    ("written", "fetched"),
+    [
+        ("https://e.test/p#:~:text=lazy dog", "https://e.test/p#:~:text=lazy%20dog"),
+        ('https://e.test/p#:~:text="hello world"', "https://e.test/p#:~:text=%22hello%20world%22"),
+        ("https://e.test/a b/c?q=x y", "https://e.test/a%20b/c?q=x%20y"),
+        ("https://e.test\\a\\b", "https://e.test/a/b"),
+        (" https://e.test/x\t", "https://e.test/x"),
+    ],
+)
+def test_urls_as_written_are_read_as_a_browser_reads_them(written: str, fetched: str) -> None:
+    verdict = classify_url(written, None)
+    assert (verdict.kind, verdict.target) == (UrlKind.HTTP, fetched)

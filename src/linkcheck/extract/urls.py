@@ -24,6 +24,9 @@ _PLAIN_HTTP = re.compile(
     re.I,
 )
 _HOST = re.compile(r"^[^\s/?#@:\[\]\\]+$")
+# What a browser's URL parser repairs in an http(s) URL (see _classify_as_a_browser_reads).
+_AS_WRITTEN = re.compile(r'[\s"<>`\\]')
+_HTTP_START = re.compile(r"^\s*https?:", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,8 @@ def classify_url(url: str, document_dir: Path | None) -> UrlVerdict:
         return _HTTP
     if not url:
         return UrlVerdict(UrlKind.INVALID, reason="empty URL")
+    if _AS_WRITTEN.search(url) and _HTTP_START.match(url):
+        return _classify_as_a_browser_reads(url)
     if _WHITESPACE.search(url):
         return UrlVerdict(UrlKind.INVALID, reason="URL contains whitespace")
     scheme_match = _SCHEME.match(url)
@@ -63,6 +68,23 @@ def classify_url(url: str, document_dir: Path | None) -> UrlVerdict:
             return UrlVerdict(UrlKind.TEL)
         return UrlVerdict(UrlKind.INVALID, reason=f"not a telephone number: {number!r}")
     return UrlVerdict(UrlKind.UNSUPPORTED, reason=f"{scheme}: links are not checked")
+
+
+def _classify_as_a_browser_reads(url: str) -> UrlVerdict:
+    """An http(s) URL with what people write but a URL may not hold — a raw space, a quote,
+    a backslash — read as a browser's URL parser (the WHATWG URL Standard) reads it: spaces
+    and quotes percent-encoded, tabs and newlines dropped, backslashes made slashes. The
+    address fetched is the serialised URL; the URL stays as cited for the report."""
+    import ada_url  # a WHATWG-conformant parser: only for these URLs
+
+    try:
+        href = ada_url.URL(url).href
+    except ValueError:
+        return UrlVerdict(UrlKind.INVALID, reason="not a URL a browser can read (whitespace?)")
+    verdict = _classify_http(href)
+    return (
+        UrlVerdict(verdict.kind, href, verdict.reason) if verdict.kind is UrlKind.HTTP else verdict
+    )
 
 
 def _classify_http(url: str) -> UrlVerdict:

@@ -44,16 +44,37 @@ class ParsedFragment:
 
 
 def parse_fragment(fragment: str) -> ParsedFragment:
-    """Parse a URL fragment (without ``#``)."""
+    """Parse a URL fragment (without ``#``).
+
+    What a browser silently ignores after ``:~:`` — nothing at all, ``TEXT=`` (names are
+    case-sensitive), an unknown directive (often the tail of a quote whose ``&`` was not
+    written as ``%26``) — comes back as an InvalidDirective, so that the author learns the
+    quote will not be highlighted.
+    """
     element_id, delimiter, directive = fragment.partition(DELIMITER)
     if not delimiter:
         return ParsedFragment(fragment, ())
-    parsed = tuple(
-        parse_text_directive(part[len("text=") :], part)
-        for part in directive.split("&")
-        if part.startswith("text=")  # anything else is an unknown directive, ignored
-    )
-    return ParsedFragment(element_id, parsed)
+    if not directive:
+        return ParsedFragment(
+            element_id, (InvalidDirective(DELIMITER, "nothing after :~: (browsers ignore it)"),)
+        )
+    parsed: list[TextDirective | InvalidDirective] = []
+    for part in directive.split("&"):
+        if part.startswith("text="):
+            parsed.append(parse_text_directive(part[len("text=") :], part))
+        elif part[:5].lower() == "text=":
+            reason = (
+                f"{part[:4]}= is not a text directive: names are case-sensitive; browsers ignore it"
+            )
+            parsed.append(InvalidDirective(part, reason))
+        elif part:
+            name = part.split("=", 1)[0]
+            reason = (
+                f"unknown directive {name!r}: browsers ignore it (a raw '&' in a quote ends "
+                "the quote there: write it as %26)"
+            )
+            parsed.append(InvalidDirective(part, reason))
+    return ParsedFragment(element_id, tuple(parsed))
 
 
 def parse_text_directive(value: str, raw: str | None = None) -> TextDirective | InvalidDirective:

@@ -139,7 +139,13 @@ def verify_fragment(fragment: str, page: Page | None) -> list[FragmentOutcome]:
     parsed = parse_fragment(fragment)
     outcomes: list[FragmentOutcome] = []
     if parsed.element_id:
-        outcomes.append(_verify_anchor(parsed.element_id, page))
+        anchor = _verify_anchor(parsed.element_id, page)
+        quoting = any(isinstance(d, TextDirective) for d in parsed.directives)
+        if quoting and anchor.state is FragmentState.MISSING:
+            # A browser scrolls to the quoted words: the unused id is a note, not a failure.
+            note = f"{anchor.reason}: unused, the text directive decides where a browser goes"
+            anchor = FragmentOutcome(anchor.directive, "anchor", FragmentState.SKIPPED, note)
+        outcomes.append(anchor)
     for directive in parsed.directives:
         if isinstance(directive, InvalidDirective):
             outcomes.append(
