@@ -404,3 +404,31 @@ def test_visibility_is_inherited_and_can_be_restored() -> None:
 def test_literal_nbsp_text_counts_as_whitespace_between_context_and_match() -> None:
     page = "<p>price &amp;nbsp;42 dollars</p>"  # the page shows the literal text "&nbsp;"
     assert found(page, ":~:text=price-,42%20dollars")
+
+
+@pytest.mark.parametrize(
+    ("page", "query", "expected"),
+    [
+        ("ようこそ日本へ", "ようこ", False),  # inside the dictionary word ようこそ
+        ("ようこそ日本へ", "ようこそ", True),
+        ("ようこそ日本へ", "日本", True),
+        ("我们的中文课很好", "中文", True),
+        ("我们的中文课很好", "中", False),
+        ("สวัสดีครับ", "สวัสดี", True),
+        ("สวัสดีครับ", "สวัส", False),
+        ("mixed ようこそ text", "mixed%20ようこそ", True),
+    ],
+)
+def test_cjk_and_thai_word_boundaries_come_from_icu_dictionaries(
+    page: str, query: str, expected: bool
+) -> None:
+    assert found(f"<p>{page}</p>", f":~:text={query}") is expected
+
+
+def test_without_icu_boundaries_are_approximated_and_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    from linkcheck.fragments import match
+
+    monkeypatch.setattr(match, "_word_breaker", lambda: None)
+    (outcome,) = verify_fragment(":~:text=ようこ", Page("<p>ようこそ日本へ</p>", "text/html"))
+    assert outcome.state is FragmentState.FOUND  # UAX #29 alone cannot tell: a false match
+    assert outcome.reason == "found; word boundaries approximated (ICU not installed)"

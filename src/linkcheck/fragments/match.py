@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import regex
@@ -53,6 +53,11 @@ class FoldedText:
     original: str
     folded: str
     origin: array[int]
+    # ICU word boundaries of the blocks searched so far, by block start (see is_boundary).
+    _dictionary_blocks: dict[int, frozenset[int]] = field(default_factory=dict)
+    _has_dictionary_text: bool | None = None
+    # Set when text that needs a dictionary was met but ICU could not be loaded.
+    approximate: bool = False
 
     @classmethod
     def from_runs(cls, runs: list[str]) -> FoldedText:
@@ -98,8 +103,66 @@ class FoldedText:
         return self.origin[index]
 
     def is_boundary(self, original_index: int) -> bool:
-        """A UAX #29 word boundary in the original text."""
+        """A word boundary in the original text, as Chromium finds it: UAX #29, and ICU's
+        dictionaries where the script has no spaces between words (Chinese, Japanese, Thai…):
+        ``ようこ`` is not bounded inside ``ようこそ``."""
+        if self._has_dictionary_text is None:
+            self._has_dictionary_text = _DICTIONARY_SCRIPT.search(self.original) is not None
+        if self._has_dictionary_text and self._beside_dictionary_text(original_index):
+            boundaries = self._dictionary_boundaries(original_index)
+            if boundaries is not None:
+                return original_index in boundaries
         return _WORD_BOUNDARY.match(self.original, original_index) is not None
+
+    def _beside_dictionary_text(self, index: int) -> bool:
+        text = self.original
+        return any(
+            0 <= position < len(text) and _DICTIONARY_SCRIPT.match(text, position) is not None
+            for position in (index - 1, index)
+        )
+
+    def _dictionary_boundaries(self, index: int) -> frozenset[int] | None:
+        """ICU's word boundaries of the block around ``index`` (None without ICU)."""
+        start = self.original.rfind(BLOCK_SEPARATOR, 0, index) + 1
+        if start not in self._dictionary_blocks:
+            end = self.original.find(BLOCK_SEPARATOR, index)
+            block = self.original[start : end if end != -1 else len(self.original)]
+            segments = icu_words(block)
+            if segments is None:
+                self.approximate = True
+                return None
+            boundaries = {start}
+            position = start
+            for segment in segments:
+                position += len(segment)
+                boundaries.add(position)
+            self._dictionary_blocks[start] = frozenset(boundaries)
+        return self._dictionary_blocks[start]
+
+
+# Scripts written without spaces between words, whose word boundaries need a dictionary.
+_DICTIONARY_SCRIPT = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+)
+
+
+@lru_cache(maxsize=1)
+def _word_breaker() -> type | None:
+    try:
+        from icu4py.breakers import WordBreaker
+    except ImportError:  # ICU is missing: UAX #29 rules alone, said in the reason
+        return None
+    return WordBreaker  # type: ignore[no-any-return,unused-ignore]
+
+
+def icu_words(text: str) -> list[str] | None:
+    """ICU's word segments of ``text`` (dictionary-based for CJK, Thai…), or None without ICU."""
+    breaker = _word_breaker()
+    if breaker is None:
+        return None
+    from icu4py.locale import Locale
+
+    return list(breaker(text, Locale("und")))
 
 
 @dataclass(frozen=True, slots=True)

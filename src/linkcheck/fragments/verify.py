@@ -195,16 +195,18 @@ def _verify_text(directive: TextDirective, page: Page | None) -> FragmentOutcome
     from linkcheck.fragments.match import find_text_directive, matched_text
 
     match = find_text_directive(page.folded, directive)
+    # Without ICU, word boundaries in Chinese, Japanese, Thai… are UAX #29's alone: say so.
+    note = "; word boundaries approximated (ICU not installed)" if page.folded.approximate else ""
     if match is not None:
         text = matched_text(page.folded, match)
-        return FragmentOutcome(directive.raw, "text", FragmentState.FOUND, "found", text)
+        return FragmentOutcome(directive.raw, "text", FragmentState.FOUND, f"found{note}", text)
     if page.truncated:
         return FragmentOutcome(
             directive.raw, "text", FragmentState.UNVERIFIABLE, "not in the part of the page read"
         )
     hint = drift_hint(page, directive)
     reason = f"quoted text not on the page; {hint}" if hint else "quoted text not on the page"
-    return FragmentOutcome(directive.raw, "text", FragmentState.MISSING, reason)
+    return FragmentOutcome(directive.raw, "text", FragmentState.MISSING, reason + note)
 
 
 def drift_hint(page: Page, directive: TextDirective) -> str | None:
