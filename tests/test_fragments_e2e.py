@@ -157,3 +157,16 @@ def test_an_unused_element_id_and_malformed_directives(tmp_path: Path, site: Hos
     assert "unknown directive" in unknown["reason"] or any(
         "unknown directive" in f["reason"] for f in unknown["fragments"]
     )
+
+
+def test_cjk_word_boundaries_end_to_end(tmp_path: Path, site: Host) -> None:
+    site.web.pages["/ja"] = (  # type: ignore[attr-defined]
+        200,
+        {"Content-Type": "text/html; charset=utf-8"},
+        "<p>ようこそ日本へ</p>".encode(),
+    )
+    page = site.url("/ja")
+    whole, part = f"{page}#:~:text=ようこそ", f"{page}#:~:text=ようこ"
+    _, results = run(tmp_path, site, f"[a]({whole})\n\n[b]({part})\n")
+    assert results[whole]["status"] == "ok"
+    assert results[part]["status"] == "fragment_missing"  # not a word inside ようこそ

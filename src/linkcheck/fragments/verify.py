@@ -137,22 +137,25 @@ def verify_fragment(fragment: str, page: Page | None) -> list[FragmentOutcome]:
             )
         ]
     parsed = parse_fragment(fragment)
-    outcomes: list[FragmentOutcome] = []
-    if parsed.element_id:
-        anchor = _verify_anchor(parsed.element_id, page)
-        quoting = any(isinstance(d, TextDirective) for d in parsed.directives)
-        if quoting and anchor.state is FragmentState.MISSING:
-            # A browser scrolls to the quoted words: the unused id is a note, not a failure.
-            note = f"{anchor.reason}: unused, the text directive decides where a browser goes"
-            anchor = FragmentOutcome(anchor.directive, "anchor", FragmentState.SKIPPED, note)
-        outcomes.append(anchor)
+    directives: list[FragmentOutcome] = []
     for directive in parsed.directives:
         if isinstance(directive, InvalidDirective):
-            outcomes.append(
+            directives.append(
                 FragmentOutcome(directive.raw, "text", FragmentState.INVALID, directive.reason)
             )
         else:
-            outcomes.append(_verify_text(directive, page))
+            directives.append(_verify_text(directive, page))
+    outcomes: list[FragmentOutcome] = []
+    if parsed.element_id:
+        anchor = _verify_anchor(parsed.element_id, page)
+        scrolled = any(o.state is FragmentState.FOUND for o in directives)
+        if scrolled and anchor.state is FragmentState.MISSING:
+            # The browser scrolls to the quoted words: the unused id is a note, not a failure.
+            # (It would fall back to the id only if no quote were found.)
+            note = f"{anchor.reason}: unused, the text directive decides where a browser goes"
+            anchor = FragmentOutcome(anchor.directive, "anchor", FragmentState.SKIPPED, note)
+        outcomes.append(anchor)
+    outcomes.extend(directives)
     return outcomes
 
 
