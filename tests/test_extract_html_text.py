@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import extract, located
+from linkcheck.extract.html import srcset_candidates
 from linkcheck.extract.sniff import detect_format, sniff_format
 from linkcheck.model import Format
 
@@ -90,3 +91,55 @@ def test_format_detection(name: str, text: str, expected: Format) -> None:
 def test_format_override_wins() -> None:
     assert detect_format("a.txt", "<html>", {".txt": Format.TEXT}) is Format.TEXT
     assert sniff_format("") is Format.TEXT
+
+
+def test_plain_text_url_wrapped_inside_angle_brackets() -> None:
+    text = "See <https://www.rfc-\n   editor.org/info/rfc9110> and <URL:http://e.com/a\n/b>.\n"
+    assert located(extract(text, Format.TEXT, "rfc.txt")) == [
+        ("https://www.rfc-editor.org/info/rfc9110", 1, 6, "bare", ""),
+        ("http://e.com/a/b", 2, 38, "bare", ""),
+    ]
+
+
+def test_plain_text_url_ends_at_a_quote_or_bracket() -> None:
+    text = 'href="https://e.com/a",https://e.com/b> [https://e.com/c]\n'
+    assert [(c.url, c.column) for c in extract(text, Format.TEXT, "a.txt")] == [
+        ("https://e.com/a", 7),
+        ("https://e.com/b", 24),
+        ("https://e.com/c", 42),
+    ]
+
+
+def test_html_srcset_link_rel_cite_and_robust_links() -> None:
+    text = (
+        '<html><head><link rel="stylesheet" href="s.css">'
+        '<link rel="canonical" href="https://e.com/c"></head><body>\n'
+        '<img srcset="https://e.com/a,1.png 1x, https://e.com/b.png 2x" src="https://e.com/s.png">\n'
+        '<picture><source srcset="https://e.com/w.webp (min-width: 1px),https://e.com/v.webp">'
+        "</picture>\n"
+        '<del cite="https://e.com/why">x</del><ins cite="https://e.com/new">y</ins>\n'
+        '<a href="https://e.com/o" data-versionurl="https://web.archive.org/web/2020/https://e.com/o"'
+        ' data-versiondate="2020-01-01">O</a>\n'
+        "</body></html>\n"
+    )
+    assert [(c.url, c.line, c.column, c.role) for c in extract(text, Format.HTML, "p.html")] == [
+        ("https://e.com/c", 1, 77, "html:link"),
+        ("https://e.com/s.png", 2, 69, "html:img"),
+        ("https://e.com/a,1.png", 2, 14, "srcset"),
+        ("https://e.com/b.png", 2, 40, "srcset"),
+        ("https://e.com/w.webp", 3, 26, "srcset"),
+        ("https://e.com/v.webp", 3, 64, "srcset"),
+        ("https://e.com/why", 4, 12, "html:del"),
+        ("https://e.com/new", 4, 49, "html:ins"),
+        ("https://e.com/o", 5, 10, "html:a"),
+        ("https://web.archive.org/web/2020/https://e.com/o", 5, 44, "data-versionurl"),
+    ]
+
+
+def test_srcset_candidates_as_the_standard_parses_them() -> None:
+    assert srcset_candidates(" a.png 1x,b.png, c,d.png 100w (x, y), e.png,,") == [
+        ("a.png", 1),
+        ("b.png", 10),
+        ("c,d.png", 17),
+        ("e.png", 38),
+    ]

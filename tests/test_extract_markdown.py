@@ -118,3 +118,70 @@ def test_urls_of_other_kinds_are_classified() -> None:
 
 def test_javascript_links_are_kept_as_unsupported() -> None:
     assert [c.kind.value for c in extract("[x](javascript:alert(1))\n")] == ["unsupported"]
+
+
+def test_escape_or_emphasis_inside_a_bare_url_does_not_end_it() -> None:
+    text = "RFC: http://x.org/\\_6lowpan-ipv6 and\nhttps://e.com/search?q=*foo* here\n"
+    assert located(extract(text)) == [
+        ("http://x.org/_6lowpan-ipv6", 1, 6, "bare", ""),
+        ("https://e.com/search?q=*foo", 2, 1, "bare", ""),
+    ]
+
+
+def test_emphasis_around_a_bare_url_is_not_part_of_it() -> None:
+    text = "**https://e.com/a**. _see https://e.com/b_ ~~https://e.com/c~~\n"
+    assert [(c.url, c.column) for c in extract(text)] == [
+        ("https://e.com/a", 3),
+        ("https://e.com/b", 27),
+        ("https://e.com/c", 46),
+    ]
+
+
+def test_entity_inside_a_bare_url_is_read_as_rendered() -> None:
+    text = "See https://e.com/?a=1&amp;b=2&copy=3 now\n"
+    assert [(c.url, c.column) for c in extract(text)] == [("https://e.com/?a=1&b=2&copy=3", 5)]
+
+
+def test_bracketed_bare_urls_lose_the_bracket() -> None:
+    text = "See [https://github.com/o/r] and [[https://e.org/w/Page|the page]].\n"
+    assert located(extract(text)) == [
+        ("https://github.com/o/r", 1, 6, "bare", ""),
+        ("https://e.org/w/Page", 1, 36, "bare", ""),
+    ]
+
+
+def test_balanced_brackets_stay_in_a_bare_url() -> None:
+    text = "https://e.com/a[1]/b and (https://e.com/p_(x)).\n"
+    assert [c.url for c in extract(text)] == ["https://e.com/a[1]/b", "https://e.com/p_(x)"]
+
+
+def test_mailto_ends_where_the_address_ends() -> None:
+    text = 'Write mailto:c@example.com":mailto:e@example.com or mailto:f@e.org.\n'
+    assert [(c.url, c.column) for c in extract(text)] == [
+        ("mailto:c@example.com", 7),
+        ("mailto:e@example.com", 29),
+        ("mailto:f@e.org", 53),
+    ]
+
+
+def test_bare_email_addresses_are_gfm_autolinks() -> None:
+    text = "Ask foo@bar.baz, hello+xyz@mail.example.\nNot a.b-c_d@a.b_ nor x@y nor @handle.\n"
+    assert located(extract(text)) == [
+        ("mailto:foo@bar.baz", 1, 5, "bare", ""),
+        ("mailto:hello+xyz@mail.example", 1, 18, "bare", ""),
+    ]
+    assert {c.kind.value for c in extract(text)} == {"mailto"}
+
+
+def test_address_inside_a_url_is_not_a_second_citation() -> None:
+    text = "https://user@e.com/x and mailto:a@b.org and <c@d.org>\n"
+    assert [c.url for c in extract(text)] == [
+        "https://user@e.com/x",
+        "mailto:a@b.org",
+        "mailto:c@d.org",
+    ]
+
+
+def test_links_inside_an_image_description_are_not_citations() -> None:
+    text = "![foo [bar](/url) and <https://e.com/auto>](/url2)\n"
+    assert located(extract(text)) == [("/url2", 1, 45, "image", "foo bar and https://e.com/auto")]

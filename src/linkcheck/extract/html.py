@@ -1,4 +1,9 @@
-"""HTML citations: ``a[href]``, ``blockquote[cite]``, ``q[cite]`` and ``img[src]``."""
+"""HTML citations: links, quotation sources, images and Robust Links' archived copies.
+
+What cites: ``a[href]``; ``cite`` on ``blockquote``, ``q``, ``del`` and ``ins``; ``img[src]`` and
+every ``srcset`` candidate of ``img`` and ``source``; ``link[href]`` when its ``rel`` is
+canonical, alternate or cite; and ``data-versionurl``/``data-originalurl`` (Robust Links).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,19 @@ from linkcheck.extract.raw import RawLink, collapse_whitespace
 if TYPE_CHECKING:
     from bs4 import Tag
 
-CITING_ATTRIBUTES = {"a": "href", "blockquote": "cite", "q": "cite", "img": "src"}
+CITING_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "a": ("href",),
+    "blockquote": ("cite",),
+    "q": ("cite",),
+    "del": ("cite",),
+    "ins": ("cite",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "link": ("href",),
+}
+# Robust Links (robustlinks.mementoweb.org) put the archived copy and the original beside href.
+ROBUST_LINK_ATTRIBUTES = ("data-versionurl", "data-originalurl")
+CITING_LINK_RELATIONS = frozenset({"canonical", "alternate", "cite"})
 _TEXT_LIMIT = 200
 # Regions whose text looks like markup but is not: a URL there is not the tag's attribute.
 _OPAQUE_START = re.compile(r"<!--|<!\[CDATA\[|<(script|style)\b", re.IGNORECASE)
@@ -39,17 +56,54 @@ def extract_html(text: str, base_offset: int = 0) -> Iterator[RawLink]:
     base = str(base_tag["href"]).strip() if isinstance(base_tag, Tag) else ""
     locator = _SourceLocator(text)
     for tag in soup.find_all(list(CITING_ATTRIBUTES)):
-        if not isinstance(tag, Tag):
+        if not isinstance(tag, Tag) or (tag.name == "link" and not _cites(tag)):
             continue
-        attribute = CITING_ATTRIBUTES[tag.name]
-        value = tag.get(attribute)
-        if not isinstance(value, str):
+        found: list[tuple[str, str]] = []
+        for attribute in (*CITING_ATTRIBUTES[tag.name], *ROBUST_LINK_ATTRIBUTES):
+            value = tag.get(attribute)
+            if isinstance(value, str):
+                found.append((attribute, value))
+        if not found:
             continue
-        offset = locator.locate(value)
-        url = value.strip()
-        if base and url:
-            url = urljoin(base, url)
-        yield RawLink(url, base_offset + offset, _label(tag), f"html:{tag.name}")
+        offsets = locator.locate_all([value for _, value in found])
+        label = _label(tag)
+        for (attribute, value), offset in zip(found, offsets, strict=True):
+            role = f"html:{tag.name}" if attribute in ("href", "src", "cite") else attribute
+            urls = srcset_candidates(value) if attribute == "srcset" else [(value.strip(), 0)]
+            for url, position in urls:
+                if base and url:
+                    url = urljoin(base, url)
+                yield RawLink(url, base_offset + offset + position, label, role)
+
+
+def _cites(link: Tag) -> bool:
+    relations = link.get("rel")
+    words = relations if isinstance(relations, list) else str(relations or "").split()
+    return any(word.lower() in CITING_LINK_RELATIONS for word in words)
+
+
+def srcset_candidates(value: str) -> list[tuple[str, int]]:
+    """The URLs of a ``srcset`` with their positions in it, parsed as the HTML standard says."""
+    candidates: list[tuple[str, int]] = []
+    position, end = 0, len(value)
+    while True:
+        while position < end and (value[position].isspace() or value[position] == ","):
+            position += 1
+        if position >= end:
+            return candidates
+        start = position
+        while position < end and not value[position].isspace():
+            position += 1
+        url = value[start:position]
+        if url.endswith(","):
+            candidates.append((url.rstrip(","), start))
+            continue
+        candidates.append((url, start))
+        depth = 0  # descriptors run to a comma outside parentheses
+        while position < end and (value[position] != "," or depth):
+            depth += {"(": 1, ")": -1}.get(value[position], 0)
+            depth = max(depth, 0)
+            position += 1
 
 
 def _label(tag: Tag) -> str:
@@ -95,6 +149,16 @@ class _SourceLocator:
                 self._cursor = position + len(needle)
                 return position
         return self._cursor
+
+    def locate_all(self, values: list[str]) -> list[int]:
+        """Offsets of one tag's attribute values, which may be written in any order."""
+        start, ends, offsets = self._cursor, [], []
+        for value in values:
+            self._cursor = start
+            offsets.append(self.locate(value))
+            ends.append(self._cursor)
+        self._cursor = max(ends, default=start)
+        return offsets
 
     def _find(self, needle: str) -> int:
         if not needle:

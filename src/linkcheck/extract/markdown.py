@@ -7,10 +7,11 @@ parsed in chunks, so memory stays about twice the document's size.
 
 from __future__ import annotations
 
+import html
 import re
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,26 @@ _REFERENCE_TYPES = frozenset(
     }
 )
 _AUTOLINK_TYPES = frozenset({"Autolink", "Email"})
+# What may sit between two pieces of one prose run: escape backslashes and emphasis delimiters.
+_INLINE_MARKUP = "\\*_~"
+_INLINE_MARKUP_EVENTS = frozenset({"Emphasis", "Strong", "Strikethrough"})
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _inline_markup(event: Mapping[str, Any]) -> bool:
+    """Does this event only open or close emphasis (which a URL may run through)?"""
+    marker = event.get("Start", event.get("End"))
+    return isinstance(marker, str) and marker in _INLINE_MARKUP_EVENTS
+
+
+def _as_rendered(url: str) -> str:
+    """A bare URL as written in the source, read as rendered: escapes and entities resolved."""
+    if "\\" in url:
+        url = _ESCAPE.sub(r"\1", url)
+    if "&" in url:
+        url = _ENTITY.sub(lambda match: html.unescape(match.group()), url)
+    return url
 
 
 @dataclass(slots=True)
@@ -103,6 +124,10 @@ class _Source:
         if self._ascii:
             return self._text.find(needle, start, end)
         return self._data.find(needle.encode("ascii"), start, end)
+
+    def only(self, start: int, end: int, characters: str) -> bool:
+        """Is [start, end) made only of ASCII ``characters``?"""
+        return self.skip(start, end, characters) == end
 
     def skip(self, position: int, end: int, characters: str) -> int:
         """First byte offset from ``position`` (before ``end``) not in ASCII ``characters``."""
@@ -169,8 +194,9 @@ def _extract_part(
         return base_offset + src.char_offset(offset)
 
     def prose_urls(start: int, end: int) -> Iterator[RawLink]:
-        if src.has_url_hint(start, end):
-            yield from find_bare_urls(src.slice(start, end), at(start))
+        if src.has_url_hint(start, end) or src.find("@", start, end) != -1:
+            for raw in find_bare_urls(src.slice(start, end), at(start), emails=True):
+                yield RawLink(_as_rendered(raw.url), raw.offset, raw.text, raw.role)
 
     events = pyromark.events_with_range(text, options=_OPTIONS, broken_link_callback=resolve)
     for event, span in events:
@@ -182,14 +208,14 @@ def _extract_part(
             if frames:
                 frames[-1].parts.append(str(prose))
                 frames[-1].content_end = end
-            elif prose_end == start:
-                prose_end = end
+            elif prose_end != -1 and src.only(prose_end, start, _INLINE_MARKUP):
+                prose_end = end  # emphasis or an escape inside a URL does not end it
             else:
                 if prose_end != -1:
                     yield from prose_urls(prose_start, prose_end)
                 prose_start, prose_end = start, end
             continue
-        if prose_end != -1:
+        if prose_end != -1 and not (type(event) is dict and _inline_markup(event)):
             yield from prose_urls(prose_start, prose_end)
             prose_start = prose_end = -1
         if isinstance(event, str):  # SoftBreak, HardBreak, Rule…
@@ -211,7 +237,9 @@ def _extract_part(
             closed = event["End"]
             if closed in ("Link", "Image") and frames:
                 frame = frames.pop()
-                yield _finish(frame, src, definitions, at)
+                # A link inside an image's description is not a citation; the image is.
+                if not any(outer.kind == "Image" for outer in frames):
+                    yield _finish(frame, src, definitions, at)
                 if frames:
                     frames[-1].parts.extend(frame.parts)
                     frames[-1].content_end = frame.end

@@ -1,9 +1,10 @@
-"""Bare URLs in prose, ended by GitHub-flavoured Markdown's autolink-literal rules.
+"""Bare URLs and e-mail addresses in prose, ended by GitHub-flavoured Markdown's autolink rules.
 
 A bare URL starts with ``http://``, ``https://``, ``ftp://``, ``www.`` or ``mailto:`` and runs to
-whitespace or ``<``; trailing punctuation, unbalanced closing parentheses and a trailing entity
-reference are not part of it. Unlike GFM, a URL glued to a word boundary such as ``source:`` is
-still found: for a link checker a missed citation costs more than a strict grammar gains.
+whitespace or ``<``; trailing punctuation, unbalanced closing parentheses or brackets and a
+trailing entity reference are not part of it. Unlike GFM, a URL glued to a word boundary such as
+``source:`` is still found: for a link checker a missed citation costs more than a strict grammar
+gains. A ``mailto:`` URL ends where GFM's e-mail address grammar ends.
 """
 
 from __future__ import annotations
@@ -13,36 +14,72 @@ from collections.abc import Iterator
 
 from linkcheck.extract.raw import RawLink
 
+# The address grammar of GFM's extended e-mail autolink.
+_ADDRESS = r"[A-Za-z0-9.\-_+]+@[A-Za-z0-9\-_]+(?:\.[A-Za-z0-9\-_]+)+"
 _CANDIDATE = re.compile(
-    r"(?<![A-Za-z0-9+.\-/@])(?:(?:https?|ftp)://[^\s<>]|www\.[A-Za-z0-9_\-]|mailto:[^\s<>@]+@)[^\s<>]*",
+    r"(?<![A-Za-z0-9+.\-/@])(?:"
+    r"(?:https?|ftp)://[^\s<>]|www\.[A-Za-z0-9_\-]"
+    r")[^\s<>]*"
+    rf"|(?<![A-Za-z0-9+.\-/@])mailto:{_ADDRESS}",
     re.IGNORECASE,
 )
+# Plain text is not rendered: a double quote is never part of a URL there (it would be %22).
+_PLAIN_CANDIDATE = re.compile(_CANDIDATE.pattern.replace(r"[^\s<>]*", r'[^\s<>"]*'), re.IGNORECASE)
+_EMAIL = re.compile(rf"(?<![A-Za-z0-9.\-_+/:@]){_ADDRESS}")
+# RFC 3986 Appendix C: a URL in angle brackets may be wrapped over lines; the whitespace goes.
+_WRAPPED = re.compile(r"<(?:URL:)?((?:https?|ftp)://[^<>\"\s]*(?:\s+[^<>\"\s]+)+)>", re.IGNORECASE)
 _TRAILING_PUNCTUATION = frozenset("?!.,:*_~'\";")
 _TRAILING_ENTITY = re.compile(r"&[A-Za-z0-9]+;$")
+_CLOSERS = {")": "(", "]": "["}
 
 
-def find_bare_urls(text: str, base_offset: int = 0, role: str = "bare") -> Iterator[RawLink]:
-    """Yield every bare URL in ``text``; ``base_offset`` is where ``text`` starts in its file."""
-    for match in _CANDIDATE.finditer(text):
+def find_bare_urls(
+    text: str,
+    base_offset: int = 0,
+    role: str = "bare",
+    *,
+    emails: bool = False,
+    plain: bool = False,
+) -> Iterator[RawLink]:
+    """Yield every bare URL in ``text``; ``base_offset`` is where ``text`` starts in its file.
+
+    ``emails``: bare addresses too, as ``mailto:`` (GFM links them in Markdown).
+    ``plain``: the text is not rendered, so a double quote ends a URL.
+    """
+    spans: list[tuple[int, int]] = []
+    for match in (_PLAIN_CANDIDATE if plain else _CANDIDATE).finditer(text):
         raw = trim_url(match.group())
+        if match.start() >= 2 and text[match.start() - 2 : match.start()] == "[[":
+            raw = raw.split("|", 1)[0]  # a wiki link: [[https://…|its text]]
         if raw[:4].lower() == "www.":
             if "." not in raw[4:].split("/", 1)[0]:
                 continue
             url = "http://" + raw
         elif raw.endswith(("://", "@")):
             continue
+        elif raw[:7].lower() == "mailto:" and match.group()[-1] in "-_":
+            continue  # GFM links no address that ends so
         else:
             url = raw
+        spans.append((match.start(), match.end()))
         yield RawLink(url, base_offset + match.start(), "", role)
+    if emails and "@" in text:
+        for match in _EMAIL.finditer(text):
+            address = match.group().rstrip(".")
+            if address[-1] in "-_" or any(s <= match.start() < e for s, e in spans):
+                continue
+            yield RawLink("mailto:" + address, base_offset + match.start(), "", role)
 
 
 def trim_url(url: str) -> str:
-    """Drop trailing punctuation, unbalanced ``)`` and a trailing entity reference (GFM rules)."""
+    """Drop trailing punctuation, an unbalanced ``)`` or ``]`` and a trailing entity reference."""
     while url:
         last = url[-1]
         if last == ";" and (entity := _TRAILING_ENTITY.search(url)):
             url = url[: entity.start()]
-        elif last in _TRAILING_PUNCTUATION or (last == ")" and url.count(")") > url.count("(")):
+        elif last in _TRAILING_PUNCTUATION or (
+            last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last])
+        ):
             url = url[:-1]
         else:
             break
@@ -50,5 +87,14 @@ def trim_url(url: str) -> str:
 
 
 def extract_text(text: str, base_offset: int = 0) -> Iterator[RawLink]:
-    """Citations of a plain-text document: its bare URLs."""
-    return find_bare_urls(text, base_offset)
+    """Citations of a plain-text document: its bare URLs, wrapped ``<…>`` URLs joined."""
+    wrapped: list[tuple[int, int]] = []
+    if "<" in text:
+        for match in _WRAPPED.finditer(text):
+            wrapped.append((match.start(), match.end()))
+            url = "".join(match.group(1).split())
+            yield RawLink(url, base_offset + match.start(1), "", "bare")
+    for raw in find_bare_urls(text, base_offset, plain=True):
+        offset = raw.offset - base_offset
+        if not any(start <= offset < end for start, end in wrapped):
+            yield raw
