@@ -34,6 +34,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/extract_corpus.py
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/fragments.py
 	$(BIN)/python bench/robustness.py

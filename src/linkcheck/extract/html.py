@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-import warnings
 from bisect import bisect_right
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -18,7 +17,7 @@ from urllib.parse import urljoin
 from linkcheck.extract.raw import RawLink, collapse_whitespace
 
 if TYPE_CHECKING:
-    from bs4 import Tag
+    from lxml.html import HtmlElement
 
 CITING_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "a": ("href",),
@@ -34,6 +33,7 @@ CITING_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 ROBUST_LINK_ATTRIBUTES = ("data-versionurl", "data-originalurl")
 CITING_LINK_RELATIONS = frozenset({"canonical", "alternate", "cite"})
 _TEXT_LIMIT = 200
+_TEXT_NODES = "*"  # elements only: a comment inside a link is not its text
 # Regions whose text looks like markup but is not: a URL there is not the tag's attribute.
 _OPAQUE_START = re.compile(r"<!--|<!\[CDATA\[|<(script|style)\b", re.IGNORECASE)
 _OPAQUE_END = {
@@ -45,30 +45,31 @@ _OPAQUE_END = {
 
 
 def extract_html(text: str, base_offset: int = 0) -> Iterator[RawLink]:
-    """Yield the citations of an HTML document, relative URLs resolved against ``<base href>``."""
-    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, Tag  # slow: only when needed
+    """Yield the citations of an HTML document, relative URLs resolved against ``<base href>``.
 
-    with warnings.catch_warnings():
-        # A snippet that looks like a URL is still a snippet: we never fetch from here.
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        soup = BeautifulSoup(text, "lxml")
-    base_tag = soup.find("base", href=True)
-    base = str(base_tag["href"]).strip() if isinstance(base_tag, Tag) else ""
+    lxml's tree is walked directly (BeautifulSoup parses with lxml too, then builds a Python
+    object per node: twenty times the cost, for nothing extraction needs).
+    """
+    root = parse_html(text)
+    if root is None:
+        return
+    base_tag = next(root.iter("base"), None)
+    base = (base_tag.get("href") or "").strip() if base_tag is not None else ""
     locator = _SourceLocator(text)
-    for tag in soup.find_all(list(CITING_ATTRIBUTES)):
-        if not isinstance(tag, Tag) or (tag.name == "link" and not _cites(tag)):
+    for tag in root.iter(*CITING_ATTRIBUTES):
+        if tag.tag == "link" and not _cites(tag):
             continue
         found: list[tuple[str, str]] = []
-        for attribute in (*CITING_ATTRIBUTES[tag.name], *ROBUST_LINK_ATTRIBUTES):
+        for attribute in (*CITING_ATTRIBUTES[tag.tag], *ROBUST_LINK_ATTRIBUTES):
             value = tag.get(attribute)
-            if isinstance(value, str):
+            if value is not None:
                 found.append((attribute, value))
         if not found:
             continue
         offsets = locator.locate_all([value for _, value in found])
         label = _label(tag)
         for (attribute, value), offset in zip(found, offsets, strict=True):
-            role = f"html:{tag.name}" if attribute in ("href", "src", "cite") else attribute
+            role = f"html:{tag.tag}" if attribute in ("href", "src", "cite") else attribute
             urls = srcset_candidates(value) if attribute == "srcset" else [(value.strip(), 0)]
             for url, position in urls:
                 if base and url:
@@ -76,10 +77,25 @@ def extract_html(text: str, base_offset: int = 0) -> Iterator[RawLink]:
                 yield RawLink(url, base_offset + offset + position, label, role)
 
 
-def _cites(link: Tag) -> bool:
-    relations = link.get("rel")
-    words = relations if isinstance(relations, list) else str(relations or "").split()
-    return any(word.lower() in CITING_LINK_RELATIONS for word in words)
+def parse_html(text: str) -> HtmlElement | None:
+    """lxml's forgiving parse of a page or a fragment; None when there is nothing to parse."""
+    from lxml import etree, html  # slow to import: only when a document needs it
+
+    try:
+        return html.document_fromstring(text)
+    except ValueError:
+        # lxml refuses text that carries an XML encoding declaration: give it the bytes.
+        try:
+            return html.document_fromstring(text.encode("utf-8"))
+        except (etree.ParserError, ValueError):
+            return None
+    except etree.ParserError:
+        return None  # nothing but whitespace or comments
+
+
+def _cites(link: HtmlElement) -> bool:
+    words = (link.get("rel") or "").lower().split()
+    return any(word in CITING_LINK_RELATIONS for word in words)
 
 
 def srcset_candidates(value: str) -> list[tuple[str, int]]:
@@ -106,11 +122,10 @@ def srcset_candidates(value: str) -> list[tuple[str, int]]:
             position += 1
 
 
-def _label(tag: Tag) -> str:
-    if tag.name == "img":
-        alt = tag.get("alt")
-        return collapse_whitespace(alt) if isinstance(alt, str) else ""
-    text = collapse_whitespace(tag.get_text(" "))
+def _label(tag: HtmlElement) -> str:
+    if tag.tag == "img":
+        return collapse_whitespace(tag.get("alt") or "")
+    text = collapse_whitespace(" ".join(tag.itertext(_TEXT_NODES)))
     return text if len(text) <= _TEXT_LIMIT else text[: _TEXT_LIMIT - 1] + "…"
 
 
