@@ -147,3 +147,25 @@ def test_unwritable_output_is_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("linkcheck: error: cannot write ")
     assert "Traceback" not in result.stderr
+
+
+def test_declared_and_detected_encodings(tmp_path: Path) -> None:
+    page = '<meta charset="shift_jis"><a href="https://e.com/テスト">リンク</a>'
+    (tmp_path / "declared.html").write_bytes(page.encode("shift_jis"))
+    front = "---\nencoding: koi8-r\n---\n[Привет](https://e.com/k)\n"
+    (tmp_path / "front.md").write_bytes(front.encode("koi8_r"))
+    russian = "Привет мир, это тест ссылки [ссылка](https://e.com/r)\n" * 3
+    (tmp_path / "guess.md").write_bytes(russian.encode("cp1251"))
+    result = run("extract", "--format", "json", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    found = {(c["url"], c["text"]) for c in json.loads(result.stdout)["citations"]}
+    assert found == {
+        ("https://e.com/テスト", "リンク"),
+        ("https://e.com/k", "Привет"),
+        ("https://e.com/r", "ссылка"),
+    }
+    # Only the guess is reported, and it says what was assumed.
+    assert "declared.html" not in result.stderr and "front.md" not in result.stderr
+    assert f"{tmp_path / 'guess.md'}: not UTF-8 (byte 0xcf at offset 0): detected as cp1251" in (
+        result.stderr
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from array import array
 from bisect import bisect_right
 
@@ -24,10 +25,31 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 # What a browser assumes for bytes that are not UTF-8 and declare nothing.
 FALLBACK_ENCODING = "windows-1252"
+# A charset declared in the first kilobyte: HTML's <meta>, or an ``encoding:`` front-matter key.
+_DECLARED = re.compile(
+    rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]{1,40})"
+    rb"|\A---\r?\n(?:[^\n]*\n){0,40}?(?:encoding|charset)\s*:\s*[\"']?([A-Za-z0-9_.:\-]{1,40})",
+    re.IGNORECASE,
+)
+# Labels the Encoding Standard reads as windows-1252, whatever Python would do with them.
+_WINDOWS_1252_LABELS = frozenset({"ascii", "us-ascii", "latin1", "latin-1", "iso-8859-1", "l1"})
+# What the detector may decide: scripts whose bytes a Western guess would turn to nonsense.
+# (On a few stray bytes of English it names Central European or Urdu code pages: those it is
+# not trusted with, and the browser's Western default stands.)
+_DETECTABLE = frozenset(
+    {
+        "big5", "big5hkscs", "cp932", "cp949", "cp950", "euc_jis_2004", "euc_jp", "euc_kr",
+        "gb18030", "gb2312", "gbk", "hz", "iso2022_jp", "iso2022_kr", "johab", "shift_jis",
+        "cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866",
+        "cp1253", "iso8859_7", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp874", "tis_620",
+    }
+)  # fmt: skip
+_DETECTION_MINIMUM = 8  # non-ASCII bytes: fewer say too little about the script
 
 
 def decode_document(data: bytes) -> tuple[str, str | None]:
-    """Decode a document: by its byte-order mark, as UTF-8, else as Windows-1252.
+    """Decode a document: by its byte-order mark, its declared charset, as UTF-8, else by
+    detection (a CJK, Cyrillic, Greek, Hebrew, Arabic or Thai code page), else as Windows-1252.
 
     Returns the text and, when the encoding was a guess, a note saying so. Raises
     UndecodableError for binary data (NUL bytes) or a damaged UTF-16 document.
@@ -40,14 +62,44 @@ def decode_document(data: bytes) -> tuple[str, str | None]:
                 raise UndecodableError(f"invalid {encoding.upper()} at byte {exc.start}") from exc
     if b"\x00" in data[:8192]:
         raise UndecodableError("binary file (NUL bytes)", binary=True)
+    declared = _declared_encoding(data[:1024])
+    if declared is not None and declared != "utf-8":
+        return data.decode(declared, "replace"), None
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         # One stray byte must not cost the document: read it as a browser would.
-        note = (
-            f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}): read as Windows-1252"
-        )
-        return data.decode(FALLBACK_ENCODING, "replace"), note
+        found = f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        detected = _detect(data)
+        if detected is not None:
+            return data.decode(detected, "replace"), f"{found}: detected as {detected}"
+        return data.decode(FALLBACK_ENCODING, "replace"), f"{found}: read as Windows-1252"
+
+
+def _declared_encoding(head: bytes) -> str | None:
+    """The Python codec of a charset the document declares, if it declares a known one."""
+    match = _DECLARED.search(head)
+    if match is None:
+        return None
+    label = (match.group(1) or match.group(2)).decode("ascii").lower()
+    if label in _WINDOWS_1252_LABELS:
+        return FALLBACK_ENCODING
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _detect(data: bytes) -> str | None:
+    """A detected encoding for a non-UTF-8 document in a script a Western guess would garble."""
+    if sum(1 for byte in data[:65536] if byte > 0x7F) < _DETECTION_MINIMUM:
+        return None
+    from charset_normalizer import from_bytes  # only for the rare document that needs it
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding not in _DETECTABLE:
+        return None
+    return str(best.encoding)
 
 
 class LineIndex:
