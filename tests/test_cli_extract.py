@@ -169,3 +169,12 @@ def test_declared_and_detected_encodings(tmp_path: Path) -> None:
     assert f"{tmp_path / 'guess.md'}: not UTF-8 (byte 0xcf at offset 0): detected as cp1251" in (
         result.stderr
     )
+
+
+def test_valid_utf8_wins_over_a_quoted_declaration(tmp_path: Path) -> None:
+    text = '# Encodings\n\n    <meta charset="shift_jis">\n\n[café](https://e.com/é)\n'
+    (tmp_path / "tutorial.md").write_text(text, encoding="utf-8")
+    result = run("extract", "--format", "json", str(tmp_path))
+    assert result.returncode == 0 and result.stderr == ""
+    found = [(c["url"], c["text"]) for c in json.loads(result.stdout)["citations"]]
+    assert found == [("https://e.com/é", "café")]

@@ -48,7 +48,7 @@ _DETECTION_MINIMUM = 8  # non-ASCII bytes: fewer say too little about the script
 
 
 def decode_document(data: bytes) -> tuple[str, str | None]:
-    """Decode a document: by its byte-order mark, its declared charset, as UTF-8, else by
+    """Decode a document: by its byte-order mark, as UTF-8, by its declared charset, else by
     detection (a CJK, Cyrillic, Greek, Hebrew, Arabic or Thai code page), else as Windows-1252.
 
     Returns the text and, when the encoding was a guess, a note saying so. Raises
@@ -62,12 +62,14 @@ def decode_document(data: bytes) -> tuple[str, str | None]:
                 raise UndecodableError(f"invalid {encoding.upper()} at byte {exc.start}") from exc
     if b"\x00" in data[:8192]:
         raise UndecodableError("binary file (NUL bytes)", binary=True)
-    declared = _declared_encoding(data[:1024])
-    if declared is not None and declared != "utf-8":
-        return data.decode(declared, "replace"), None
     try:
+        # Valid UTF-8 first, even against a declaration: legacy bytes are almost never valid
+        # UTF-8 by chance, while a Markdown page may well quote a <meta charset> it does not use.
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
+        declared = _declared_encoding(data[:1024])
+        if declared is not None:
+            return data.decode(declared, "replace"), None
         # One stray byte must not cost the document: read it as a browser would.
         found = f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})"
         detected = _detect(data)

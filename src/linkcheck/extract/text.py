@@ -10,6 +10,8 @@ gains. A ``mailto:`` URL ends where GFM's e-mail address grammar ends.
 from __future__ import annotations
 
 import re
+import sys
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from linkcheck.extract.raw import RawLink
@@ -27,10 +29,14 @@ _CANDIDATE = re.compile(
 _PLAIN_CANDIDATE = re.compile(_CANDIDATE.pattern.replace(r"[^\s<>]*", r'[^\s<>"]*'), re.IGNORECASE)
 _EMAIL = re.compile(rf"(?<![A-Za-z0-9.\-_+/:@]){_ADDRESS}")
 # RFC 3986 Appendix C: a URL in angle brackets may be wrapped over lines; the whitespace goes.
-_WRAPPED = re.compile(r"<(?:URL:)?((?:https?|ftp)://[^<>\"\s]*(?:\s+[^<>\"\s]+)+)>", re.IGNORECASE)
+# Only line breaks (and the indentation around them) are removed: ``<http://a b>`` is no URL.
+_WRAPPED = re.compile(
+    r"<(?:URL:)?((?:https?|ftp)://[^<>\"\s]*(?:[ \t]*\r?\n\s*[^<>\"\s]+)+)>", re.IGNORECASE
+)
 _TRAILING_PUNCTUATION = frozenset("?!.,:*_~'\";")
 _TRAILING_ENTITY = re.compile(r"&[A-Za-z0-9]+;$")
 _CLOSERS = {")": "(", "]": "["}
+_END = sys.maxsize
 
 
 def find_bare_urls(
@@ -66,7 +72,7 @@ def find_bare_urls(
     if emails and "@" in text:
         for match in _EMAIL.finditer(text):
             address = match.group().rstrip(".")
-            if address[-1] in "-_" or any(s <= match.start() < e for s, e in spans):
+            if address[-1] in "-_" or _inside(spans, match.start()):
                 continue
             yield RawLink("mailto:" + address, base_offset + match.start(), "", role)
 
@@ -95,6 +101,11 @@ def extract_text(text: str, base_offset: int = 0) -> Iterator[RawLink]:
             url = "".join(match.group(1).split())
             yield RawLink(url, base_offset + match.start(1), "", "bare")
     for raw in find_bare_urls(text, base_offset, plain=True):
-        offset = raw.offset - base_offset
-        if not any(start <= offset < end for start, end in wrapped):
+        if not _inside(wrapped, raw.offset - base_offset):
             yield raw
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    """Is ``offset`` inside one of ``spans`` (sorted, not overlapping)?"""
+    index = bisect_right(spans, (offset, _END)) - 1
+    return index >= 0 and offset < spans[index][1]
