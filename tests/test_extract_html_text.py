@@ -148,6 +148,6 @@ def test_srcset_candidates_as_the_standard_parses_them() -> None:
 def test_plain_text_angle_brackets_join_line_breaks_only() -> None:
     text = "Not <http://e.com/a b> but <http://e.com/c\n  d>\n"
     assert [(c.url, c.line, c.column) for c in extract(text, Format.TEXT, "a.txt")] == [
-        ("http://e.com/cd", 1, 28),
         ("http://e.com/a", 1, 6),
+        ("http://e.com/cd", 1, 29),
     ]

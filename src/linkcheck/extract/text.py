@@ -9,6 +9,7 @@ gains. A ``mailto:`` URL ends where GFM's e-mail address grammar ends.
 
 from __future__ import annotations
 
+import heapq
 import re
 import sys
 from bisect import bisect_right
@@ -95,14 +96,18 @@ def trim_url(url: str) -> str:
 def extract_text(text: str, base_offset: int = 0) -> Iterator[RawLink]:
     """Citations of a plain-text document: its bare URLs, wrapped ``<…>`` URLs joined."""
     wrapped: list[tuple[int, int]] = []
+    joined: list[RawLink] = []
     if "<" in text:
         for match in _WRAPPED.finditer(text):
             wrapped.append((match.start(), match.end()))
             url = "".join(match.group(1).split())
-            yield RawLink(url, base_offset + match.start(1), "", "bare")
-    for raw in find_bare_urls(text, base_offset, plain=True):
-        if not _inside(wrapped, raw.offset - base_offset):
-            yield raw
+            joined.append(RawLink(url, base_offset + match.start(1), "", "bare"))
+    bare = find_bare_urls(text, base_offset, plain=True)
+    if not joined:
+        yield from bare
+        return
+    others = (raw for raw in bare if not _inside(wrapped, raw.offset - base_offset))
+    yield from heapq.merge(joined, others, key=lambda raw: raw.offset)
 
 
 def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
