@@ -14,6 +14,8 @@ from linkcheck.extract.source import (
     FALLBACK_ENCODING,
     LineIndex,
     UndecodableError,
+    codec_for,
+    declared_codec,
     decode_document,
 )
 from linkcheck.extract.text import extract_text
@@ -23,6 +25,8 @@ from linkcheck.model import Citation, Document, Format
 __all__ = [
     "FALLBACK_ENCODING",
     "UndecodableError",
+    "codec_for",
+    "declared_codec",
     "decode_document",
     "detect_format",
     "extract_document",

@@ -67,7 +67,7 @@ def decode_document(data: bytes) -> tuple[str, str | None]:
         # UTF-8 by chance, while a Markdown page may well quote a <meta charset> it does not use.
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        declared = _declared_encoding(data[:1024])
+        declared = declared_codec(data[:1024])
         if declared is not None:
             return data.decode(declared, "replace"), None
         # One stray byte must not cost the document: read it as a browser would.
@@ -78,12 +78,17 @@ def decode_document(data: bytes) -> tuple[str, str | None]:
         return data.decode(FALLBACK_ENCODING, "replace"), f"{found}: read as Windows-1252"
 
 
-def _declared_encoding(head: bytes) -> str | None:
-    """The Python codec of a charset the document declares, if it declares a known one."""
+def declared_codec(head: bytes) -> str | None:
+    """The Python codec of a charset ``head`` declares (``<meta>`` or front matter), if known."""
     match = _DECLARED.search(head)
     if match is None:
         return None
-    label = (match.group(1) or match.group(2)).decode("ascii").lower()
+    return codec_for((match.group(1) or match.group(2)).decode("ascii"))
+
+
+def codec_for(label: str) -> str | None:
+    """The Python codec for a charset label as a browser reads it (None: unknown)."""
+    label = label.strip().lower()
     if label in _WINDOWS_1252_LABELS:
         return FALLBACK_ENCODING
     try:

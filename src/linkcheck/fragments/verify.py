@@ -23,7 +23,6 @@ TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 ANCHOR_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _WORD = re.compile(r"\S+")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _HINT_CONTEXT = 3
 
 
@@ -96,24 +95,21 @@ class Page:
 
 
 def decode_page(body: bytes, charset: str | None) -> str:
-    """A page's text: the header's charset, else a BOM, else ``<meta charset>``, else UTF-8
+    """A page's text: a BOM, else the header's charset, else ``<meta charset>``, else UTF-8
     (windows-1252 when the bytes are not UTF-8, as browsers fall back)."""
+    from linkcheck.extract import FALLBACK_ENCODING, codec_for, declared_codec
+
     if body.startswith(b"\xef\xbb\xbf"):
         return body[3:].decode("utf-8", "replace")
     if body.startswith((b"\xff\xfe", b"\xfe\xff")):
         return body.decode("utf-16", "replace")
-    if charset is None:
-        meta = _META_CHARSET.search(body[:4096])
-        charset = meta.group(1).decode("ascii") if meta else None
-    if charset is not None:
-        try:
-            return body.decode(charset, "replace")
-        except LookupError:
-            pass
+    codec = codec_for(charset) if charset is not None else declared_codec(body[:4096])
+    if codec is not None:
+        return body.decode(codec, "replace")
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError:
-        return body.decode("cp1252", "replace")
+        return body.decode(FALLBACK_ENCODING, "replace")
 
 
 def verify_fragments(
