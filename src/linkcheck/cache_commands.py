@@ -33,15 +33,14 @@ def _existing_cache(cache_file: str) -> Cache | None:
 @cache_file_option
 def cache_info(cache_file: str) -> None:
     """How many results are cached, by status, and how old they are."""
-    from linkcheck.report.results import age, iso_time
+    from linkcheck.report.results import age, iso_time, plural
 
     store = _existing_cache(cache_file)
     if store is None:
         return
     with store:
         info = store.info()
-    entries = f"{info.entries} result{'s' if info.entries != 1 else ''}"
-    click.echo(f"{info.path}: {entries}, {info.size_bytes / 1024:.0f} KiB")
+    click.echo(f"{info.path}: {plural(info.entries, 'result')}, {info.size_bytes / 1024:.0f} KiB")
     for status, count in sorted(info.by_status.items()):
         click.echo(f"  {status}: {count}")
     if info.oldest is not None and info.newest is not None:

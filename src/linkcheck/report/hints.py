@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from linkcheck.model import Refusal, Result
+from linkcheck.report.results import plural
 
 # Hosts whose rate limits a token lifts, and the variable their users usually keep it in.
 TOKEN_HOSTS = {"github.com": "GITHUB_TOKEN", "api.github.com": "GITHUB_TOKEN"}
@@ -25,7 +26,7 @@ def hints(results: Sequence[Result]) -> list[str]:
             robot_hosts.add(host)
     lines = []
     for host, count in rate_limited.most_common():
-        urls = f"{count} URL{'s' if count != 1 else ''}"
+        urls = plural(count, "URL")
         table = f'[hosts."{host}"]'
         if host in TOKEN_HOSTS:
             variable = TOKEN_HOSTS[host]

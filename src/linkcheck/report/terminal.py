@@ -47,7 +47,7 @@ def render_text(
     offline = sum(1 for r in results if r.status is Status.OFFLINE)
     if offline:
         console.print(
-            f"\n[bold red]network unreachable[/]: {offline} URL{'s' if offline != 1 else ''} "
+            f"\n[bold red]network unreachable[/]: {plural(offline, 'URL')} "
             f"could not be checked; the canary {escape(canary)} did not answer either. "
             "Nothing was found dead: check your connection and run again.",
             highlight=False,
@@ -57,8 +57,8 @@ def render_text(
         f"[{STATUS_STYLES[s]}]{counts[s.value]} {s.value}[/]" for s in Status if counts[s.value]
     )
     console.print(
-        f"\n{citations} citation{'s' if citations != 1 else ''}, {counts['total']} "
-        f"URL{'s' if counts['total'] != 1 else ''}: {shown or 'nothing to check'} "
+        f"\n{plural(citations, 'citation')}, {plural(counts['total'], 'URL')}: "
+        f"{shown or 'nothing to check'} "
         f"[dim]in {elapsed:.1f} s[/]",
         highlight=False,
     )
