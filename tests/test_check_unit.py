@@ -17,12 +17,12 @@ from linkcheck.check.classify import (
     classify_fetch,
     confirm_not_found,
     moved_to_not_found,
-    page_says_not_found,
 )
 from linkcheck.check.fetch import Fetcher, FetchError, FetchOutcome, read_capped
 from linkcheck.config import CheckConfig
 from linkcheck.model import Status
 from linkcheck.net.addresses import is_private_address
+from linkcheck.net.pages import page_says_not_found
 from linkcheck.net.politeness import HostLimiter
 from linkcheck.net.probe import NetworkProbe
 from linkcheck.net.retry import parse_retry_after

@@ -15,13 +15,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from linkcheck.check.classify import (
-    CHALLENGE_BYTES,
-    SOFT_404_BYTES,
-    Verdict,
-    classify_fetch,
-    confirm_not_found,
-)
+from linkcheck.check.classify import Verdict, classify_fetch, confirm_not_found
 from linkcheck.check.fetch import Fetcher, FetchOutcome
 from linkcheck.check.sites import (
     anchor_id_prefixes,
@@ -37,6 +31,7 @@ from linkcheck.net.addresses import resolves_privately
 from linkcheck.net.bodies import ACCEPT_ENCODING
 from linkcheck.net.cookies import load_cookie_jar, save_cookie_jar
 from linkcheck.net.engines import client_options
+from linkcheck.net.pages import CHALLENGE_BYTES, SOFT_404_BYTES
 from linkcheck.net.politeness import HostLimiter, Sleep
 from linkcheck.net.probe import NetworkProbe
 
