@@ -104,7 +104,13 @@ def test_alive_dead_and_blocked_sources(
     assert fake.submits == {fresh: 1, site.url("/redirect/302"): 1}
     assert entries[dead]["archive_url"].startswith(f"{base}/web/")
     assert entries[dead]["archived_at"][:4] == days_ago(400)[:4]
-    assert entries[quoted]["archive_url"].endswith("/redirect/302#:~:text=Hello")
+    # Save Page Now captures where the URL leads; the copy is verified as that page's.
+    assert entries[quoted]["archive_url"].endswith("/ok#:~:text=Hello")
+    assert entries[quoted]["verification"].startswith(
+        f"a 200 capture of the page the URL redirects to ({site.url('/ok')})"
+    )
+    assert entries[quoted]["verification"].endswith("with the quoted words")
+    assert {e["verified"] for e in entries.values() if e["archive_url"]} == {True}
     assert entries[fresh]["job_id"].startswith("spn2-")
     assert entries[fresh]["locations"] == [
         {"file": "doc.md", "line": 1, "column": 12, "text": "source 0"}

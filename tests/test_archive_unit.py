@@ -15,14 +15,15 @@ import respx
 from helpers import FakeClock
 from linkcheck.archive.keys import ArchiveKeys, load_keys
 from linkcheck.archive.spn2 import (
+    ArchiveBusy,
     AuthenticationError,
     JobState,
     SavePageNow,
     UncertainResponse,
 )
-from linkcheck.model import Location, ManifestEntry, SnapshotKind, Status
-from linkcheck.net.politeness import Pacer
-from linkcheck.report.manifest import write_manifest
+from linkcheck.model import ArchivedCopy, Location, ManifestEntry, SnapshotKind, Status
+from linkcheck.net.politeness import Pacer, Pause
+from linkcheck.report.manifest import write_manifest, write_robust_links
 from linkcheck.report.progress import STATUS_STYLES
 
 BASE = "https://wayback.test"
@@ -32,7 +33,8 @@ KEYS = ArchiveKeys("access", "secret")
 def spn_call(clock: FakeClock, call: str, *args: Any) -> Any:
     async def run() -> Any:
         async with httpx.AsyncClient() as client:
-            spn = SavePageNow(client, BASE, KEYS, retries=2, sleep=clock.sleep)
+            pause = Pause(sleep=clock.sleep, clock=clock.time)
+            spn = SavePageNow(client, BASE, KEYS, retries=2, sleep=clock.sleep, pause=pause)
             return await getattr(spn, call)(*args)
 
     return asyncio.run(run())
@@ -66,7 +68,7 @@ def test_errors_arrive_as_200_json() -> None:
     )
     job = spn_call(FakeClock(), "submit", "https://e.test/", 60)
     assert job.state is JobState.ERROR
-    assert job.account_refusal
+    assert job.session_limit and not job.account_refusal  # waited out, not a refusal
     assert job.reason == "too many captures in progress for this account"
 
 
@@ -151,6 +153,36 @@ def test_429_waits_for_retry_after_then_succeeds() -> None:
 
 
 @respx.mock
+def test_a_429_pauses_every_request_and_a_long_retry_after_stops() -> None:
+    respx.get(f"{BASE}/save/status/a").mock(
+        side_effect=[httpx.Response(429), httpx.Response(200, json={"status": "pending"})]
+    )
+    respx.get(f"{BASE}/save/status/user").mock(
+        return_value=httpx.Response(200, json={"available": 1, "processing": 0})
+    )
+    clock = FakeClock()
+
+    async def run() -> list[float]:
+        async with httpx.AsyncClient() as client:
+            pause = Pause(sleep=clock.sleep, clock=clock.time)
+            spn = SavePageNow(client, BASE, KEYS, retries=2, sleep=clock.sleep, pause=pause)
+            await spn.status("a")
+            before = list(clock.sleeps)
+            pause.hold(7.0)  # as a 429 to another request would
+            await spn.user_status()
+            return clock.sleeps[len(before) :]
+
+    # No Retry-After (the usual case): the whole client waits 20 s, as spn.sh does.
+    assert asyncio.run(run()) == [7.0]
+    assert sum(clock.sleeps[:2]) == pytest.approx(20.0)  # backoff, then the rest of the pause
+    respx.post(f"{BASE}/save").mock(
+        return_value=httpx.Response(429, headers={"Retry-After": "3600"})
+    )
+    with pytest.raises(ArchiveBusy):
+        spn_call(FakeClock(), "submit", "https://e.test/", 60)
+
+
+@respx.mock
 def test_a_5xx_on_submit_is_uncertain_and_not_resubmitted() -> None:
     route = respx.post(f"{BASE}/save").mock(return_value=httpx.Response(523))
     clock = FakeClock()
@@ -191,28 +223,49 @@ def test_keys_from_environment_or_ia_ini(tmp_path: Path) -> None:
 
 
 def test_manifest_formats(tmp_path: Path) -> None:
+    chosen = "https://web.archive.org/web/20261123120000/https://e.test/p#:~:text=x"
+    other = "https://archive.ph/20261101000000/https://e.test/p#:~:text=x"
+    rejected = "https://web.archive.org/web/20250101000000/https://e.test/p#:~:text=x"
     entry = ManifestEntry(
         "https://e.test/p#:~:text=x",
         "ok",
         SnapshotKind.CAPTURED,
         "captured",
-        "https://web.archive.org/web/20261123120000/https://e.test/p#:~:text=x",
+        chosen,
         "2026-11-23T12:00:00Z",
         "spn2-1",
         [Location("doc.md", 3, 5, "a | b")],
+        verified=True,
+        verification="a 200 capture of the cited page, with the quoted words",
+        citation_date="2026-11-20",
+        copies=[
+            ArchivedCopy("web.archive.org", chosen, "2026-11-23T12:00:00Z", True, "good"),
+            ArchivedCopy("archive.today", other, "2026-11-01T00:00:00Z", True, "good"),
+            ArchivedCopy("web.archive.org", rejected, "2025-01-01T00:00:00Z", False, "a wall"),
+        ],
     )
     when = datetime(2026, 11, 23, 12, 30, tzinfo=UTC)
     write_manifest([entry], tmp_path / "m.json", when)
     payload = json.loads((tmp_path / "m.json").read_text())
     assert payload["generated_at"] == "2026-11-23T12:30:00Z"
-    assert payload["entries"][0]["snapshot"] == "captured"
+    assert payload["manifest_version"] == 2
+    record = payload["entries"][0]
+    assert (record["snapshot"], record["verified"], record["archive"]) == (
+        "captured", True, "web.archive.org"
+    )  # fmt: skip
+    assert [c["verified"] for c in record["copies"]] == [True, True, False]
     write_manifest([entry], tmp_path / "m.csv", when)
-    assert "spn2-1,doc.md,3,5,a | b" in (tmp_path / "m.csv").read_text()
+    row = '"a 200 capture of the cited page, with the quoted words",captured,spn2-1,2026-11-20,3,'
+    assert row + "doc.md,3,5,a | b" in (tmp_path / "m.csv").read_text()
     write_manifest([entry], tmp_path / "m.md", when)
-    assert (
-        "| captured | [2026-11-23T12:00:00Z](https://web.archive.org/web/"
-        in (tmp_path / "m.md").read_text()
-    )
+    markdown = (tmp_path / "m.md").read_text()
+    assert "| captured | [2026-11-23T12:00:00Z](https://web.archive.org/web/" in markdown
+    assert f"[archive.today 2026-11-01]({other})" in markdown
+    write_robust_links([entry], tmp_path / "links.html")
+    anchor = (tmp_path / "links.html").read_text().splitlines()[1]
+    # Two verified copies from two archives, each with its date; the rejected one left out.
+    assert f'data-versionurl="{chosen} 2026-11-23 {other} 2026-11-01"' in anchor
+    assert 'data-versiondate="2026-11-20"' in anchor and rejected not in anchor
 
 
 def test_every_status_has_a_terminal_style() -> None:

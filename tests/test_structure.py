@@ -38,7 +38,7 @@ ALLOWED = {
     "linkcheck.extract": VOCABULARY,
     "linkcheck.fragments": VOCABULARY | {"linkcheck.extract"},
     "linkcheck.check": VOCABULARY | {"linkcheck.config", "linkcheck.net", "linkcheck.fragments"},
-    "linkcheck.archive": VOCABULARY | {"linkcheck.config", "linkcheck.net"},
+    "linkcheck.archive": VOCABULARY | {"linkcheck.config", "linkcheck.net", "linkcheck.fragments"},
     "linkcheck.report": VOCABULARY | {"linkcheck.config", "linkcheck.net"},
 }
 

@@ -21,9 +21,11 @@ from linkcheck.model import PAGE_ALIVE, FetchResult, FragmentOutcome, Refusal, S
 
 # "LKCH": marks the file as linkcheck's, so another program's SQLite file is never adopted.
 APPLICATION_ID = 0x4C4B4348
-# 1: the first layout (no application id, no refusal column); 2: this one.
-SCHEMA_VERSION = 2
-_TABLES = frozenset({"results", "snapshots", "capture_jobs"})
+# 1: the first layout (no application id, no refusal column); 2: the refusal column;
+# 3: this one (archived copies found, and what verifying each showed).
+SCHEMA_VERSION = 3
+_FIRST_TABLES = frozenset({"results", "snapshots", "capture_jobs"})
+_TABLES = _FIRST_TABLES | {"copy_lookups", "copies", "copy_checks"}
 _FIRST_RESULT_COLUMNS = frozenset(
     {"url", "status", "reason", "http_status", "final_url", "redirects", "content_type",
      "checked_at", "failures", "fragments"}
@@ -53,6 +55,24 @@ CREATE TABLE IF NOT EXISTS capture_jobs (
     url TEXT PRIMARY KEY,
     job_id TEXT NOT NULL,
     submitted_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS copy_lookups (
+    url TEXT PRIMARY KEY,
+    looked_up_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS copies (
+    url TEXT NOT NULL,
+    copy_url TEXT NOT NULL,
+    timestamp TEXT NOT NULL,
+    PRIMARY KEY (url, copy_url)
+);
+CREATE TABLE IF NOT EXISTS copy_checks (
+    copy_url TEXT NOT NULL,
+    fragment TEXT NOT NULL,
+    verified INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    checked_at REAL NOT NULL,
+    PRIMARY KEY (copy_url, fragment)
 );
 """
 T = TypeVar("T")
@@ -208,7 +228,7 @@ class Cache:
 
     def _first_layout(self, tables: set[str]) -> bool:
         """A cache of linkcheck's first layout, written before files were marked as ours."""
-        if tables != _TABLES:
+        if tables != _FIRST_TABLES:
             return False
         columns = {row[1] for row in self._database.execute("PRAGMA table_info(results)")}
         return columns >= _FIRST_RESULT_COLUMNS
@@ -391,6 +411,66 @@ class Cache:
             (url, job_id, time.time()),
         )
 
+    def copies(self, url: str, max_age: float) -> list[tuple[str, str]] | None:
+        """The copies of page ``url`` found by a lookup younger than ``max_age`` seconds:
+        (copy URL, 14-digit timestamp); None when there was no such lookup."""
+        return self._guarded(None, lambda: self._copies(url, max_age))
+
+    def _copies(self, url: str, max_age: float) -> list[tuple[str, str]] | None:
+        db = self._database
+        row = db.execute("SELECT looked_up_at FROM copy_lookups WHERE url = ?", (url,)).fetchone()
+        if row is None or time.time() - row[0] > max_age:
+            return None
+        rows = db.execute("SELECT copy_url, timestamp FROM copies WHERE url = ?", (url,))
+        return [(copy_url, timestamp) for copy_url, timestamp in rows]
+
+    def put_copies(self, url: str, copies: list[tuple[str, str]]) -> None:
+        """Record what a lookup of page ``url``'s copies found (nothing, too)."""
+        return self._guarded(None, lambda: self._put_copies(url, copies))
+
+    def _put_copies(self, url: str, copies: list[tuple[str, str]]) -> None:
+        db = self._database
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM copies WHERE url = ?", (url,))
+            db.executemany(
+                "INSERT OR REPLACE INTO copies (url, copy_url, timestamp) VALUES (?, ?, ?)",
+                [(url, copy_url, timestamp) for copy_url, timestamp in copies],
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO copy_lookups (url, looked_up_at) VALUES (?, ?)",
+                (url, time.time()),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+
+    def copy_check(self, copy_url: str, fragment: str) -> tuple[bool, str] | None:
+        """What verifying ``copy_url`` for ``fragment`` showed: (verified, reason), if it was."""
+        return self._guarded(None, lambda: self._copy_check(copy_url, fragment))
+
+    def _copy_check(self, copy_url: str, fragment: str) -> tuple[bool, str] | None:
+        row = self._database.execute(
+            "SELECT verified, reason FROM copy_checks WHERE copy_url = ? AND fragment = ?",
+            (copy_url, fragment),
+        ).fetchone()
+        return (bool(row[0]), row[1]) if row else None
+
+    def put_copy_check(self, copy_url: str, fragment: str, verified: bool, reason: str) -> None:
+        """Record a verification: a capture does not change, so it is never redone."""
+        return self._guarded(
+            None, lambda: self._put_copy_check(copy_url, fragment, verified, reason)
+        )
+
+    def _put_copy_check(self, copy_url: str, fragment: str, verified: bool, reason: str) -> None:
+        self._database.execute(
+            "INSERT OR REPLACE INTO copy_checks (copy_url, fragment, verified, reason, checked_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (copy_url, fragment, int(verified), reason, time.time()),
+        )
+
     def drop_job(self, url: str) -> None:
         """Forget a finished capture job."""
         return self._guarded(None, lambda: self._drop_job(url))
@@ -433,6 +513,6 @@ class Cache:
 
     def _clear(self) -> int:
         count: int = self._database.execute("SELECT COUNT(*) FROM results").fetchone()[0]
-        for table in ("results", "snapshots", "capture_jobs"):
+        for table in sorted(_TABLES):
             self._database.execute(f"DELETE FROM {table}")
         return count

@@ -137,11 +137,28 @@ class ArchiveSettings:
     wayback_url: str = DEFAULT_WAYBACK_URL
     reuse_within: float = 30 * 86400.0
     capture_rate: float = 6.0  # captures a minute
-    lookup_rate: float = 50.0  # CDX lookups a minute (the Wayback Machine allows about 60)
+    # Index lookups a minute: the Wayback Machine's CDX and TimeMap now share a hard limit of
+    # about 24 a minute per address (EDGI's wayback client lowered its default to it in 2026).
+    lookup_rate: float = 24.0
+    verify_rate: float = 60.0  # snapshot fetches a minute, per archive
+    # Memento TimeMap endpoint the page's URL is appended to; None: the Wayback Machine's own.
+    timemap_url: str | None = None
     poll_interval: float = 5.0
     capture_timeout: float = 180.0
     # The Wayback Machine answers slowly under load: its requests get their own, longer deadline.
     timeout: float = 30.0
+
+    @property
+    def timemap(self) -> str:
+        """The TimeMap endpoint in use."""
+        if self.timemap_url:
+            return self.timemap_url.rstrip("/") + "/"
+        return f"{self.wayback_url.rstrip('/')}/web/timemap/link/"
+
+    @property
+    def aggregator(self) -> bool:
+        """Is the TimeMap another service than the Wayback Machine (listing other archives)?"""
+        return bool(self.timemap_url)
 
 
 _ENV_REFERENCE = re.compile(r"\$\{(\w+)\}|\$(\w+)")

@@ -258,8 +258,38 @@ class SnapshotKind(StrEnum):
 
 
 @dataclass(slots=True)
+class ArchivedCopy:
+    """One copy of a cited page in a web archive, and what fetching it showed.
+
+    ``verified`` is True when the copy is a 200 capture of the cited page (or of the page it
+    redirects to) with the quoted words in it; False with the reason when it is not; None when
+    it could not be fetched to tell.
+    """
+
+    archive: str  # the archive's host: web.archive.org, archive.today, perma.cc…
+    url: str  # where to read it (the citation's fragment kept)
+    captured_at: str  # ISO 8601 UTC
+    verified: bool | None
+    reason: str
+
+    def record(self) -> dict[str, Any]:
+        """The manifest's JSON shape of this copy."""
+        return {
+            "archive": self.archive,
+            "url": self.url,
+            "captured_at": self.captured_at,
+            "verified": self.verified,
+            "reason": self.reason,
+        }
+
+
+@dataclass(slots=True)
 class ManifestEntry:
-    """One cited URL (fragment included) and where its archived copy is."""
+    """One cited URL (fragment included) and where its archived copy is.
+
+    ``archive_url`` is only ever a verified copy: the one nearest to ``citation_date``;
+    ``copies`` lists every copy looked at, verified or not, nearest first.
+    """
 
     url: str
     status: str
@@ -269,6 +299,15 @@ class ManifestEntry:
     archived_at: str | None = None
     job_id: str | None = None
     locations: list[Location] = field(default_factory=list)
+    verified: bool = False
+    verification: str = ""
+    citation_date: str | None = None  # YYYY-MM-DD: the citing document's date, if it has one
+    copies: list[ArchivedCopy] = field(default_factory=list)
+
+    @property
+    def archive(self) -> str | None:
+        """The host of the archive holding the chosen copy."""
+        return next((c.archive for c in self.copies if c.url == self.archive_url), None)
 
     def record(self) -> dict[str, Any]:
         """The manifest's JSON shape of this entry."""
@@ -277,9 +316,14 @@ class ManifestEntry:
             "status": self.status,
             "archive_url": self.archive_url,
             "archived_at": self.archived_at,
+            "archive": self.archive,
+            "verified": self.verified,
+            "verification": self.verification,
             "snapshot": self.snapshot.value,
             "reason": self.reason,
             "job_id": self.job_id,
+            "citation_date": self.citation_date,
+            "copies": [copy.record() for copy in self.copies],
             "locations": [location.record() for location in self.locations],
         }
 

@@ -78,6 +78,10 @@ OPTIONAL_FILE = Syntax(
 SIZE = Syntax(parse=parse_size, show=format_size)
 DURATION = Syntax(parse=parse_duration, show=format_duration)
 HTTP_URL = Syntax(parse=parse_http_url)
+OPTIONAL_HTTP_URL = Syntax(
+    parse=lambda value, flag: parse_http_url(value, flag) if value else None,
+    show=lambda value: value or "",
+)
 HEADERS = Syntax(parse=parse_headers, multiple=True)
 PATTERNS = Syntax(parse=parse_patterns, multiple=True)
 REMAPS = Syntax(parse=parse_remaps, multiple=True)
@@ -310,8 +314,24 @@ ARCHIVE_SETTINGS = (
         "lookup_rate",
         "--lookup-rate",
         POSITIVE,
-        "Snapshot lookups (CDX) a minute, at most.",
+        "Index lookups (CDX, TimeMap) a minute, at most.",
         metavar="N",
+    ),
+    _archive(
+        "verify_rate",
+        "--verify-rate",
+        POSITIVE,
+        "Snapshot fetches a minute, per archive, to verify copies.",
+        metavar="N",
+    ),
+    _archive(
+        "timemap_url",
+        "--timemap",
+        OPTIONAL_HTTP_URL,
+        "A Memento TimeMap endpoint the page's URL is appended to, e.g. an aggregator listing "
+        "several archives (default: the Wayback Machine's own; env LINKCHECK_TIMEMAP).",
+        metavar="URL",
+        envvar="LINKCHECK_TIMEMAP",
     ),
     _archive(
         "poll_interval",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linkcheck.cache import Cache
@@ -78,7 +80,15 @@ def run_archive(
     if check.offline:
         config = dataclasses.replace(config, retries=0)  # network down: one quick try per lookup
     cache = Cache(config.cache_path, notice) if config.cache_path is not None else None
-    archiver = Archiver(settings, config, cache, keys, on_entry=on_entry, notice=notice)
+    archiver = Archiver(
+        settings,
+        config,
+        cache,
+        keys,
+        citation_dates=citation_dates(check),
+        on_entry=on_entry,
+        notice=notice,
+    )
     interrupted = False
     try:
         asyncio.run(archiver.archive(check.results))
@@ -101,3 +111,28 @@ def run_archive(
         if entry is not None:
             entries.append(entry)
     return ArchiveRun(entries, archiver.captures_submitted, interrupted, archiver.unavailable)
+
+
+def citation_dates(check: CheckRun) -> dict[str, date]:
+    """When each cited URL was cited: the earliest date its documents give themselves
+    (front matter ``date``, ``published_time``…, or an HTML ``article:published_time``)."""
+    from linkcheck.extract import document_date
+
+    by_file: dict[str, date | None] = {}
+    dates: dict[str, date] = {}
+    for result in check.results:
+        for location in result.locations:
+            if location.file not in by_file:
+                try:
+                    head = Path(location.file).read_bytes()[:DATE_BYTES]
+                except OSError:
+                    by_file[location.file] = None
+                    continue
+                by_file[location.file] = document_date(head.decode("utf-8", "replace"))
+            found = by_file[location.file]
+            if found is not None and (result.url not in dates or found < dates[result.url]):
+                dates[result.url] = found
+    return dates
+
+
+DATE_BYTES = 256 * 1024  # a document's date is in its front matter or <head>

@@ -7,14 +7,16 @@ own deadline, wrapped in tenacity retries; every endpoint is derived from the co
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import requests
 from tenacity import retry_if_exception_type
 from waybackpy import WaybackMachineAvailabilityAPI, WaybackMachineCDXServerAPI
+from waybackpy.cdx_utils import full_url, get_response
 from waybackpy.exceptions import (
     ArchiveNotInAvailabilityAPIResponse,
     BlockedSiteError,
@@ -23,8 +25,13 @@ from waybackpy.exceptions import (
     WaybackError,
 )
 
-from linkcheck.net.politeness import Sleep
+from linkcheck.net.politeness import Pause, Sleep
 from linkcheck.net.retry import ARCHIVE_BACKOFF, retrying
+
+T = TypeVar("T")
+
+# The index refuses more than two queries at once from one address (see wayback-behaviour).
+LOOKUPS_AT_ONCE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +56,28 @@ class SnapshotLookupFailed(Exception):
     """A lookup that could not be answered (as opposed to "no snapshot")."""
 
 
+class _CheckedCDX(WaybackMachineCDXServerAPI):
+    """waybackpy's CDX client, reading the answer's HTTP status: waybackpy reads a 429 or a
+    5xx page as "no captures", which must never be taken for an answer."""
+
+    def cdx_api_manager(
+        self, payload: dict[str, str], headers: dict[str, str]
+    ) -> Generator[str, None, None]:
+        payload["limit"] = str(self.limit)
+        response = get_response(full_url(self.endpoint, params=payload), headers=headers)
+        if isinstance(response, Exception):
+            raise response
+        if response.status_code == 429:
+            raise _RateLimited("the Wayback Machine rate-limited the lookup (429)")
+        if response.status_code >= 500:
+            raise _Transient(f"the index answered HTTP {response.status_code}")
+        if response.status_code != 200:
+            raise SnapshotLookupFailed(f"the index answered HTTP {response.status_code}")
+        yield response.text.strip()
+
+
 class SnapshotLookup:
-    """Finds the newest capture of a URL that answered 200."""
+    """Finds captures of a URL that answered 200: the newest, or those nearest a date."""
 
     def __init__(
         self,
@@ -60,30 +87,47 @@ class SnapshotLookup:
         timeout: float = 30.0,
         retries: int = 3,
         sleep: Sleep = asyncio.sleep,
+        pause: Pause | None = None,
     ) -> None:
         self._base = base_url.rstrip("/")
         self._user_agent = user_agent
         self._timeout = timeout
         self._retries = retries
         self._sleep = sleep
+        self._pause = pause or Pause(sleep=sleep)
         # Our own pool: a hung waybackpy call must not keep the process alive at exit.
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wayback-lookup")
+        self._pool = ThreadPoolExecutor(
+            max_workers=LOOKUPS_AT_ONCE, thread_name_prefix="wayback-lookup"
+        )
 
     def close(self) -> None:
         """Stop the worker threads without waiting for hung calls."""
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     async def newest_ok(self, url: str) -> Snapshot | None:
-        """The newest capture of ``url`` that answered 200 (CDX; availability if CDX fails)."""
+        """The newest capture of ``url`` that answered 200 (CDX; availability if CDX fails).
+
+        SnapshotLookupFailed when neither can say: availability's empty answer is no
+        information (it is often empty for archived pages), so it never means "none".
+        """
         try:
             return await self._retry(self._cdx_newest, url)
         except SnapshotLookupFailed as cdx_error:
             try:
-                return await self._retry(self._available_newest, url)
+                found = await self._retry(self._available_newest, url)
             except (SnapshotLookupFailed, KeyError, ValueError):
+                found = None
+            if found is None:
                 raise cdx_error from None  # CDX is the source of truth: report its reason
+            return found
 
-    async def _retry(self, call: Callable[[str], Snapshot | None], url: str) -> Snapshot | None:
+    async def nearest_ok(self, url: str, moment: datetime, count: int = 3) -> list[Snapshot]:
+        """Up to ``count`` captures of ``url`` that answered 200, nearest to ``moment`` first."""
+        closest = moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+        rows = await self._retry(lambda page: self._cdx_nearest(page, closest, count), url)
+        return rows or []
+
+    async def _retry(self, call: Callable[[str], T], url: str) -> T:
         loop = asyncio.get_running_loop()
         policy = retrying(
             retries=self._retries,
@@ -94,41 +138,58 @@ class SnapshotLookup:
             sleep=self._sleep,
         )
 
-        async def attempt() -> Snapshot | None:
+        async def attempt() -> T:
+            await self._pause.wait()
             future = loop.run_in_executor(self._pool, call, url)
             try:
-                result: Snapshot | None = await asyncio.wait_for(future, self._timeout)
+                result: T = await asyncio.wait_for(future, self._timeout)
             except TimeoutError:
                 raise _Transient(f"no answer within {self._timeout:g} s") from None
+            except _RateLimited:
+                # Every lookup waits, not only this one: the index blocks addresses that go on.
+                self._pause.hold(ARCHIVE_BACKOFF.longest / 2)
+                raise
             return result
 
         try:
-            snapshot: Snapshot | None = await policy(attempt)
+            return await policy(attempt)
         except _Transient as exc:
             raise SnapshotLookupFailed(str(exc)) from None
-        return snapshot
 
     def _cdx_newest(self, url: str) -> Snapshot | None:
-        api = WaybackMachineCDXServerAPI(
-            url, self._user_agent, filters=["statuscode:200"], limit="-1", max_tries=1
+        rows = self._cdx_rows(_CheckedCDX(url, self._user_agent, filters=["statuscode:200"],
+                                          limit="-1", max_tries=1))  # fmt: skip
+        if not rows:
+            return None
+        return max(rows, key=lambda row: row.timestamp)
+
+    def _cdx_nearest(self, url: str, closest: str, count: int) -> list[Snapshot]:
+        api = _CheckedCDX(
+            url,
+            self._user_agent,
+            filters=["statuscode:200"],
+            sort="closest",
+            closest=closest,
+            limit=str(count),
+            max_tries=1,
         )
+        return self._cdx_rows(api)[:count]
+
+    def _cdx_rows(self, api: _CheckedCDX) -> list[Snapshot]:
         api.endpoint = f"{self._base}/cdx/search/cdx"
         try:
             rows = list(api.snapshots())
         except TooManyRequestsError as exc:
-            raise _Transient("the Wayback Machine rate-limited the lookup (429)") from exc
+            raise _RateLimited("the Wayback Machine rate-limited the lookup (429)") from exc
         except BlockedSiteError as exc:
             raise SnapshotLookupFailed("the site is excluded from the Wayback Machine") from exc
         except NoCDXRecordFound:
-            return None
+            return []
         except requests.RequestException as exc:
             raise _Transient(_describe(exc)) from exc
         except WaybackError as exc:
             raise SnapshotLookupFailed(f"unexpected CDX answer ({exc})") from exc
-        if not rows:
-            return None
-        newest = max(rows, key=lambda row: row.timestamp)
-        return Snapshot(newest.timestamp, newest.original)
+        return [Snapshot(row.timestamp, row.original) for row in rows]
 
     def _available_newest(self, url: str) -> Snapshot | None:
         api = WaybackMachineAvailabilityAPI(url, self._user_agent, max_tries=1)
@@ -164,3 +225,7 @@ def _describe(exc: requests.RequestException) -> str:
 
 class _Transient(Exception):
     """Worth retrying: a 429, a timeout, a dropped connection."""
+
+
+class _RateLimited(_Transient):
+    """The index answered 429."""

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 import httpx
 
 from linkcheck.archive.keys import ArchiveKeys
 from linkcheck.archive.lookup import Snapshot, SnapshotLookup, SnapshotLookupFailed
+from linkcheck.archive.memento import TimeMapLookup, archive_name
 from linkcheck.archive.spn2 import (
+    ArchiveBusy,
     AuthenticationError,
     JobState,
     JobStatus,
@@ -24,17 +27,19 @@ from linkcheck.archive.spn2 import (
     SavePageNow,
     UncertainResponse,
 )
+from linkcheck.archive.verify import CopyCheck, CopyVerifier
 from linkcheck.config import ArchiveSettings, CheckConfig
 from linkcheck.model import (
     FETCH_FAILED,
     PAGE_ANSWERED,
+    ArchivedCopy,
     ManifestEntry,
     Result,
     SnapshotKind,
     Status,
     iso_utc,
 )
-from linkcheck.net.politeness import Clock, Pacer, Sleep
+from linkcheck.net.politeness import Clock, Pacer, Pause, Sleep
 from linkcheck.net.probe import NetworkProbe
 
 NO_KEYS = "captures need Internet Archive keys (IA_ACCESS_KEY / IA_SECRET_KEY)"
@@ -52,13 +57,18 @@ def plain_words(reason: str, longest: int = 300) -> str:
 
 
 class SnapshotStore(Protocol):
-    """Where snapshots and capture jobs are recorded the moment they are known (the cache)."""
+    """Where snapshots, capture jobs, copies and verifications are recorded the moment they
+    are known (the cache)."""
 
     def snapshot(self, url: str) -> tuple[str, str, str] | None: ...
     def put_snapshot(self, url: str, timestamp: str, original: str, source: str) -> None: ...
     def pending_job(self, url: str) -> tuple[str, float] | None: ...
     def put_job(self, url: str, job_id: str) -> None: ...
     def drop_job(self, url: str) -> None: ...
+    def copies(self, url: str, max_age: float) -> list[tuple[str, str]] | None: ...
+    def put_copies(self, url: str, copies: list[tuple[str, str]]) -> None: ...
+    def copy_check(self, copy_url: str, fragment: str) -> tuple[bool, str] | None: ...
+    def put_copy_check(self, copy_url: str, fragment: str, verified: bool, reason: str) -> None: ...
 
 
 @dataclass(slots=True)
@@ -69,10 +79,24 @@ class _PageOutcome:
     job_id: str | None = None
 
 
-class Archiver:
-    """Archives the pages behind a run's results and builds the manifest entries.
+@dataclass(slots=True)
+class _Candidate:
+    """A copy to verify: where it is, and when it was captured."""
 
-    ``client`` supplies the retries, the longest Retry-After honoured and the User-Agent.
+    url: str  # without fragment
+    captured_at: datetime
+
+    @property
+    def archive(self) -> str:
+        return archive_name(self.url)
+
+
+class Archiver:
+    """Archives the pages behind a run's results, verifies their copies and builds the
+    manifest entries.
+
+    ``client`` supplies the retries, the longest Retry-After honoured, the User-Agent and the
+    body size limit; ``citation_dates`` the date each cited URL was cited (its document's).
     """
 
     def __init__(
@@ -82,6 +106,7 @@ class Archiver:
         store: SnapshotStore | None,
         keys: ArchiveKeys | None,
         *,
+        citation_dates: Mapping[str, date] | None = None,
         on_entry: Callable[[ManifestEntry], None] | None = None,
         notice: Callable[[str], None] | None = None,
         sleep: Sleep = asyncio.sleep,
@@ -91,16 +116,23 @@ class Archiver:
         self.client = client
         self.store = store
         self.keys = keys
+        self.citation_dates = dict(citation_dates or {})
         self.entries: dict[str, ManifestEntry] = {}
         self.captures_submitted = 0
         self._on_entry = on_entry or (lambda entry: None)
         self._notice = notice or (lambda message: None)
         self._sleep = sleep
+        self._clock = clock
+        self._pause = Pause(sleep=sleep, clock=clock)  # shared by every Wayback Machine request
         self._lookup_pacer = Pacer.per_minute(settings.lookup_rate, sleep=sleep, clock=clock)
         self._capture_pacer = Pacer.per_minute(settings.capture_rate, sleep=sleep, clock=clock)
         self._stopped: str | None = None  # why captures stopped for this run
         self.unavailable: str | None = None  # why the archive could not be used at all
         self._slots: asyncio.Semaphore | None = None
+        self._spn: SavePageNow | None = None
+        self._lookup: SnapshotLookup | None = None
+        self._timemap: TimeMapLookup | None = None
+        self._verifier: CopyVerifier | None = None
 
     async def archive(self, results: Sequence[Result]) -> list[ManifestEntry]:
         """A manifest entry for every cited http(s) URL, archiving as it goes."""
@@ -118,40 +150,58 @@ class Archiver:
             self.unavailable = reason
             self._notice(reason)
             for cited in pages.values():
-                self._finish(cited, _PageOutcome(SnapshotKind.FAILED, reason))
+                self._finish(cited, _PageOutcome(SnapshotKind.FAILED, reason), {})
             return [self.entries[r.url] for r in results if r.url in self.entries]
-        lookup = SnapshotLookup(
+        self._lookup = SnapshotLookup(
             self.settings.wayback_url,
             self.client.user_agent,
             timeout=self.settings.timeout,
             retries=self.client.retries,
             sleep=self._sleep,
+            pause=self._pause,
         )
         try:
             async with httpx.AsyncClient(
                 timeout=httpx.Timeout(self.settings.timeout),
                 headers={"User-Agent": self.client.user_agent},
             ) as client:
-                spn = self._save_page_now(client)
+                self._connect(client)
+                spn = self._spn
                 if spn is not None and any(self._page_status(r) in PAGE_ANSWERED for r in results):
                     await self._read_user_status(spn)
                 await asyncio.gather(
-                    *(self._archive_page(page, cited, lookup, spn) for page, cited in pages.items())
+                    *(self._archive_page(page, cited) for page, cited in pages.items())
                 )
         finally:
-            lookup.close()
+            self._lookup.close()
         return [self.entries[r.url] for r in results if r.url in self.entries]
 
-    def _save_page_now(self, client: httpx.AsyncClient) -> SavePageNow | None:
-        if self.keys is None:
-            return None
-        return SavePageNow(
+    def _connect(self, client: httpx.AsyncClient) -> None:
+        settings = self.settings
+        if self.keys is not None:
+            self._spn = SavePageNow(
+                client,
+                settings.wayback_url,
+                self.keys,
+                retries=self.client.retries,
+                max_retry_wait=self.client.max_retry_wait,
+                sleep=self._sleep,
+                pause=self._pause,
+            )
+        same_host = urlsplit(settings.timemap).netloc == urlsplit(settings.wayback_url).netloc
+        self._timemap = TimeMapLookup(
             client,
-            self.settings.wayback_url,
-            self.keys,
+            settings.timemap,
+            pause=self._pause if same_host else Pause(),
+            rate=settings.lookup_rate,
             retries=self.client.retries,
-            max_retry_wait=self.client.max_retry_wait,
-            sleep=self._sleep,
+        )
+        self._verifier = CopyVerifier(
+            client,
+            wayback_url=settings.wayback_url,
+            wayback_pause=self._pause,
+            rate=settings.verify_rate,
+            max_bytes=self.client.max_bytes,
         )
 
     async def _read_user_status(self, spn: SavePageNow) -> None:
@@ -160,14 +210,14 @@ class Archiver:
         except AuthenticationError:
             self._stop(KEYS_REFUSED)
             return
-        except (UncertainResponse, RateLimited):
+        except (UncertainResponse, RateLimited, ArchiveBusy):
             self._slots = asyncio.Semaphore(1)
             return
         if user.daily_limit is not None and user.daily_captures is not None:
             left = user.daily_limit - user.daily_captures
             self._notice(f"Save Page Now: {user.available} free slots, {left} captures left today")
             if left <= 0:
-                self._stop("the account's daily capture quota is used up")
+                self._stop(f"the account's daily capture quota is used up; {_daily_reset()}")
         self._slots = asyncio.Semaphore(max(1, user.available))
 
     def _captures_stopped(self, older: Snapshot | None) -> _PageOutcome:
@@ -184,28 +234,36 @@ class Archiver:
     def _page_status(result: Result) -> Status:
         return result.fetch.status if result.fetch is not None else result.status
 
-    async def _archive_page(
-        self, page: str, cited: list[Result], lookup: SnapshotLookup, spn: SavePageNow | None
-    ) -> None:
+    async def _archive_page(self, page: str, cited: list[Result]) -> None:
         status = self._page_status(cited[0])
+        checks: dict[str, list[tuple[_Candidate, CopyCheck]]] = {}
         if status is Status.EXCLUDED:
             outcome = _PageOutcome(SnapshotKind.NOT_CAPTURED, "excluded from checking")
         else:
             try:
-                outcome = await self._outcome(page, status, lookup, spn)
+                outcome = await self._outcome(page, status)
+                checks = await self._verified_copies(page, cited, outcome)
             except Exception as exc:
                 outcome = _PageOutcome(SnapshotKind.FAILED, f"unexpected error: {exc}")
-        self._finish(cited, outcome)
+        self._finish(cited, outcome, checks)
 
-    def _finish(self, cited: list[Result], outcome: _PageOutcome) -> None:
+    def _finish(
+        self,
+        cited: list[Result],
+        outcome: _PageOutcome,
+        checks: Mapping[str, list[tuple[_Candidate, CopyCheck]]],
+    ) -> None:
         for result in cited:
-            entry = self._entry(result, outcome)
+            fragment = urldefrag(result.url).fragment
+            entry = self._entry(result, outcome, checks.get(fragment, []))
             self.entries[result.url] = entry
             self._on_entry(entry)
 
-    async def _outcome(
-        self, page: str, status: Status, lookup: SnapshotLookup, spn: SavePageNow | None
-    ) -> _PageOutcome:
+    # -- Save Page Now: reuse, capture or suggest -------------------------------------------
+
+    async def _outcome(self, page: str, status: Status) -> _PageOutcome:
+        assert self._lookup is not None
+        spn = self._spn
         alive = status in PAGE_ANSWERED
         recorded = self._recorded_snapshot(page)
         if alive and recorded is not None and self._recent(recorded[0]):
@@ -216,19 +274,19 @@ class Archiver:
         if alive and spn is not None and self.store is not None:
             pending = self.store.pending_job(page)
             if pending is not None and self._stopped is None:
-                return await self._follow(page, spn, pending[0], lookup)
+                return await self._resume(page, spn, *pending)
         await self._lookup_pacer.wait()
         try:
-            newest = await lookup.newest_ok(page)
+            newest = await self._lookup.newest_ok(page)
         except SnapshotLookupFailed as exc:
             if not alive or spn is None:
                 return _PageOutcome(SnapshotKind.FAILED, f"lookup failed: {exc}")
-            newest = None  # a live page can still be captured
+            newest = None  # a live page can still be captured (Save Page Now reuses a recent one)
         if alive:
             if newest is not None and self._recent(newest):
                 self._record(page, newest, SnapshotKind.EXISTING)
                 return _PageOutcome(SnapshotKind.EXISTING, "a recent snapshot exists", newest)
-            return await self._capture(page, spn, lookup, newest)
+            return await self._capture(page, newest)
         if newest is None:
             return _PageOutcome(SnapshotKind.NOT_CAPTURED, "no snapshot that answered 200")
         if status in FETCH_FAILED:
@@ -239,9 +297,23 @@ class Archiver:
             SnapshotKind.EXISTING, f"{status.value}: newest snapshot (not captured now)", newest
         )
 
-    async def _capture(
-        self, page: str, spn: SavePageNow | None, lookup: SnapshotLookup, older: Snapshot | None
+    async def _resume(
+        self, page: str, spn: SavePageNow, job_id: str, submitted: float
     ) -> _PageOutcome:
+        """A job an earlier run submitted: polled if it can still be, else looked for in the
+        index before anything is submitted again."""
+        lost = not job_id or time.time() - submitted > JOB_STATUS_KEPT
+        if not lost:
+            return await self._follow(page, spn, job_id, attempt=1)
+        found = await self._look_again(page, submitted)
+        if found is not None:
+            assert self.store is not None
+            self.store.drop_job(page)
+            return _PageOutcome(SnapshotKind.CAPTURED, "captured (confirmed in the index)", found)
+        return await self._capture(page, None)
+
+    async def _capture(self, page: str, older: Snapshot | None, attempt: int = 1) -> _PageOutcome:
+        spn = self._spn
         if spn is None or self._stopped is not None:
             reason = NO_KEYS if spn is None else f"captures stopped: {self._stopped}"
             if older is not None:
@@ -253,51 +325,75 @@ class Archiver:
             if self._stopped is not None:  # another capture may have hit a refusal meanwhile
                 return self._captures_stopped(older)
             submitted = time.time()
+            if self.store is not None:
+                # Before the request: a run killed while it is in flight looks in the index
+                # (and never just submits again) when it resumes.
+                self.store.put_job(page, "")
             try:
                 job = await spn.submit(page, int(self.settings.reuse_within))
             except AuthenticationError:
+                self._forget_job(page)
                 self._stop(KEYS_REFUSED)
                 return self._captures_stopped(older)
+            except ArchiveBusy as exc:
+                self._forget_job(page)
+                self._stop(_busy(exc.retry_after))
+                return self._captures_stopped(older)
             except (UncertainResponse, RateLimited) as exc:
-                # The capture may have started anyway: look before submitting again.
-                found = await self._look_again(page, lookup, submitted)
+                # The capture may have started anyway: look (allowing for the index's lag)
+                # before anything is submitted again.
+                found = await self._look_again(page, submitted, patient=True)
                 if found is not None:
+                    self._forget_job(page)
                     return _PageOutcome(
                         SnapshotKind.CAPTURED, "captured (confirmed in the index)", found
                     )
-                return _PageOutcome(SnapshotKind.FAILED, f"capture uncertain: {exc}", older)
+                return _PageOutcome(
+                    SnapshotKind.FAILED,
+                    f"capture uncertain: {exc}; the next run looks in the index first",
+                    older,
+                )
             self.captures_submitted += 1
             if job.state is JobState.ERROR:
-                return self._refused(job, older)
-            assert job.job_id is not None
-            if self.store is not None:
-                self.store.put_job(page, job.job_id)
-            return await self._follow(page, spn, job.job_id, lookup)
+                self._forget_job(page)
+            else:
+                assert job.job_id is not None
+                if self.store is not None:
+                    self.store.put_job(page, job.job_id)
+        if job.state is JobState.ERROR:
+            return await self._refused(page, job, older, attempt)
+        assert job.job_id is not None
+        return await self._follow(page, spn, job.job_id, attempt)
 
-    async def _follow(
-        self, page: str, spn: SavePageNow, job_id: str, lookup: SnapshotLookup
-    ) -> _PageOutcome:
-        """Poll a job until it succeeds, fails, or runs out of time (it is then kept to resume)."""
+    async def _follow(self, page: str, spn: SavePageNow, job_id: str, attempt: int) -> _PageOutcome:
+        """Poll a job, ever less often, until it succeeds, fails, or runs out of time (it is
+        then kept, and the next run polls it)."""
         waited = 0.0
+        interval = self.settings.poll_interval
         while True:
             try:
                 job = await spn.status(job_id)
             except AuthenticationError:
                 self._stop(KEYS_REFUSED)
                 return _PageOutcome(SnapshotKind.FAILED, self._stopped or "", job_id=job_id)
+            except ArchiveBusy as exc:
+                self._stop(_busy(exc.retry_after))
+                return _PageOutcome(
+                    SnapshotKind.FAILED,
+                    f"captures stopped: {self._stopped}; the next run polls job {job_id}",
+                    job_id=job_id,
+                )
             except (UncertainResponse, RateLimited):
                 job = JobStatus(JobState.PENDING, job_id=job_id)
             if job.state is JobState.SUCCESS and job.timestamp:
                 snapshot = Snapshot(job.timestamp, job.original_url or page)
                 self._record(page, snapshot, SnapshotKind.CAPTURED)
-                if self.store is not None:
-                    self.store.drop_job(page)
+                self._forget_job(page)
                 return _PageOutcome(SnapshotKind.CAPTURED, "captured", snapshot, job_id)
             if job.state is JobState.ERROR:
-                if self.store is not None:
-                    self.store.drop_job(page)
-                outcome = self._refused(job, None)
-                outcome.job_id = job_id
+                self._forget_job(page)
+                outcome = await self._refused(page, job, None, attempt)
+                outcome.job_id = outcome.job_id or job_id
                 return outcome
             if waited >= self.settings.capture_timeout:
                 return _PageOutcome(
@@ -305,26 +401,96 @@ class Archiver:
                     f"capture still pending after {waited:.0f} s; the next run polls job {job_id}",
                     job_id=job_id,
                 )
-            await self._sleep(self.settings.poll_interval)
-            waited += self.settings.poll_interval
+            await self._sleep(interval)
+            waited += interval
+            interval = min(interval * POLL_BACKOFF, self.settings.poll_interval * POLL_SLOWEST)
 
-    def _refused(self, job: JobStatus, older: Snapshot | None) -> _PageOutcome:
+    async def _refused(
+        self, page: str, job: JobStatus, older: Snapshot | None, attempt: int
+    ) -> _PageOutcome:
+        """An error from Save Page Now, handled by what it means (see wayback-behaviour)."""
+        if job.status_ext == "error:job-expired" or job.transient or job.session_limit:
+            # Whatever failed, the capture may exist: the index is asked before a resubmission.
+            found = await self._look_again(page, time.time() - JOB_STATUS_KEPT)
+            if found is not None:
+                return _PageOutcome(
+                    SnapshotKind.CAPTURED, "captured (confirmed in the index)", found
+                )
+        if job.session_limit:
+            if await self._wait_for_slot():
+                return await self._capture(page, older, attempt)
+            self._stop(
+                "every capture slot of the account stayed busy (its other captures in progress):"
+                " run again when they finish"
+            )
+            return self._captures_stopped(older)
         if job.account_refusal:
-            self._stop(job.reason)
-        return _PageOutcome(SnapshotKind.FAILED, f"capture refused: {job.reason}", older)
+            reason = job.reason
+            if job.status_ext == "error:too-many-daily-captures":
+                reason += f"; {_daily_reset()}"
+            self._stop(reason)
+            return _PageOutcome(SnapshotKind.FAILED, f"capture refused: {reason}", older)
+        if (job.transient or job.status_ext == "error:job-expired") and attempt < CAPTURE_TRIES:
+            await self._sleep(self.settings.poll_interval * POLL_SLOWEST)
+            return await self._capture(page, older, attempt + 1)
+        if job.status_ext == "error:too-many-daily-captures":
+            # This URL's own limit: it was captured today, so a copy is there to be found.
+            await self._lookup_pacer.wait()
+            with contextlib.suppress(SnapshotLookupFailed):
+                assert self._lookup is not None
+                today = await self._lookup.newest_ok(page)
+                if today is not None and self._recent(today):
+                    self._record(page, today, SnapshotKind.EXISTING)
+                    return _PageOutcome(
+                        SnapshotKind.EXISTING,
+                        "captured often today already (the URL's daily limit): today's snapshot",
+                        today,
+                    )
+        tried = f" ({attempt} attempts)" if attempt > 1 else ""
+        return _PageOutcome(SnapshotKind.FAILED, f"capture refused: {job.reason}{tried}", older)
+
+    async def _wait_for_slot(self) -> bool:
+        """Wait, ever longer, for a free capture slot on ``/save/status/user``; False when
+        none came within the capture timeout."""
+        assert self._spn is not None
+        waited, interval = 0.0, self.settings.poll_interval
+        while waited < self.settings.capture_timeout:
+            await self._sleep(interval)
+            waited += interval
+            interval = min(interval * SLOT_BACKOFF, self.settings.capture_timeout)
+            try:
+                user = await self._spn.user_status()
+            except (UncertainResponse, RateLimited, ArchiveBusy, AuthenticationError):
+                continue
+            if user.available > 0:
+                return True
+        return False
 
     async def _look_again(
-        self, page: str, lookup: SnapshotLookup, submitted: float
+        self, page: str, submitted: float, *, patient: bool = False
     ) -> Snapshot | None:
-        await self._lookup_pacer.wait()
-        try:
-            found = await lookup.newest_ok(page)
-        except SnapshotLookupFailed:
-            return None
-        if found is not None and found.captured_at.timestamp() >= submitted - 60:
-            self._record(page, found, SnapshotKind.CAPTURED)
-            return found
+        """A capture of ``page`` made since ``submitted`` (a minute's slack), if the index has
+        one; ``patient`` looks a few times, as a fresh capture reaches the index late."""
+        assert self._lookup is not None
+        tries = INDEX_LAG_LOOKS if patient else 1
+        wait = self.settings.poll_interval
+        for look in range(tries):
+            if look:
+                await self._sleep(wait)
+                wait *= SLOT_BACKOFF
+            await self._lookup_pacer.wait()
+            try:
+                found = await self._lookup.newest_ok(page)
+            except SnapshotLookupFailed:
+                continue
+            if found is not None and found.captured_at.timestamp() >= submitted - 60:
+                self._record(page, found, SnapshotKind.CAPTURED)
+                return found
         return None
+
+    def _forget_job(self, page: str) -> None:
+        if self.store is not None:
+            self.store.drop_job(page)
 
     def _recent(self, snapshot: Snapshot) -> bool:
         age = datetime.now(UTC).timestamp() - snapshot.captured_at.timestamp()
@@ -342,21 +508,217 @@ class Archiver:
         if self.store is not None:
             self.store.put_snapshot(page, snapshot.timestamp, snapshot.original, kind.value)
 
-    def _entry(self, result: Result, outcome: _PageOutcome) -> ManifestEntry:
-        archive_url = archived_at = None
+    # -- Copies: found in every archive, verified, the nearest to the citation chosen --------
+
+    def _cited_on(self, cited: list[Result]) -> datetime | None:
+        dates = [self.citation_dates[r.url] for r in cited if r.url in self.citation_dates]
+        if not dates:
+            return None
+        return datetime.combine(min(dates), datetime.min.time(), tzinfo=UTC)
+
+    async def _verified_copies(
+        self, page: str, cited: list[Result], outcome: _PageOutcome
+    ) -> dict[str, list[tuple[_Candidate, CopyCheck]]]:
+        """For each cited fragment of ``page``, the copies looked at and what each showed:
+        per archive, nearest to the citation's date first, until one verifies."""
+        moment = self._cited_on(cited) or datetime.now(UTC)
+        fragments = list(dict.fromkeys(urldefrag(r.url).fragment for r in cited))
+        fetch = cited[0].fetch
+        redirect_target = fetch.final_url if fetch is not None and fetch.redirects else None
+        by_archive = await self._candidates(page, outcome, moment)
+        checks: dict[str, list[tuple[_Candidate, CopyCheck]]] = {f: [] for f in fragments}
+        for candidates in by_archive.values():
+            waiting = set(fragments)
+            for candidate in candidates[:CANDIDATES_PER_ARCHIVE]:
+                fresh = outcome.kind is SnapshotKind.CAPTURED and candidate.url == (
+                    self._wayback_copy(outcome.snapshot) if outcome.snapshot else None
+                )
+                found = await self._check(candidate, page, sorted(waiting), redirect_target, fresh)
+                for fragment, check in found.items():
+                    checks[fragment].append((candidate, check))
+                    if check.verified:
+                        waiting.discard(fragment)
+                if not waiting:
+                    break
+        return checks
+
+    async def _candidates(
+        self, page: str, outcome: _PageOutcome, moment: datetime
+    ) -> dict[str, list[_Candidate]]:
+        """The copies known of ``page``, by archive, nearest to ``moment`` first."""
+        found: dict[str, _Candidate] = {}
         if outcome.snapshot is not None:
-            archive_url = outcome.snapshot.archive_url(self.settings.wayback_url)
-            fragment = urldefrag(result.url).fragment
-            if fragment:  # a reader of the snapshot lands on the quoted words too
-                archive_url += "#" + fragment
-            archived_at = iso_utc(outcome.snapshot.captured_at)
+            url = self._wayback_copy(outcome.snapshot)
+            found[url] = _Candidate(url, outcome.snapshot.captured_at)
+        recorded = (
+            self.store.copies(page, self.settings.reuse_within) if self.store is not None else None
+        )
+        if recorded is None:
+            looked = await self._look_up_copies(page, moment, outcome)
+            if looked is not None and self.store is not None:
+                self.store.put_copies(page, [(c.url, _stamp(c.captured_at)) for c in looked])
+            recorded = [(c.url, _stamp(c.captured_at)) for c in looked or []]
+        for url, stamp in recorded:
+            found.setdefault(url, _Candidate(url, Snapshot(stamp, page).captured_at))
+        by_archive: dict[str, list[_Candidate]] = {}
+        for candidate in sorted(found.values(), key=lambda c: _distance(c.captured_at, moment)):
+            by_archive.setdefault(candidate.archive, []).append(candidate)
+        return by_archive
+
+    async def _look_up_copies(
+        self, page: str, moment: datetime, outcome: _PageOutcome
+    ) -> list[_Candidate] | None:
+        """Copies nearest ``moment`` in the Wayback Machine's index (when the citation is older
+        than the snapshot in hand, or there is none) and in the TimeMap's other archives; None
+        when nothing could be asked."""
+        assert self._lookup is not None and self._timemap is not None
+        copies: list[_Candidate] = []
+        answered = False
+        wayback_answered = False
+        in_hand = outcome.snapshot
+        if in_hand is None or _distance(in_hand.captured_at, moment) > NEAR_ENOUGH:
+            await self._lookup_pacer.wait()
+            try:
+                nearest = await self._lookup.nearest_ok(page, moment, CANDIDATES_PER_ARCHIVE)
+                answered = wayback_answered = True
+                copies += [_Candidate(self._wayback_copy(s), s.captured_at) for s in nearest]
+            except SnapshotLookupFailed:
+                pass
+        else:
+            wayback_answered = True
+        if self.settings.aggregator or not wayback_answered:
+            try:
+                mementos = await self._timemap.mementos(page)
+                answered = True
+            except SnapshotLookupFailed:
+                mementos = []
+            wayback = archive_name(self.settings.wayback_url)
+            for memento in mementos:
+                if memento.archive == wayback and wayback_answered:
+                    continue  # the index already answered for the Wayback Machine, with status
+                copies.append(_Candidate(urldefrag(memento.url).url, memento.captured_at))
+        return copies if answered else None
+
+    async def _check(
+        self,
+        candidate: _Candidate,
+        page: str,
+        fragments: list[str],
+        redirect_target: str | None,
+        fresh: bool,
+    ) -> dict[str, CopyCheck]:
+        """What verifying a copy showed for each fragment: recorded, or fetched now (a fresh
+        capture a few times, as it may not be replayable at once)."""
+        assert self._verifier is not None
+        known: dict[str, CopyCheck] = {}
+        if self.store is not None:
+            for fragment in fragments:
+                row = self.store.copy_check(candidate.url, fragment)
+                if row is not None:
+                    known[fragment] = CopyCheck(row[0], row[1])
+        missing = [f for f in fragments if f not in known]
+        last: dict[str, CopyCheck] = {}
+        wait = self.settings.poll_interval
+        for look in range(INDEX_LAG_LOOKS if fresh else 1):
+            if not missing:
+                break
+            if look:
+                await self._sleep(wait)
+                wait *= SLOT_BACKOFF
+            last = await self._verifier.check(candidate.url, page, missing, redirect_target)
+            for fragment, check in last.items():
+                if check.verified is None:
+                    continue  # unread: not a verdict, asked again on the next run
+                known[fragment] = check
+                if self.store is not None:
+                    self.store.put_copy_check(candidate.url, fragment, check.verified, check.reason)
+            missing = [f for f in missing if f not in known]
+        for fragment in fragments:
+            if fragment not in known:
+                known[fragment] = last.get(fragment, CopyCheck(None, "not verified"))
+        return known
+
+    def _wayback_copy(self, snapshot: Snapshot) -> str:
+        return snapshot.archive_url(self.settings.wayback_url)
+
+    def _entry(
+        self,
+        result: Result,
+        outcome: _PageOutcome,
+        checks: list[tuple[_Candidate, CopyCheck]],
+    ) -> ManifestEntry:
+        fragment = urldefrag(result.url).fragment
+        cited_on = self.citation_dates.get(result.url)
+        moment = (
+            datetime.combine(cited_on, datetime.min.time(), tzinfo=UTC)
+            if cited_on
+            else datetime.now(UTC)
+        )
+        copies = [
+            ArchivedCopy(
+                archive=candidate.archive,
+                url=candidate.url + (f"#{fragment}" if fragment else ""),
+                captured_at=iso_utc(candidate.captured_at),
+                verified=check.verified,
+                reason=plain_words(check.reason),
+            )
+            for candidate, check in sorted(
+                checks, key=lambda pair: _distance(pair[0].captured_at, moment)
+            )
+        ]
+        chosen = next((c for c in copies if c.verified), None)
+        reason = outcome.reason
+        if chosen is not None:
+            verification = chosen.reason
+        elif copies:
+            verification = f"no copy verified: {copies[0].reason}"
+            reason += "; no verified copy"
+        else:
+            verification = "no copy to verify"
         return ManifestEntry(
             url=result.url,
             status=result.status.value,
             snapshot=outcome.kind,
-            reason=plain_words(outcome.reason),
-            archive_url=archive_url,
-            archived_at=archived_at,
+            reason=plain_words(reason),
+            archive_url=chosen.url if chosen else None,
+            archived_at=chosen.captured_at if chosen else None,
             job_id=outcome.job_id,
             locations=list(result.locations),
+            verified=chosen is not None,
+            verification=plain_words(verification),
+            citation_date=cited_on.isoformat() if cited_on else None,
+            copies=copies,
         )
+
+
+# How long Save Page Now keeps a job's status ("check within 1 hour").
+JOB_STATUS_KEPT = 3600.0
+POLL_BACKOFF = 1.5  # each poll of a pending job waits this much longer than the last…
+POLL_SLOWEST = 6.0  # …up to this many poll intervals
+SLOT_BACKOFF = 2.0
+CAPTURE_TRIES = 3  # submissions of one URL after Save Page Now's own failures (as spn.sh)
+INDEX_LAG_LOOKS = 3  # looks for a fresh capture that has not reached the index or replay yet
+CANDIDATES_PER_ARCHIVE = 3  # copies of one archive fetched to find one that verifies
+NEAR_ENOUGH = 2 * 86400.0  # a snapshot this close to the citation's date is the citation's
+
+
+def _distance(moment: datetime, target: datetime) -> float:
+    return abs(moment.timestamp() - target.timestamp())
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+
+
+def _daily_reset() -> str:
+    """When the daily limits reset (00:00 UTC), from now."""
+    now = datetime.now(UTC)
+    tomorrow = datetime.combine(now.date(), datetime.min.time(), tzinfo=UTC).timestamp() + 86400
+    hours, minutes = divmod(int((tomorrow - now.timestamp()) // 60), 60)
+    return f"the limit resets at 00:00 UTC (in {hours} h {minutes:02d} min)"
+
+
+def _busy(retry_after: float) -> str:
+    when = datetime.now(UTC).timestamp() + retry_after
+    at = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"the Wayback Machine asked us to wait {retry_after:.0f} s: run again after {at}"

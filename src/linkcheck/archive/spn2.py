@@ -16,17 +16,36 @@ import httpx
 from tenacity import RetryCallState, retry_if_exception_type
 
 from linkcheck.archive.keys import ArchiveKeys
-from linkcheck.net.politeness import Sleep
+from linkcheck.net.politeness import Pause, Sleep
 from linkcheck.net.retry import ARCHIVE_BACKOFF, parse_retry_after, retrying
 
+NO_RETRY_AFTER_PAUSE = 20.0
 # status_ext codes after which no more captures are submitted in this run.
 ACCOUNT_REFUSALS = frozenset(
     {
-        "error:user-session-limit",
         "error:max-daily-bandwidth",
         "error:max-daily-bandwidth-from-ip",
         "error:unauthorized",
         "error:blocked-client-ip",
+    }
+)
+# Save Page Now's own trouble, or the target's momentary one: worth submitting again later.
+TRANSIENT_ERRORS = frozenset(
+    {
+        "error:job-failed",
+        "error:internal-server-error",
+        "error:no-browsers-available",
+        "error:browsing-timeout",
+        "error:capture-location-error",
+        "error:cannot-fetch",
+        "error:celery",
+        "error:proxy-error",
+        "error:soft-time-limit-exceeded",
+        "error:service-unavailable",
+        "error:bad-gateway",
+        "error:gateway-timeout",
+        "error:too-many-requests",
+        "error:read-timeout",
     }
 )
 REASONS = {
@@ -76,6 +95,16 @@ class JobStatus:
         return REASONS.get(self.status_ext, f"{self.status_ext}: {self.message}".rstrip(": "))
 
     @property
+    def session_limit(self) -> bool:
+        """Every capture slot of the account is busy (its other clients may hold them)."""
+        return self.status_ext == "error:user-session-limit"
+
+    @property
+    def transient(self) -> bool:
+        """Save Page Now's own failure, or the target's passing one: submit again later."""
+        return self.status_ext in TRANSIENT_ERRORS
+
+    @property
     def account_refusal(self) -> bool:
         """An error that refuses every further capture, not just this one."""
         if self.status_ext == "error:too-many-daily-captures":
@@ -109,6 +138,14 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
+class ArchiveBusy(Exception):
+    """The Wayback Machine asked for a longer pause than this run waits (``Retry-After``)."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"the Wayback Machine asked us to wait {retry_after:.0f} s")
+        self.retry_after = retry_after
+
+
 class SavePageNow:
     """A client for one account on one Wayback Machine (``base_url``)."""
 
@@ -121,8 +158,10 @@ class SavePageNow:
         retries: int = 3,
         max_retry_wait: float = 60.0,
         sleep: Sleep = asyncio.sleep,
+        pause: Pause | None = None,
     ) -> None:
         self._client = client
+        self._pause = pause or Pause(sleep=sleep)
         self._base = base_url.rstrip("/")
         self._headers = {"Authorization": keys.authorization, "Accept": "application/json"}
         self._retries = retries
@@ -201,13 +240,25 @@ class SavePageNow:
         return result
 
     async def _once(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        response = await self._client.request(
-            method, self._base + path, headers=self._headers, **kwargs
-        )
+        await self._pause.wait()
+        try:
+            response = await self._client.request(
+                method, self._base + path, headers=self._headers, **kwargs
+            )
+        except httpx.TimeoutException:
+            self._pause.hold(ARCHIVE_BACKOFF.first)
+            raise
         if response.status_code == 401:
             raise AuthenticationError("the Wayback Machine refused the keys (HTTP 401)")
         if response.status_code == 429:
-            raise RateLimited(parse_retry_after(response.headers.get("retry-after")))
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if retry_after is not None and retry_after > self._max_retry_wait:
+                raise ArchiveBusy(retry_after)
+            # The whole client waits, not just this request (the service blocks clients that
+            # go on); without Retry-After (the usual case) 20 s, as overcast07's spn.sh does.
+            pause = retry_after if retry_after is not None else NO_RETRY_AFTER_PAUSE
+            self._pause.hold(min(pause, self._max_retry_wait))
+            raise RateLimited(retry_after)
         if response.status_code == 404 and path.startswith("/save/status/"):
             return {
                 "status": "error",
@@ -215,10 +266,12 @@ class SavePageNow:
                 "message": "job not found",
             }
         if response.status_code >= 500:
+            self._pause.hold(ARCHIVE_BACKOFF.first)
             raise _ServerError(f"HTTP {response.status_code} from the Wayback Machine")
         try:
             data = response.json()
         except ValueError:
+            self._pause.hold(ARCHIVE_BACKOFF.first)  # an overload page where JSON belongs
             raise _ServerError("the Wayback Machine answered something that is not JSON") from None
         if not isinstance(data, dict):
             raise _ServerError("the Wayback Machine answered an unexpected JSON shape")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from linkcheck.extract.frontmatter import extract_front_matter, front_matter_end
+from linkcheck.extract.frontmatter import document_date, extract_front_matter, front_matter_end
 from linkcheck.extract.html import extract_html
 from linkcheck.extract.markdown import extract_markdown
 from linkcheck.extract.raw import RawLink
@@ -29,6 +29,7 @@ __all__ = [
     "declared_codec",
     "decode_document",
     "detect_format",
+    "document_date",
     "extract_document",
     "iter_citations",
     "iter_text_stream",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from linkcheck.extract.raw import RawLink
@@ -118,3 +119,52 @@ def _scalars(root: yaml.Node) -> Iterator[tuple[str, yaml.ScalarNode]]:
             pending.extend(reversed(children))
         elif isinstance(node, yaml.SequenceNode):
             pending.extend((item, key, depth + 1) for item in reversed(node.value))
+
+
+# The keys a document's own date goes by (Jekyll/Hugo ``date``, Open Graph's article time…).
+DATE_KEYS = ("date", "published_time", "published", "pubdate", "date_published", "datePublished")
+_META_DATE = re.compile(
+    r"""<meta\s[^>]*(?:property|name|itemprop)\s*=\s*["']?(?:article:published_time|
+    datePublished|dc\.date|date)["']?[^>]*>""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CONTENT = re.compile(r"""content\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+def document_date(text: str) -> date | None:
+    """The date a document gives itself: a front-matter ``date`` (or ``published_time``…),
+    else an HTML ``<meta property="article:published_time">`` (or ``datePublished``)."""
+    end = front_matter_end(text)
+    if end:
+        import yaml
+
+        opening = _OPENING.match(text)
+        assert opening is not None
+        try:
+            data = yaml.safe_load(_strip_closing(text[opening.end() : end]))
+        except yaml.YAMLError:
+            data = None
+        if isinstance(data, dict):
+            for key in DATE_KEYS:
+                found = _as_date(data.get(key))
+                if found is not None:
+                    return found
+    meta = _META_DATE.search(text[:65536])
+    if meta is not None:
+        content = _CONTENT.search(meta.group(0))
+        if content is not None:
+            return _as_date(content.group(1))
+    return None
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None

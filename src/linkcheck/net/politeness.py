@@ -42,6 +42,39 @@ class Pacer:
             self._next = max(self._clock(), self._next) + self.interval
 
 
+class Pause:
+    """A pause every request to one service honours: a 429 or an overloaded answer to any of
+    them holds them all, as the service's own guidance asks (one worker's backoff is not
+    enough when the others keep asking)."""
+
+    def __init__(self, *, sleep: Sleep = asyncio.sleep, clock: Clock = time.monotonic) -> None:
+        self._sleep = sleep
+        self._clock = clock
+        self._until = 0.0
+        self.holds = 0  # how many times the service asked for a pause
+
+    def hold(self, seconds: float) -> None:
+        """Hold every request for ``seconds`` from now (a longer hold already set stays)."""
+        self.holds += 1
+        self._until = max(self._until, self._clock() + seconds)
+
+    @property
+    def remaining(self) -> float:
+        """Seconds until requests may go again."""
+        return max(0.0, self._until - self._clock())
+
+    async def wait(self) -> None:
+        """Return when requests may go."""
+        while True:
+            until = self._until
+            delay = until - self._clock()
+            if delay <= 0:
+                return
+            await self._sleep(delay)
+            if self._until <= until:  # no longer hold was set meanwhile
+                return
+
+
 class HostGaveUp(Exception):
     """The host kept answering 429: its requests still waiting are not sent."""
 
