@@ -65,6 +65,7 @@ class Capture:
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)  # the page's own (X-Archive-Orig-)
     redirect_to: str | None = None  # a capture of a redirect (3xx) to this URL
+    replay_as: str | None = None  # replay sends this URL's capture instead (a different page)
     visible_at: float = 0.0  # index lag: not in CDX, replay or TimeMap before this time
 
 
@@ -157,6 +158,11 @@ def _capture_live(url: str, timestamp: str) -> tuple[str, Capture]:
         return url, Capture(timestamp, error.code, body, content_type, headers)
     except OSError:
         return url, Capture(timestamp, 502, b"unreachable", "text/plain")
+
+
+def _age(timestamp: str) -> float:
+    moment = datetime.strptime(timestamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    return (datetime.now(UTC) - moment).total_seconds()
 
 
 def _default_body(url: str) -> bytes:
@@ -257,6 +263,14 @@ def _handler(fake: FakeWayback) -> type[BaseHTTPRequestHandler]:
                     queued = fake.job_error_queue.get(url)
                     error = queued.pop(0) if queued else fake.job_errors.get(url)
                     job = Job(url, fake.pending_polls, error)
+                    within = float(form.get("if_not_archived_within") or 0)
+                    recent = [
+                        c
+                        for c in fake.visible(url)
+                        if c.status == 200 and _age(c.timestamp) <= within
+                    ]
+                    if recent and error is None:  # SPN2 answers with the recent capture
+                        job.timestamp, job.original_url = recent[-1].timestamp, url
                     fake.jobs[job_id] = job
                     if rule is not None and rule.still_capture:
                         fake.complete(job)
@@ -373,8 +387,9 @@ def _handler(fake: FakeWayback) -> type[BaseHTTPRequestHandler]:
                 )
             target = wanted.ljust(14, "0")
             nearest = min(captures, key=lambda c: abs(int(c.timestamp) - int(target)))
-            if nearest.timestamp != wanted:
-                location = f"/web/{nearest.timestamp}{modifier}/{url}"
+            if nearest.timestamp != wanted or nearest.replay_as is not None:
+                shown = nearest.replay_as or url
+                location = f"/web/{nearest.timestamp}{modifier}/{shown}"
                 return self.reply(302, headers={"Location": location}, body="")
             headers = {
                 "Memento-Datetime": http_date(nearest.timestamp),

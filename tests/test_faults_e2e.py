@@ -166,8 +166,10 @@ def test_a_newer_cache_is_refused_and_an_older_one_migrated(tmp_path: Path, site
     done = linkcheck("doc.md", "--cache-file=older.db", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(older) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
         assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 1
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        assert {"copies", "copy_lookups", "copy_checks"} <= tables
 
 
 def test_failed_writes_are_one_line_and_leave_no_half_report(tmp_path: Path, site: Host) -> None:

@@ -88,8 +88,10 @@ class SnapshotLookup:
         retries: int = 3,
         sleep: Sleep = asyncio.sleep,
         pause: Pause | None = None,
+        max_retry_wait: float = ARCHIVE_BACKOFF.longest,
     ) -> None:
         self._base = base_url.rstrip("/")
+        self._max_retry_wait = max_retry_wait
         self._user_agent = user_agent
         self._timeout = timeout
         self._retries = retries
@@ -147,7 +149,7 @@ class SnapshotLookup:
                 raise _Transient(f"no answer within {self._timeout:g} s") from None
             except _RateLimited:
                 # Every lookup waits, not only this one: the index blocks addresses that go on.
-                self._pause.hold(ARCHIVE_BACKOFF.longest / 2)
+                self._pause.hold(min(ARCHIVE_BACKOFF.longest / 2, self._max_retry_wait))
                 raise
             return result
 

@@ -31,6 +31,7 @@ from linkcheck.archive.verify import CopyCheck, CopyVerifier
 from linkcheck.config import ArchiveSettings, CheckConfig
 from linkcheck.model import (
     FETCH_FAILED,
+    PAGE_ALIVE,
     PAGE_ANSWERED,
     ArchivedCopy,
     ManifestEntry,
@@ -159,6 +160,7 @@ class Archiver:
             retries=self.client.retries,
             sleep=self._sleep,
             pause=self._pause,
+            max_retry_wait=self.client.max_retry_wait,
         )
         try:
             async with httpx.AsyncClient(
@@ -243,6 +245,8 @@ class Archiver:
             try:
                 outcome = await self._outcome(page, status)
                 checks = await self._verified_copies(page, cited, outcome)
+                if self._worth_recapturing(status, outcome, checks):
+                    outcome, checks = await self._recapture(page, cited, outcome, checks)
             except Exception as exc:
                 outcome = _PageOutcome(SnapshotKind.FAILED, f"unexpected error: {exc}")
         self._finish(cited, outcome, checks)
@@ -258,6 +262,41 @@ class Archiver:
             entry = self._entry(result, outcome, checks.get(fragment, []))
             self.entries[result.url] = entry
             self._on_entry(entry)
+
+    def _worth_recapturing(
+        self,
+        status: Status,
+        outcome: _PageOutcome,
+        checks: Mapping[str, list[tuple[_Candidate, CopyCheck]]],
+    ) -> bool:
+        """A live page whose reused snapshot was rejected (a wall, an error page, another
+        page): a new capture may be good where the old one is not."""
+        if status not in PAGE_ALIVE or outcome.kind is not SnapshotKind.EXISTING:
+            return False
+        if self._spn is None or self._stopped is not None:
+            return False
+        unverified = [found for found in checks.values() if not any(c.verified for _, c in found)]
+        return bool(unverified) and any(c.verified is False for f in unverified for _, c in f)
+
+    async def _recapture(
+        self,
+        page: str,
+        cited: list[Result],
+        rejected: _PageOutcome,
+        checks: dict[str, list[tuple[_Candidate, CopyCheck]]],
+    ) -> tuple[_PageOutcome, dict[str, list[tuple[_Candidate, CopyCheck]]]]:
+        fresh = await self._capture(page, rejected.snapshot, reuse_within=RECAPTURE_WITHIN)
+        if fresh.kind is not SnapshotKind.CAPTURED or fresh.snapshot is None:
+            fresh.reason = f"{rejected.reason}, which did not verify; {fresh.reason}"
+            return fresh, checks
+        fresh.reason = "captured again: the snapshot there did not verify"
+        again = await self._verified_copies(page, cited, fresh)
+        for fragment, found in again.items():
+            seen = {candidate.url for candidate, _ in checks.get(fragment, [])}
+            checks.setdefault(fragment, []).extend(
+                pair for pair in found if pair[0].url not in seen
+            )
+        return fresh, checks
 
     # -- Save Page Now: reuse, capture or suggest -------------------------------------------
 
@@ -304,7 +343,13 @@ class Archiver:
         index before anything is submitted again."""
         lost = not job_id or time.time() - submitted > JOB_STATUS_KEPT
         if not lost:
-            return await self._follow(page, spn, job_id, attempt=1)
+            followed = await self._follow(page, spn, job_id)
+            if isinstance(followed, _PageOutcome):
+                return followed
+            self._forget_job(page)
+            outcome = await self._refused(page, followed, None, 1)
+            outcome.job_id = outcome.job_id or job_id
+            return outcome
         found = await self._look_again(page, submitted)
         if found is not None:
             assert self.store is not None
@@ -312,7 +357,13 @@ class Archiver:
             return _PageOutcome(SnapshotKind.CAPTURED, "captured (confirmed in the index)", found)
         return await self._capture(page, None)
 
-    async def _capture(self, page: str, older: Snapshot | None, attempt: int = 1) -> _PageOutcome:
+    async def _capture(
+        self,
+        page: str,
+        older: Snapshot | None,
+        attempt: int = 1,
+        reuse_within: float | None = None,
+    ) -> _PageOutcome:
         spn = self._spn
         if spn is None or self._stopped is not None:
             reason = NO_KEYS if spn is None else f"captures stopped: {self._stopped}"
@@ -320,7 +371,7 @@ class Archiver:
                 reason += f"; newest snapshot is from {older.captured_at.date().isoformat()}"
             return _PageOutcome(SnapshotKind.NOT_CAPTURED, reason, older)
         slots = self._slots or asyncio.Semaphore(1)
-        async with slots:
+        async with slots:  # held while the job runs: the account's slots are jobs in flight
             await self._capture_pacer.wait()
             if self._stopped is not None:  # another capture may have hit a refusal meanwhile
                 return self._captures_stopped(older)
@@ -330,7 +381,8 @@ class Archiver:
                 # (and never just submits again) when it resumes.
                 self.store.put_job(page, "")
             try:
-                job = await spn.submit(page, int(self.settings.reuse_within))
+                within = self.settings.reuse_within if reuse_within is None else reuse_within
+                job = await spn.submit(page, int(within))
             except AuthenticationError:
                 self._forget_job(page)
                 self._stop(KEYS_REFUSED)
@@ -354,20 +406,23 @@ class Archiver:
                     older,
                 )
             self.captures_submitted += 1
-            if job.state is JobState.ERROR:
-                self._forget_job(page)
-            else:
+            if job.state is not JobState.ERROR:
                 assert job.job_id is not None
                 if self.store is not None:
                     self.store.put_job(page, job.job_id)
-        if job.state is JobState.ERROR:
-            return await self._refused(page, job, older, attempt)
-        assert job.job_id is not None
-        return await self._follow(page, spn, job.job_id, attempt)
+                followed = await self._follow(page, spn, job.job_id)
+                if isinstance(followed, _PageOutcome):
+                    return followed
+                job = followed
+        # Handled with the slot given back: it may wait for another, or submit again.
+        self._forget_job(page)
+        outcome = await self._refused(page, job, older, attempt)
+        outcome.job_id = outcome.job_id or job.job_id
+        return outcome
 
-    async def _follow(self, page: str, spn: SavePageNow, job_id: str, attempt: int) -> _PageOutcome:
-        """Poll a job, ever less often, until it succeeds, fails, or runs out of time (it is
-        then kept, and the next run polls it)."""
+    async def _follow(self, page: str, spn: SavePageNow, job_id: str) -> _PageOutcome | JobStatus:
+        """Poll a job, ever less often, until it succeeds, or runs out of time (it is then
+        kept, and the next run polls it); a job that failed is returned as it came."""
         waited = 0.0
         interval = self.settings.poll_interval
         while True:
@@ -391,10 +446,8 @@ class Archiver:
                 self._forget_job(page)
                 return _PageOutcome(SnapshotKind.CAPTURED, "captured", snapshot, job_id)
             if job.state is JobState.ERROR:
-                self._forget_job(page)
-                outcome = await self._refused(page, job, None, attempt)
-                outcome.job_id = outcome.job_id or job_id
-                return outcome
+                job.job_id = job_id
+                return job
             if waited >= self.settings.capture_timeout:
                 return _PageOutcome(
                     SnapshotKind.FAILED,
@@ -473,7 +526,7 @@ class Archiver:
         one; ``patient`` looks a few times, as a fresh capture reaches the index late."""
         assert self._lookup is not None
         tries = INDEX_LAG_LOOKS if patient else 1
-        wait = self.settings.poll_interval
+        wait = 2 * self.settings.poll_interval
         for look in range(tries):
             if look:
                 await self._sleep(wait)
@@ -527,19 +580,20 @@ class Archiver:
         redirect_target = fetch.final_url if fetch is not None and fetch.redirects else None
         by_archive = await self._candidates(page, outcome, moment)
         checks: dict[str, list[tuple[_Candidate, CopyCheck]]] = {f: [] for f in fragments}
+        in_hand = self._wayback_copy(outcome.snapshot) if outcome.snapshot else None
         for candidates in by_archive.values():
             waiting = set(fragments)
-            for candidate in candidates[:CANDIDATES_PER_ARCHIVE]:
-                fresh = outcome.kind is SnapshotKind.CAPTURED and candidate.url == (
-                    self._wayback_copy(outcome.snapshot) if outcome.snapshot else None
-                )
-                found = await self._check(candidate, page, sorted(waiting), redirect_target, fresh)
+            for index, candidate in enumerate(candidates):
+                mine = candidate.url == in_hand  # this run's own snapshot is always verified
+                if not (mine or (waiting and index < CANDIDATES_PER_ARCHIVE)):
+                    continue
+                fresh = mine and outcome.kind is SnapshotKind.CAPTURED
+                asked = fragments if mine else sorted(waiting)
+                found = await self._check(candidate, page, asked, redirect_target, fresh)
                 for fragment, check in found.items():
                     checks[fragment].append((candidate, check))
                     if check.verified:
                         waiting.discard(fragment)
-                if not waiting:
-                    break
         return checks
 
     async def _candidates(
@@ -618,7 +672,7 @@ class Archiver:
                     known[fragment] = CopyCheck(row[0], row[1])
         missing = [f for f in fragments if f not in known]
         last: dict[str, CopyCheck] = {}
-        wait = self.settings.poll_interval
+        wait = 2 * self.settings.poll_interval
         for look in range(INDEX_LAG_LOOKS if fresh else 1):
             if not missing:
                 break
@@ -697,9 +751,10 @@ POLL_BACKOFF = 1.5  # each poll of a pending job waits this much longer than the
 POLL_SLOWEST = 6.0  # …up to this many poll intervals
 SLOT_BACKOFF = 2.0
 CAPTURE_TRIES = 3  # submissions of one URL after Save Page Now's own failures (as spn.sh)
-INDEX_LAG_LOOKS = 3  # looks for a fresh capture that has not reached the index or replay yet
+INDEX_LAG_LOOKS = 4  # looks for a fresh capture that has not reached the index or replay yet
 CANDIDATES_PER_ARCHIVE = 3  # copies of one archive fetched to find one that verifies
 NEAR_ENOUGH = 2 * 86400.0  # a snapshot this close to the citation's date is the citation's
+RECAPTURE_WITHIN = 60.0  # a recapture asks Save Page Now not to hand back the rejected snapshot
 
 
 def _distance(moment: datetime, target: datetime) -> float:

@@ -239,6 +239,10 @@ class SavePageNow:
             raise UncertainResponse(f"cannot reach the Wayback Machine ({exc})") from None
         return result
 
+    def _hold(self, seconds: float) -> None:
+        """Pause every request to the Wayback Machine, never beyond the longest wait allowed."""
+        self._pause.hold(min(seconds, self._max_retry_wait))
+
     async def _once(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         await self._pause.wait()
         try:
@@ -246,7 +250,7 @@ class SavePageNow:
                 method, self._base + path, headers=self._headers, **kwargs
             )
         except httpx.TimeoutException:
-            self._pause.hold(ARCHIVE_BACKOFF.first)
+            self._hold(ARCHIVE_BACKOFF.first)
             raise
         if response.status_code == 401:
             raise AuthenticationError("the Wayback Machine refused the keys (HTTP 401)")
@@ -256,8 +260,7 @@ class SavePageNow:
                 raise ArchiveBusy(retry_after)
             # The whole client waits, not just this request (the service blocks clients that
             # go on); without Retry-After (the usual case) 20 s, as overcast07's spn.sh does.
-            pause = retry_after if retry_after is not None else NO_RETRY_AFTER_PAUSE
-            self._pause.hold(min(pause, self._max_retry_wait))
+            self._hold(retry_after if retry_after is not None else NO_RETRY_AFTER_PAUSE)
             raise RateLimited(retry_after)
         if response.status_code == 404 and path.startswith("/save/status/"):
             return {
@@ -266,12 +269,12 @@ class SavePageNow:
                 "message": "job not found",
             }
         if response.status_code >= 500:
-            self._pause.hold(ARCHIVE_BACKOFF.first)
+            self._hold(ARCHIVE_BACKOFF.first)
             raise _ServerError(f"HTTP {response.status_code} from the Wayback Machine")
         try:
             data = response.json()
         except ValueError:
-            self._pause.hold(ARCHIVE_BACKOFF.first)  # an overload page where JSON belongs
+            self._hold(ARCHIVE_BACKOFF.first)  # an overload page where JSON belongs
             raise _ServerError("the Wayback Machine answered something that is not JSON") from None
         if not isinstance(data, dict):
             raise _ServerError("the Wayback Machine answered an unexpected JSON shape")

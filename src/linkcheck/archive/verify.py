@@ -131,6 +131,13 @@ class CopyVerifier:
             return CopyCheck(
                 None, f"not replayable yet: the archive serves its capture of {other}", captured_at
             )
+        if wanted is not None and not replay.headers.get("memento-datetime"):
+            # The Wayback Machine's own answer, not a capture's (which names its date): the
+            # capture is not replayable yet (index lag), or the archive is in trouble.
+            return CopyCheck(
+                None,
+                f"not replayable yet: the archive answered HTTP {replay.code} without a capture",
+            )
         if replay.code != 200:
             return CopyCheck(False, f"the copy is of an error page (HTTP {replay.code})")
         wall = bot_challenge(replay.code, replay.original_headers, replay.body, archived=True)

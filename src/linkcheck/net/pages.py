@@ -60,7 +60,8 @@ def bot_challenge(
         return "Akamai bot protection"
     head = (body or b"")[:CHALLENGE_BYTES].lower()
     for vendor, markers in _CHALLENGE_BODY_MARKERS:
-        if vendor == "Cloudflare" and server != "cloudflare":
+        # An archive seldom keeps the Server header; its copy of a wall is judged by the page.
+        if vendor == "Cloudflare" and server != "cloudflare" and not archived:
             continue
         if any(marker in head for marker in markers):
             return f"{vendor} bot challenge"
