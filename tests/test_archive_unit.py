@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import respx
 
 from helpers import FakeClock
 from linkcheck.archive.keys import ArchiveKeys, load_keys
+from linkcheck.archive.memento import archive_name, parse_timemap
 from linkcheck.archive.spn2 import (
     ArchiveBusy,
     AuthenticationError,
@@ -21,6 +22,8 @@ from linkcheck.archive.spn2 import (
     SavePageNow,
     UncertainResponse,
 )
+from linkcheck.archive.verify import CopyCheck, CopyVerifier, same_resource, wayback_parts
+from linkcheck.extract import document_date
 from linkcheck.model import ArchivedCopy, Location, ManifestEntry, SnapshotKind, Status
 from linkcheck.net.politeness import Pacer, Pause
 from linkcheck.report.manifest import write_manifest, write_robust_links
@@ -270,3 +273,156 @@ def test_manifest_formats(tmp_path: Path) -> None:
 
 def test_every_status_has_a_terminal_style() -> None:
     assert set(STATUS_STYLES) == set(Status)
+
+
+def test_a_timemap_is_read_as_link_format() -> None:
+    text = (
+        '<https://e.test/a,b>; rel="original",\n'
+        '<https://web.archive.org/web/timemap/link/https://e.test/a,b>; rel="self"; '
+        'type="application/link-format",\n'
+        '<https://web.archive.org/web/20200101000000/https://e.test/a,b>; rel="first memento";'
+        ' datetime="Wed, 01 Jan 2020 00:00:00 GMT",\n'
+        '<https://archive.ph/Xy12z>; rel=memento; datetime="Thu, 02 Jan 2020 03:04:05 GMT",\n'
+        '<https://perma.cc/AB-CD>; rel="memento"; datetime="not a date",\n'
+        '<https://www.webarchive.org.uk/x>; rel="last memento";'
+        ' datetime="Fri, 03 Jan 2020 00:00:00 GMT"'
+    )
+    mementos = parse_timemap(text)
+    assert [(m.archive, m.captured_at.isoformat()) for m in mementos] == [
+        ("web.archive.org", "2020-01-01T00:00:00+00:00"),
+        ("archive.today", "2020-01-02T03:04:05+00:00"),
+        ("webarchive.org.uk", "2020-01-03T00:00:00+00:00"),
+    ]
+    assert mementos[0].url == "https://web.archive.org/web/20200101000000/https://e.test/a,b"
+    assert archive_name("https://archive.is/abc") == "archive.today"
+    assert parse_timemap("") == []
+
+
+def test_same_resource_as_archives_index_pages() -> None:
+    assert same_resource("https://www.e.test/a/", "http://e.test:80/a")
+    assert same_resource("e.test/a?x=1", "https://e.test/a?x=1")
+    assert not same_resource("https://e.test/a", "https://e.test/b")
+    assert not same_resource("https://e.test/a?x=1", "https://e.test/a?x=2")
+    assert wayback_parts("https://web.archive.org/web/20240102030405id_/https://e.test/a?q=1") == (
+        "20240102030405",
+        "https://e.test/a?q=1",
+    )
+    assert wayback_parts("https://archive.ph/Xy12z") is None
+
+
+def verify_copy(copy_url: str, cited: str, fragments: list[str], **more: Any) -> Any:
+    async def run() -> Any:
+        async with httpx.AsyncClient() as client:
+            pause = Pause()
+            verifier = CopyVerifier(
+                client, wayback_url=BASE, wayback_pause=pause, rate=0, max_bytes=1 << 20
+            )
+            checks = await verifier.check(copy_url, cited, fragments, **more)
+            return checks, pause
+
+    return asyncio.run(run())
+
+
+MEMENTO = {"Memento-Datetime": "Tue, 02 Jan 2024 03:04:05 GMT", "Content-Type": "text/html"}
+
+
+@respx.mock
+def test_the_verifier_judges_the_raw_replay() -> None:
+    page = "https://e.test/a"
+    raw = f"{BASE}/web/20240102030405id_/{page}"
+    copy = f"{BASE}/web/20240102030405/{page}"
+    route = respx.get(raw).mock(
+        return_value=httpx.Response(
+            200, headers=MEMENTO, html="<title>A</title><p>The quick brown fox.</p>"
+        )
+    )
+    checks, _ = verify_copy(copy, page, ["", ":~:text=quick%20brown", ":~:text=lazy%20dog"])
+    assert route.called  # the raw replay, not the toolbar page
+    assert checks[""] == CopyCheck(True, "a 200 capture of the cited page", "2024-01-02T03:04:05Z")
+    assert checks[":~:text=quick%20brown"].reason.endswith(", with the quoted words")
+    assert checks[":~:text=lazy%20dog"] == CopyCheck(
+        False, "the quoted words are not in the copy", "2024-01-02T03:04:05Z"
+    )
+
+    # A wall stored with 200, an archived 404, a "not found" page: rejected, each said.
+    for response, reason in [
+        (
+            httpx.Response(200, headers=MEMENTO, html="<title>Just a moment...</title>cf-chl-x"),
+            "the copy is a bot wall, not the page (Cloudflare bot challenge)",
+        ),
+        (
+            httpx.Response(404, headers=MEMENTO, html="gone"),
+            "the copy is of an error page (HTTP 404)",
+        ),
+        (
+            httpx.Response(200, headers=MEMENTO, html="<title>Page not found</title>"),
+            'the copy is a "not found" page ("Page not found")',
+        ),
+    ]:
+        route.mock(return_value=response)
+        checks, _ = verify_copy(copy, page, [""])
+        assert checks[""] == CopyCheck(False, reason), reason
+
+
+@respx.mock
+def test_the_verifier_tells_unknown_from_rejected() -> None:
+    page = "https://e.test/a"
+    copy = f"{BASE}/web/20240102030405/{page}"
+    raw = f"{BASE}/web/20240102030405id_/{page}"
+    # The index lags: the replay sends an older capture, or has none at all yet.
+    route = respx.get(raw).mock(
+        return_value=httpx.Response(302, headers={"Location": f"/web/20200101000000id_/{page}"})
+    )
+    respx.get(f"{BASE}/web/20200101000000id_/{page}").mock(
+        return_value=httpx.Response(200, headers=MEMENTO, html="<p>old</p>")
+    )
+    checks, _ = verify_copy(copy, page, [""])
+    assert checks[""].verified is None and checks[""].reason.startswith("not replayable yet")
+    route.mock(return_value=httpx.Response(404, html="<title>Wayback Machine</title>"))
+    checks, _ = verify_copy(copy, page, [""])
+    assert checks[""].verified is None
+    # Overloaded: unknown, and every request to the archive pauses.
+    route.mock(return_value=httpx.Response(503, headers={"Retry-After": "9"}))
+    checks, pause = verify_copy(copy, page, [""])
+    assert checks[""].verified is None and 8 < pause.remaining <= 9
+    # A capture of the page the URL redirects to is good, and said to be.
+    route.mock(
+        return_value=httpx.Response(
+            302, headers={"Location": "/web/20240102030405id_/https://e.test/b"}
+        )
+    )
+    respx.get(f"{BASE}/web/20240102030405id_/https://e.test/b").mock(
+        return_value=httpx.Response(200, headers=MEMENTO, html="<p>b</p>")
+    )
+    checks, _ = verify_copy(copy, page, [""], redirect_target="https://e.test/b")
+    assert checks[""].reason == "a 200 capture of the page the URL redirects to (https://e.test/b)"
+    checks, _ = verify_copy(copy, page, [""])
+    assert checks[""] == CopyCheck(False, "the copy is of a different page (https://e.test/b)")
+
+
+@respx.mock
+def test_a_copy_in_another_archive_is_judged_by_its_memento_headers() -> None:
+    page = "https://e.test/a"
+    copy = "https://archive.ph/Xy12z"
+    respx.get(copy).mock(
+        return_value=httpx.Response(
+            200,
+            headers={**MEMENTO, "Link": f'<{page}>; rel="original"'},
+            html="<p>The quick brown fox.</p>",
+        )
+    )
+    checks, _ = verify_copy(copy, page, [":~:text=brown%20fox"])
+    assert checks[":~:text=brown%20fox"].verified is True
+    assert checks[":~:text=brown%20fox"].captured_at == "2024-01-02T03:04:05Z"
+
+
+def test_a_document_gives_its_own_date() -> None:
+    assert document_date("---\ndate: 2026-02-24\n---\nx") == date(2026, 2, 24)
+    assert document_date("---\npublished_time: 2026-02-24 21:16:50-05:00\n---\n") == date(
+        2026, 2, 24
+    )
+    assert document_date("---\ntitle: x\ndate: '2025-01-02'\n---\n") == date(2025, 1, 2)
+    assert document_date("---\ndate: soon\n---\n") is None
+    html = '<head><meta property="article:published_time" content="2024-05-06T07:00:00Z">'
+    assert document_date(html) == date(2024, 5, 6)
+    assert document_date("no date here") is None

@@ -56,7 +56,7 @@ def parse_timemap(text: str) -> list[Memento]:
     mementos = []
     for match in _LINK.finditer(text):
         params = {
-            name.lower(): (quoted if quoted is not None else bare).strip()
+            name.lower(): (quoted or bare).strip()
             for name, quoted, bare in _PARAM.findall(match.group(2))
         }
         if "memento" not in params.get("rel", "").split():

@@ -44,9 +44,11 @@ def age(timestamp: float) -> str:
     return " ".join(shown) or "0s"
 
 
-def plural(count: int, word: str) -> str:
-    """``1 URL``, ``2 URLs``."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 URL``, ``2 URLs``; ``words`` for an irregular plural (``copies``)."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {words or word + 's'}"
 
 
 def summary(results: Sequence[Result]) -> dict[str, int]:

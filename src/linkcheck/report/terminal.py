@@ -74,10 +74,13 @@ def render_archive_summary(archived: ArchiveRun, manifest: str) -> None:
     if missing:
         console.print(f"\n[red]✗ not archived[/] ({len(missing)})", highlight=False)
         for entry in missing:
+            why = entry.reason
+            if entry.copies:  # copies there were, and none passed: say what was wrong with them
+                why += f" ({entry.verification})"
             for loc in entry.locations:
                 console.print(
                     f"  [bold]{escape(loc.file)}:{loc.line}:{loc.column}[/]  {escape(entry.url)}\n"
-                    f"      [dim]{escape(entry.reason)}[/]",
+                    f"      [dim]{escape(why)}[/]",
                     highlight=False,
                 )
     if archived.unavailable is not None:
@@ -90,8 +93,13 @@ def render_archive_summary(archived: ArchiveRun, manifest: str) -> None:
         if counts[kind]
     )
     submitted = archived.captures_submitted
+    verified = sum(1 for entry in entries if entry.verified)
+    rejected = sum(1 for e in entries for copy in e.copies if copy.verified is False)
+    checked = f"{verified} with a verified copy"
+    if rejected:
+        checked += f", {plural(rejected, 'copy', 'copies')} rejected"
     console.print(
-        f"\narchive: {plural(len(entries), 'URL')}: {shown or 'nothing to archive'}; "
+        f"\narchive: {plural(len(entries), 'URL')}: {shown or 'nothing to archive'}; {checked}; "
         f"{plural(submitted, 'capture')} submitted; manifest: {escape(manifest)}",
         highlight=False,
     )
