@@ -196,6 +196,41 @@ def test_save_page_now_answers_are_each_handled(
     assert fake.submits[busy] == 2
 
 
+def test_a_pending_job_is_polled_ever_less_often_then_kept_for_the_next_run(
+    tmp_path: Path, web: tuple[FakeWeb, Host], wayback: tuple[FakeWayback, str]
+) -> None:
+    _, host = web
+    fake, base = wayback
+    url = host.url("/page")
+    fake.pending_polls = 10_000
+    _, entries = run_archive(tmp_path, host, base, links(url), "--capture-timeout", "1.5s")
+    # Every 0.05 s that would be 30 polls; growing 1.5 times up to 0.3 s it is about ten.
+    assert 6 <= sum(fake.polls.values()) <= 12, fake.polls
+    assert entries[url]["reason"].startswith("capture still pending after")
+    assert "the next run polls job spn2-" in entries[url]["reason"]
+    fake.pending_polls = 0
+    for job in fake.jobs.values():
+        job.polls_left = 0
+    _, entries = run_archive(tmp_path, host, base, links(url))
+    assert (entries[url]["snapshot"], entries[url]["verified"]) == ("captured", True)
+    assert fake.submits[url] == 1 and fake.saves[url] == 1
+
+
+def test_a_job_reported_failed_whose_capture_exists_is_not_called_failed(
+    tmp_path: Path, web: tuple[FakeWeb, Host], wayback: tuple[FakeWayback, str]
+) -> None:
+    _, host = web
+    fake, base = wayback
+    url = host.url("/article")
+    fake.job_errors[url] = ("error:not-found", "Live page is not available: 404")
+    # Save Page Now says it failed, yet the capture is in the index (reported in the wild).
+    fake.add_capture(url, days_ago(0), body=ARTICLE)
+    _, entries = run_archive(tmp_path, host, base, links(url + QUOTE), "--reuse-within", "1s")
+    entry = entries[url + QUOTE]
+    assert (entry["snapshot"], entry["verified"]) == ("captured", True), entry
+    assert entry["reason"] == "captured (confirmed in the index)"
+
+
 def test_account_limits_and_long_retry_after_stop_captures_and_say_when(
     tmp_path: Path, web: tuple[FakeWeb, Host], wayback: tuple[FakeWayback, str]
 ) -> None:

@@ -462,8 +462,9 @@ class Archiver:
         self, page: str, job: JobStatus, older: Snapshot | None, attempt: int
     ) -> _PageOutcome:
         """An error from Save Page Now, handled by what it means (see wayback-behaviour)."""
-        if job.status_ext == "error:job-expired" or job.transient or job.session_limit:
-            # Whatever failed, the capture may exist: the index is asked before a resubmission.
+        if job.job_id or job.transient or job.session_limit:
+            # A job reported failed may have captured the page all the same, and any failure
+            # may hide a capture: the index is asked before a resubmission or a verdict.
             found = await self._look_again(page, time.time() - JOB_STATUS_KEPT)
             if found is not None:
                 return _PageOutcome(
