@@ -224,8 +224,8 @@ def test_a_job_reported_failed_whose_capture_exists_is_not_called_failed(
     url = host.url("/article")
     fake.job_errors[url] = ("error:not-found", "Live page is not available: 404")
     # Save Page Now says it failed, yet the capture is in the index (reported in the wild).
-    fake.add_capture(url, days_ago(0), body=ARTICLE)
-    _, entries = run_archive(tmp_path, host, base, links(url + QUOTE), "--reuse-within", "1s")
+    fake.add_capture(url, days_ago(10 / 1440), body=ARTICLE)  # ten minutes ago
+    _, entries = run_archive(tmp_path, host, base, links(url + QUOTE), "--reuse-within", "1m")
     entry = entries[url + QUOTE]
     assert (entry["snapshot"], entry["verified"]) == ("captured", True), entry
     assert entry["reason"] == "captured (confirmed in the index)"
