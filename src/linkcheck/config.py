@@ -103,6 +103,8 @@ class CheckConfig:
     jobs: int = 0  # worker processes; 0: one per CPU core
     shard: tuple[int, int] | None = None  # (I, N): check only the hosts of shard I of N
     hosts: tuple[HostRule, ...] = ()
+    ignore_file: Path = Path(".linkcheckignore")
+    ignore_file_rules: tuple[IgnoreFileRule, ...] = ()
 
     @property
     def cache_path(self) -> Path | None:
@@ -307,6 +309,40 @@ def parse_statuses(value: str, option: str) -> frozenset[Status]:
             choices = ", ".join(s.value for s in Status)
             raise UsageError(f"{option} {name!r}: unknown status (choose from {choices})") from None
     return frozenset(statuses)
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreFileRule:
+    """One line of an ignore file: a regular expression over cited URLs, and where it is."""
+
+    pattern: re.Pattern[str]
+    where: str  # file:line
+
+
+def read_ignore_file(path: Path, required: bool) -> tuple[IgnoreFileRule, ...]:
+    """The URL patterns of an ignore file (one regular expression a line; blank lines and
+    ``#`` comments skipped). A missing file is no rules, unless ``required`` (named on purpose):
+    then, as an unreadable file or a bad pattern, a one-line UsageError."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        if required:
+            raise UsageError(f"--ignore-file {str(path)!r}: no such file") from None
+        return ()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--ignore-file {str(path)!r}: cannot be read ({exc})") from None
+    rules = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            rules.append(IgnoreFileRule(re.compile(line), f"{path}:{number}"))
+        except re.error as exc:
+            raise UsageError(
+                f"{path}:{number}: {line!r} is not a regular expression ({exc})"
+            ) from None
+    return tuple(rules)
 
 
 def parse_patterns(values: Iterable[str], option: str) -> list[re.Pattern[str]]:

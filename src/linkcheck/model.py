@@ -31,6 +31,15 @@ class Format(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Ignore:
+    """An inline ignore reaching a citation: where it is written, and the verdicts it silences
+    (none listed: every verdict, and the URL is not fetched)."""
+
+    where: str  # file:line of the directive
+    statuses: frozenset[Status] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Citation:
     """One place where a document cites a URL.
 
@@ -48,6 +57,7 @@ class Citation:
     kind: UrlKind = UrlKind.HTTP
     target: str | None = None
     reason: str | None = None
+    ignore: Ignore | None = None
 
 
 @dataclass(slots=True)

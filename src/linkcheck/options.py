@@ -34,6 +34,7 @@ from linkcheck.config import (
     parse_shard,
     parse_size,
     parse_statuses,
+    read_ignore_file,
 )
 from linkcheck.errors import UsageError
 
@@ -240,6 +241,12 @@ CHECK_SETTINGS = (
     _check("cache_file", "--cache-file", FILE, "The cached results file."),
     _check("no_cache", "--no-cache", FLAG, "Neither read nor write the cache."),
     _check(
+        "ignore_file",
+        "--ignore-file",
+        FILE,
+        "URL patterns to ignore, a regular expression a line (read when it exists).",
+    ),
+    _check(
         "max_age",
         "--max-age",
         DURATION,
@@ -369,9 +376,12 @@ def build(
 
 
 def check_config(options: Mapping[str, Any], hosts: tuple[HostRule, ...] = ()) -> CheckConfig:
-    """The CheckConfig the command line's options describe, with the settings file's hosts."""
+    """The CheckConfig the command line's options describe, with the settings file's hosts
+    and the ignore file's rules."""
     config = build(CheckConfig, CHECK_SETTINGS, options)
     config.hosts = hosts
+    named = config.ignore_file != CheckConfig().ignore_file
+    config.ignore_file_rules = read_ignore_file(config.ignore_file, required=named)
     return config
 
 

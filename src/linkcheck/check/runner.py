@@ -92,7 +92,7 @@ class Checker:
             except Exception as exc:  # one URL's trouble is its own verdict, never the run's
                 result = Result(item.url, Status.ERROR, f"unexpected error: {exc}", None)
                 result.locations = _locations(item)
-            results[index] = result
+            results[index] = result = item.silenced(result)
             self._on_result(result)
 
         def fetched(fetch_url: str, fetch: FetchResult) -> None:
@@ -101,7 +101,7 @@ class Checker:
                 outcomes = fetch.fragments.get(item.fragment, [])
                 status, reason = with_fragments(fetch.status, fetch.reason, outcomes)
                 result = Result(item.url, status, reason, fetch, _locations(item), outcomes)
-                results[index] = result
+                results[index] = result = item.silenced(result)
                 self._on_result(result)
 
         if pending:
@@ -130,10 +130,8 @@ class Checker:
         """Results that need no network: exclusions, syntax, local files."""
         locations = _locations(item)
         first = item.citations[0]
-        if item.excluded:
-            return Result(
-                item.url, Status.EXCLUDED, "excluded by --include/--exclude", None, locations
-            )
+        if item.excluded is not None:
+            return Result(item.url, Status.EXCLUDED, item.excluded, None, locations)
         if item.kind is UrlKind.INVALID:
             return Result(item.url, Status.INVALID, first.reason or "invalid URL", None, locations)
         if item.kind is UrlKind.UNSUPPORTED:

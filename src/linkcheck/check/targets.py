@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urlsplit
 
 from linkcheck.config import CheckConfig
-from linkcheck.model import Citation, UrlKind
+from linkcheck.model import Citation, Ignore, Result, Status, UrlKind
 
 
 @dataclass(slots=True)
@@ -19,7 +20,15 @@ class CitedUrl:
     kind: UrlKind
     citations: list[Citation] = field(default_factory=list)
     fetch_url: str | None = None  # what is fetched: remapped, no fragment; None if not fetched
-    excluded: bool = False
+    excluded: str | None = None  # why it is not checked at all
+    ignore: Ignore | None = None  # an inline ignore silencing some verdicts
+
+    def silenced(self, result: Result) -> Result:
+        """``result``, or an ``excluded`` one when an inline ignore silences its verdict."""
+        if self.ignore is None or result.status not in self.ignore.statuses:
+            return result
+        reason = f"ignored at {self.ignore.where} (was {result.status.value}: {result.reason})"
+        return dataclasses.replace(result, status=Status.EXCLUDED, reason=reason)
 
     @property
     def fragment(self) -> str:
@@ -28,21 +37,38 @@ class CitedUrl:
 
 
 def group_citations(citations: Iterable[Citation], config: CheckConfig) -> list[CitedUrl]:
-    """Distinct cited URLs in first-citation order, each with its fetch URL decided."""
-    groups: dict[tuple[str, str | None], CitedUrl] = {}
+    """Distinct cited URLs in first-citation order, each with its fetch URL decided.
+
+    Citations an inline ignore reaches are a group of their own: the URL's other citations are
+    still checked (one fetch serves both).
+    """
+    groups: dict[tuple[str, str | None, Ignore | None], CitedUrl] = {}
     for citation in citations:
-        key = (citation.url, citation.target if citation.kind is UrlKind.LOCAL else None)
+        target = citation.target if citation.kind is UrlKind.LOCAL else None
+        key = (citation.url, target, citation.ignore)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = CitedUrl(citation.url, citation.kind)
-            if citation.kind is UrlKind.HTTP:
+            group = groups[key] = CitedUrl(citation.url, citation.kind, ignore=citation.ignore)
+            ignore = citation.ignore
+            if ignore is not None and not ignore.statuses:
+                group.excluded = f"ignored at {ignore.where}"
+            elif citation.kind is UrlKind.HTTP:
                 address = citation.target or citation.url  # protocol-relative links get https:
-                if is_excluded(citation.url, config):
-                    group.excluded = True
-                else:
+                group.excluded = excluded_by(citation.url, config)
+                if group.excluded is None:
                     group.fetch_url = remap(urldefrag(address).url, config)
         group.citations.append(citation)
     return list(groups.values())
+
+
+def excluded_by(url: str, config: CheckConfig) -> str | None:
+    """Why ``url`` is not checked (``--include``/``--exclude``, ``.linkcheckignore``), or None."""
+    if is_excluded(url, config):
+        return "excluded by --include/--exclude"
+    for rule in config.ignore_file_rules:
+        if rule.pattern.search(url):
+            return f"ignored by {rule.where}"
+    return None
 
 
 def is_excluded(url: str, config: CheckConfig) -> bool:

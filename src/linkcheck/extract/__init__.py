@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from linkcheck.extract.frontmatter import document_date, extract_front_matter, front_matter_end
 from linkcheck.extract.html import extract_html
+from linkcheck.extract.ignores import ignore_for, ignore_rules
 from linkcheck.extract.markdown import extract_markdown
 from linkcheck.extract.raw import RawLink
 from linkcheck.extract.sniff import detect_format
@@ -58,8 +60,12 @@ def iter_citations(
     to read, say) is appended to ``notes``.
     """
     lines = LineIndex(text)
+    rules = ignore_rules(text, lines, file)
     for raw in _raw_links(text, fmt, notes if notes is not None else []):
-        yield _citation(raw, *lines.position(raw.offset), file, document_dir)
+        line, column = lines.position(raw.offset)
+        citation = _citation(raw, line, column, file, document_dir)
+        ignore = ignore_for(rules, line, citation.url) if rules else None
+        yield citation if ignore is None else dataclasses.replace(citation, ignore=ignore)
 
 
 def _raw_links(text: str, fmt: Format, notes: list[str]) -> Iterator[RawLink]:
