@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 from fakeweb import FakeWeb, Host, serve
 
-from helpers import SEEDS
+from helpers import SEEDS, validate_json_files
+
+
+@pytest.fixture(autouse=True)
+def _json_outputs_follow_their_schemas(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, every JSON report or manifest it wrote under its tmp_path is checked
+    against the schemas shipped in the package (run_linkcheck checks standard output)."""
+    yield
+    folder = request.node.funcargs.get("tmp_path") if hasattr(request.node, "funcargs") else None
+    if isinstance(folder, Path):
+        validate_json_files(folder)
 
 
 @pytest.fixture

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from linkcheck.extract import extract_document
 from linkcheck.model import Citation, Format
@@ -38,6 +41,50 @@ class FakeClock:
         self.now += seconds
 
 
+SCHEMAS = Path(__file__).resolve().parents[1] / "src" / "linkcheck" / "schemas"
+
+
+@functools.cache
+def _validator(name: str) -> Any:
+    import jsonschema
+
+    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def schema_of(payload: Any) -> str | None:
+    """Which shipped schema a JSON output claims to follow: report, manifest, or None."""
+    if not isinstance(payload, dict):
+        return None
+    if "results" in payload and "summary" in payload:
+        return "report"
+    if "entries" in payload and "generated_at" in payload:
+        return "manifest"
+    return None
+
+
+def validate_output(payload: Any, origin: str) -> None:
+    """Every JSON report and manifest the test suite sees must follow its shipped schema."""
+    name = schema_of(payload)
+    if name is None:
+        return
+    errors = sorted(_validator(name).iter_errors(payload), key=lambda e: list(e.absolute_path))
+    assert not errors, f"{origin}: not a valid {name}: " + "; ".join(
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5]
+    )
+
+
+def validate_json_files(folder: Path) -> None:
+    """Validate every report and manifest written under ``folder``."""
+    for path in folder.rglob("*.json"):
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        validate_output(payload, str(path))
+
+
 def run_linkcheck(
     *args: str,
     cwd: Path | None = None,
@@ -46,7 +93,7 @@ def run_linkcheck(
     timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
     """The real command line in a subprocess, as a user runs it."""
-    return subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "linkcheck", *args],
         input=stdin.decode() if stdin is not None else None,
         capture_output=True,
@@ -55,3 +102,10 @@ def run_linkcheck(
         env={**os.environ, **(env or {})},
         timeout=timeout,
     )
+    if done.stdout.startswith("{"):
+        try:
+            payload = json.loads(done.stdout)
+        except ValueError:
+            payload = None
+        validate_output(payload, f"linkcheck {' '.join(args)}")
+    return done

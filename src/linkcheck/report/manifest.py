@@ -12,8 +12,10 @@ from pathlib import Path
 from linkcheck.model import ArchivedCopy, Location, ManifestEntry, iso_utc
 from linkcheck.report.output import write_text_file
 
-# 2: entries gained verified, verification, archive, citation_date and copies.
-MANIFEST_VERSION = 2
+# The manifest's shape (schemas/manifest.schema.json); 2: entries gained verified,
+# verification, archive, citation_date and copies. A new shape is a new version, with a line in
+# the README's changelog.
+MANIFEST_SCHEMA_VERSION = 2
 
 
 def write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: datetime) -> None:
@@ -41,7 +43,7 @@ def write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: d
             stream.write(render_markdown(entries, generated_at))
         else:
             payload = {
-                "manifest_version": MANIFEST_VERSION,
+                "schema_version": MANIFEST_SCHEMA_VERSION,
                 "generated_at": iso_utc(generated_at),
                 "entries": [e.record() for e in entries],
             }

@@ -19,6 +19,7 @@ from linkcheck.model import (
     Result,
     Status,
 )
+from linkcheck.report.results import REPORT_SCHEMA_VERSION
 
 
 def merge_reports(paths: Sequence[Path]) -> CheckRun:
@@ -49,6 +50,12 @@ def _records(path: Path) -> list[dict[str, Any]]:
         raise UsageError(f"{path}: not a JSON report ({exc})") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("results"), list):
         raise UsageError(f'{path}: not a linkcheck JSON report (no "results" list)')
+    version = payload.get("schema_version", 1)  # reports before versioning had shape 1
+    if not isinstance(version, int) or version > REPORT_SCHEMA_VERSION:
+        raise UsageError(
+            f"{path}: a report of schema version {version} (from a newer linkcheck); this one "
+            f"reads up to {REPORT_SCHEMA_VERSION}"
+        )
     records: list[dict[str, Any]] = payload["results"]
     return records
 

@@ -57,6 +57,11 @@ def summary(results: Sequence[Result]) -> dict[str, int]:
     return {"total": len(results), **{status.value: counts.get(status, 0) for status in Status}}
 
 
+# The JSON report's shape (schemas/report.schema.json): a new shape is a new version, with a
+# line in the README's changelog.
+REPORT_SCHEMA_VERSION = 1
+
+
 def result_record(result: Result) -> dict[str, Any]:
     """One result in the JSON shape users and later stages rely on."""
     fetch = result.fetch
@@ -84,7 +89,10 @@ def render_json(results: Sequence[Result]) -> str:
     lines = ",\n    ".join(json.dumps(result_record(r), ensure_ascii=False) for r in results)
     body = f"[\n    {lines}\n  ]" if results else "[]"
     summary_json = json.dumps(summary(results))
-    return f'{{\n  "summary": {summary_json},\n  "results": {body}\n}}\n'
+    return (
+        f'{{\n  "schema_version": {REPORT_SCHEMA_VERSION},\n  "summary": {summary_json},\n'
+        f'  "results": {body}\n}}\n'
+    )
 
 
 def problems(results: Iterable[Result]) -> list[Result]:
