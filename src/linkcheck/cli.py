@@ -22,6 +22,7 @@ from linkcheck.config import (
 )
 from linkcheck.errors import ExitCode, InternalError, LinkcheckError, UsageError
 from linkcheck.options import (
+    WAYBACK_URL_OPTION,
     archive_options,
     archive_settings,
     check_config,
@@ -297,6 +298,87 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
     if archived.not_archived():
         sys.exit(ExitCode.FAILING)
     sys.exit(checked.exit_code(config.fail_on, config.fail_after))
+
+
+@cli.command()
+@input_options
+@check_options
+@WAYBACK_URL_OPTION
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Rewrite the files in place (the default in a clean git tree or outside git).",
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print a unified diff instead (the default when the git tree has uncommitted changes).",
+)
+@click.option("--dry-run", is_flag=True, help="List what would change; write nothing.")
+@click.option("--cross-host", is_flag=True, help="Follow permanent redirects to another host too.")
+@quiet_option("No progress bar.")
+def fix(
+    write: bool, diff: bool, dry_run: bool, cross_host: bool, quiet: bool, **options: Any
+) -> None:
+    """Apply the fixes the check knows to PATH…: permanent redirects to their final URL, dead
+    citations to their verified archived copy (from the last `linkcheck archive`)."""
+    from linkcheck.cache import Cache
+    from linkcheck.fixes import apply_fixes, plan_fixes, unified_diff
+    from linkcheck.pipeline import citation_dates
+    from linkcheck.report.output import replace_bytes
+    from linkcheck.report.terminal import render_fixes
+
+    chosen = [name for name, on in (("write", write), ("diff", diff), ("dry-run", dry_run)) if on]
+    if len(chosen) > 1:
+        raise UsageError(f"--{chosen[0]} and --{chosen[1]} cannot be used together")
+    mode = chosen[0] if chosen else None
+    config = check_config(options, host_rules())
+    settings = archive_settings(options)
+    documents = read_documents(options)
+    if not documents:
+        return
+    checked = check_with_progress(documents, config, quiet)
+    store = Cache(config.cache_path, warn) if config.cache_path is not None else None
+    try:
+        fixes, skipped = plan_fixes(
+            checked.results,
+            store,
+            wayback_url=settings.wayback_url,
+            cross_host=cross_host,
+            fail_after=config.fail_after,
+            citation_dates=citation_dates(checked),
+        )
+    finally:
+        if store is not None:
+            store.close()
+    formats = {document.file: document.format for document in documents}
+    changes, unplaced = apply_fixes(fixes, formats)
+    if mode is None:
+        mode = "diff" if _uncommitted_changes() else "write"
+        if mode == "diff" and changes:
+            warn("the git tree has uncommitted changes: printing a diff (--write applies it)")
+    if mode == "diff":
+        sys.stdout.write(unified_diff(changes))
+    elif mode == "write":
+        for change in changes:
+            replace_bytes(change.path, change.after)
+    render_fixes(changes, skipped + unplaced, mode, to_stderr=mode == "diff")
+
+
+def _uncommitted_changes() -> bool:
+    """Is the current directory in a git tree with uncommitted changes?"""
+    import subprocess
+
+    try:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return status.returncode == 0 and bool(status.stdout.strip())
 
 
 @cli.command()

@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from linkcheck.errors import ExitCode
@@ -355,6 +356,35 @@ class ArchiveRun:
             for entry in self.entries
             if entry.status in _ANSWERED and entry.archive_url is None
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """One citation to rewrite: where, from what, to what, and why."""
+
+    location: Location
+    old: str
+    new: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A citation that could be fixed, and why it was not."""
+
+    location: Location
+    url: str
+    why: str
+
+
+@dataclass(slots=True)
+class FileChange:
+    """A document's bytes before and after its fixes."""
+
+    path: Path
+    before: bytes
+    after: bytes
+    fixes: list[Fix]
 
 
 def iso_utc(moment: datetime) -> str:

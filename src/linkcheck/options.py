@@ -438,6 +438,8 @@ fail_options = _stack(*(s.option() for s in CHECK_SETTINGS if s.field in ("fail_
 
 archive_options = _stack(*(setting.option() for setting in ARCHIVE_SETTINGS))
 """The options that decide how sources are archived."""
+WAYBACK_URL_OPTION = next(s for s in ARCHIVE_SETTINGS if s.field == "wayback_url").option()
+"""The Wayback Machine whose snapshots ``fix`` reads from the cache."""
 
 
 def output_option(help: str) -> Decorator:

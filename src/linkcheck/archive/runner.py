@@ -305,6 +305,8 @@ class Archiver:
         spn = self._spn
         alive = status in PAGE_ANSWERED
         recorded = self._recorded_snapshot(page)
+        if alive and recorded is not None and recorded[1] == SnapshotKind.SUGGESTED.value:
+            recorded = None  # a dead page's suggestion, not a snapshot of the page now alive
         if alive and recorded is not None and self._recent(recorded[0]):
             snapshot, source = recorded
             return _PageOutcome(
@@ -329,6 +331,7 @@ class Archiver:
         if newest is None:
             return _PageOutcome(SnapshotKind.NOT_CAPTURED, "no snapshot that answered 200")
         if status in FETCH_FAILED:
+            self._record(page, newest, SnapshotKind.SUGGESTED)  # what `linkcheck fix` cites
             return _PageOutcome(
                 SnapshotKind.SUGGESTED, "dead link: its newest good snapshot", newest
             )

@@ -81,3 +81,17 @@ def _abandon_stdout() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
+
+
+def replace_bytes(path: Path, data: bytes) -> None:
+    """Replace a file's bytes whole or not at all, keeping its permissions (OutputError)."""
+    target = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        target.write_bytes(data)
+        os.chmod(target, mode)
+        os.replace(target, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise OutputError(f"cannot write {_shown(path)}: {exc.strerror or exc}") from None

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from rich.console import Console
 from rich.markup import escape
 
-from linkcheck.model import ArchiveRun, Result, Status
+from linkcheck.model import ArchiveRun, FileChange, Result, Skipped, Status
 from linkcheck.report.hints import hints
 from linkcheck.report.progress import SNAPSHOT_STYLES, STATUS_STYLES
 from linkcheck.report.results import plural, problems, summary
@@ -103,3 +103,31 @@ def render_archive_summary(archived: ArchiveRun, manifest: str) -> None:
         f"{plural(submitted, 'capture')} submitted; manifest: {escape(manifest)}",
         highlight=False,
     )
+
+
+def render_fixes(
+    changes: Sequence[FileChange], skipped: Sequence[Skipped], mode: str, *, to_stderr: bool
+) -> None:
+    """Every change, a citation a line (``file:line:col  OLD → NEW  (why)``), the fixable
+    citations left alone with why, and a count; on standard error when a diff is on stdout."""
+    console = Console(soft_wrap=True, stderr=to_stderr)
+    done = {"write": "fixed", "diff": "in the diff", "dry-run": "would fix"}[mode]
+    for change in changes:
+        for fix in sorted(change.fixes, key=lambda f: (f.location.line, f.location.column)):
+            loc = fix.location
+            console.print(
+                f"[bold]{escape(loc.file)}:{loc.line}:{loc.column}[/]  {escape(fix.old)}\n"
+                f"      [green]→ {escape(fix.new)}[/]  [dim]({escape(fix.why)})[/]",
+                highlight=False,
+            )
+    for item in skipped:
+        loc = item.location
+        console.print(
+            f"[bold]{escape(loc.file)}:{loc.line}:{loc.column}[/]  {escape(item.url)}\n"
+            f"      [yellow]not fixed:[/] [dim]{escape(item.why)}[/]",
+            highlight=False,
+        )
+    count = sum(len(change.fixes) for change in changes)
+    files = plural(len(changes), "file")
+    left = f"; {plural(len(skipped), 'citation')} left as they are" if skipped else ""
+    console.print(f"\nfix: {plural(count, 'citation')} {done} in {files}{left}", highlight=False)

@@ -1,0 +1,148 @@
+"""`linkcheck fix` end to end: the real CLI rewrites copies of documents, byte for byte except
+the URLs, and its diff applies with `git apply`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fakewayback import FakeWayback, days_ago, serve_wayback
+from fakeweb import FakeWeb, Host, serve
+
+from helpers import run_linkcheck
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def sites() -> Iterator[tuple[FakeWeb, Host, Host]]:
+    web = FakeWeb()
+    with serve(web, "127.0.0.1") as here, serve(web, "127.0.0.3") as elsewhere:
+        web.pages["/moved-away"] = (301, {"Location": elsewhere.url("/ok")}, b"")
+        yield web, here, elsewhere
+
+
+@pytest.fixture
+def wayback() -> Iterator[tuple[FakeWayback, str]]:
+    fake = FakeWayback()
+    with serve_wayback(fake) as base:
+        yield fake, base
+
+
+def git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=folder, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def write_documents(folder: Path, here: Host) -> dict[str, bytes]:
+    moved, gone = here.url("/redirect/301"), here.url("/gone")
+    markdown = (
+        "\ufeff---\r\ntitle: Ünïcode\r\ndate: 2026-02-24\r\n---\r\n"
+        f"Inline [moved]({moved}) and [quoted]({gone}#:~:text=Hello).\r\n"
+        f"Autolink <{gone}> and bare {moved}.\r\n"
+        "[ref]: " + here.url("/redirect/308") + "\r\n"
+        "Reference [link][ref]; [away](" + here.url("/moved-away") + ").\r\n"
+        "<!-- linkcheck-disable-next-line -->\r\n"
+        f"[ignored]({moved})\r\n"
+    ).encode("utf-8")
+    html = (
+        f'<html><body><a href="{moved}?a=1&amp;b=2">x</a> <a href="{gone}">y</a></body></html>'
+    ).encode()  # no newline at the end
+    text = f"See {gone} for details.\n".encode()
+    files = {"doc.md": markdown, "page.html": html, "notes.txt": text}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return files
+
+
+def test_fix_rewrites_only_the_urls_and_its_diff_applies(
+    tmp_path: Path, sites: tuple[FakeWeb, Host, Host], wayback: tuple[FakeWayback, str]
+) -> None:
+    _, here, elsewhere = sites
+    fake, base = wayback
+    gone, ok = here.url("/gone"), here.url("/ok")
+    fake.add_capture(gone, days_ago(30))  # a good copy from when the page lived
+    original = write_documents(tmp_path, here)
+    common = ["--wayback-url", base, "--canary", here.base, "--retries", "0"]
+    archived = run_linkcheck("archive", ".", "--manifest", "m.json", *common, cwd=tmp_path)
+    assert "Traceback" not in archived.stderr
+    assert git(tmp_path, "init", "-q").returncode == 0
+    git(tmp_path, "add", "doc.md", "page.html", "notes.txt")
+    git(tmp_path, "commit", "-qm", "documents")
+
+    # --dry-run lists, writes nothing.
+    dry = run_linkcheck("fix", ".", "--dry-run", *common, cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert all((tmp_path / name).read_bytes() == data for name, data in original.items())
+    assert "would fix" in dry.stdout
+
+    # --diff: a patch git applies (read as bytes: its CRLF lines are the file's); the tree is
+    # untouched until then.
+    diff = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "fix", ".", "--diff", *common],
+        cwd=tmp_path, capture_output=True, check=False,
+    )  # fmt: skip
+    assert diff.returncode == 0, diff.stderr
+    assert b"\r\n" in diff.stdout
+    (tmp_path.parent / "fix.patch").write_bytes(diff.stdout)
+    assert git(tmp_path, "apply", "--check", str(tmp_path.parent / "fix.patch")).returncode == 0
+    assert all((tmp_path / name).read_bytes() == data for name, data in original.items())
+
+    # In a clean tree the default is to write in place.
+    shutil.copytree(tmp_path, tmp_path.parent / "applied", ignore=shutil.ignore_patterns(".git"))
+    written = run_linkcheck("fix", ".", *common, cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    assert "fixed" in written.stdout
+    applied = git(tmp_path.parent / "applied", "apply", str(tmp_path.parent / "fix.patch"))
+    assert applied.returncode == 0, applied.stderr
+    for name in original:
+        assert (tmp_path / name).read_bytes() == (tmp_path.parent / "applied" / name).read_bytes()
+
+    markdown = (tmp_path / "doc.md").read_bytes()
+    copy = f"{base}/web/{fake.captures[gone][0].timestamp}/{gone}"
+    expected = (
+        original["doc.md"]
+        .decode("utf-8")
+        .replace(f"({here.url('/redirect/301')})", f"({ok})", 1)  # not the ignored one
+        .replace(f"bare {here.url('/redirect/301')}.", f"bare {ok}.")
+        .replace(f"({gone}#:~:text=Hello)", f"({copy}#:~:text=Hello)")
+        .replace(f"<{gone}>", f"<{copy}>")
+        .replace(f"[ref]: {here.url('/redirect/308')}", f"[ref]: {ok}")
+    )
+    assert markdown.decode("utf-8") == expected  # BOM, CRLF, front matter, ignores: all kept
+    assert markdown.startswith(b"\xef\xbb\xbf---\r\n")
+    assert here.url("/moved-away") in expected  # another host: only with --cross-host
+    assert f"[ignored]({here.url('/redirect/301')})" in expected
+    html = (tmp_path / "page.html").read_bytes().decode()
+    assert html == (
+        f'<html><body><a href="{ok}">x</a> <a href="{copy}">y</a></body></html>'
+    )  # the query went with the redirect; still no newline at the end
+    assert (tmp_path / "notes.txt").read_text() == f"See {copy} for details.\n"
+    assert "left as they are" in written.stdout and "--cross-host" in written.stdout
+
+    # Twice changes nothing the second time (the tree is now dirty: a diff, and it is empty).
+    again = run_linkcheck("fix", ".", *common, cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout == ""
+    assert "fix: 0 citations in the diff in 0 files" in again.stderr
+
+    # --cross-host follows the redirect to the other host.
+    crossed = run_linkcheck("fix", "doc.md", "--write", "--cross-host", *common, cwd=tmp_path)
+    assert crossed.returncode == 0, crossed.stderr
+    assert f"[away]({elsewhere.url('/ok')})" in (tmp_path / "doc.md").read_text(encoding="utf-8")
+
+
+def test_a_dead_link_without_a_verified_copy_is_left_and_said(
+    tmp_path: Path, sites: tuple[FakeWeb, Host, Host]
+) -> None:
+    _, here, _ = sites
+    (tmp_path / "doc.md").write_text(f"[gone]({here.url('/gone')})\n")
+    done = run_linkcheck("fix", "doc.md", "--write", "--canary", here.base, cwd=tmp_path)
+    assert done.returncode == 0
+    assert "dead, with no verified archived copy (run linkcheck archive first)" in done.stdout
+    assert (tmp_path / "doc.md").read_text() == f"[gone]({here.url('/gone')})\n"
