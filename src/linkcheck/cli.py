@@ -21,6 +21,7 @@ from linkcheck.config import (
     parse_host_rules,
 )
 from linkcheck.errors import ExitCode, InternalError, LinkcheckError, UsageError
+from linkcheck.model import Site
 from linkcheck.options import (
     WAYBACK_URL_OPTION,
     archive_options,
@@ -40,6 +41,7 @@ from linkcheck.settings import settings_defaults
 if TYPE_CHECKING:
     from linkcheck.changes import Changes
     from linkcheck.config import CheckConfig
+    from linkcheck.inputs import Source
     from linkcheck.model import CheckRun, Document
 
 HOSTS = "linkcheck.hosts"  # where the settings file's [hosts] rules wait for the command
@@ -161,14 +163,39 @@ def document_filter(options: dict[str, Any]) -> Changes | None:
     return changes_since(ref, new_only)
 
 
+def site_inputs(options: dict[str, Any]) -> tuple[Site, list[str], list[Source]]:
+    """The built site the options describe, and the paths and fetched sitemaps to read;
+    removes the options it reads from ``options``."""
+    from linkcheck.config import DEFAULT_USER_AGENT, parse_http_url
+
+    root_dir, base_url = options.pop("root_dir", None), options.pop("base_url", None)
+    site = Site(
+        Path(root_dir) if root_dir else None,
+        parse_http_url(base_url, "--base-url") if base_url else None,
+    )
+    paths = list(options.pop("paths"))
+    sitemaps = options.pop("sitemaps", ())
+    fetched: list[Source] = []
+    if sitemaps:
+        from linkcheck.sitemaps import sitemap_inputs
+
+        agent = options.get("user_agent") or DEFAULT_USER_AGENT
+        listed, fetched = sitemap_inputs(sitemaps, site, agent)
+        paths += [path for path in listed if path not in paths]
+    if not paths and not fetched:
+        raise click.UsageError("Missing argument 'PATHS...' (or --sitemap).")
+    return site, paths, fetched
+
+
 def read_documents(options: dict[str, Any]) -> list[Document]:
     """The documents the input options name, with their citations; warns when there are none."""
     from linkcheck.documents import load_documents
 
     changes = document_filter(options)
     overrides = parse_format_overrides(options.pop("format_of"))
-    paths, exclude_paths = options.pop("paths"), options.pop("exclude_paths")
-    documents = load_documents(paths, exclude_paths, overrides, warn, changes)
+    site, paths, fetched = site_inputs(options)
+    exclude_paths = options.pop("exclude_paths")
+    documents = load_documents(paths, exclude_paths, overrides, warn, changes, site, fetched)
     if not documents:
         warn_no_documents(changes)
     return documents
@@ -212,8 +239,9 @@ def extract(output_format: str | None, output: str | None, **options: Any) -> No
 
     changes = document_filter(options)
     overrides = parse_format_overrides(options["format_of"])
+    site, paths, fetched = site_inputs(options)
     documents = stream_documents(
-        options["paths"], options["exclude_paths"], overrides, warn, changes
+        paths, options["exclude_paths"], overrides, warn, changes, site, fetched
     )
     if render_extraction(warning_of_problems(documents, warn), output_format, output) == 0:
         warn_no_documents(changes)

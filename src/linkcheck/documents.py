@@ -20,7 +20,7 @@ from linkcheck.extract import (
     iter_text_stream,
 )
 from linkcheck.inputs import Source, discover
-from linkcheck.model import Citation, Document, Format, OpenDocument
+from linkcheck.model import Citation, Document, Format, OpenDocument, Site
 
 if TYPE_CHECKING:
     from linkcheck.changes import Changes
@@ -33,7 +33,10 @@ _SNIFF_BYTES = 64 * 1024
 
 
 def open_document(
-    source: Source, overrides: Mapping[str, Format] | None, note: Callable[[str], None]
+    source: Source,
+    overrides: Mapping[str, Format] | None,
+    note: Callable[[str], None],
+    site: Site | None = None,
 ) -> tuple[Format, Iterator[Citation]]:
     """Read and decode one document; its format and a lazy stream of its citations.
 
@@ -52,7 +55,7 @@ def open_document(
     notes: list[str] = []
 
     def citations() -> Iterator[Citation]:
-        yield from iter_citations(text, source.name, fmt, document_dir, notes)
+        yield from iter_citations(text, source.name, fmt, document_dir, notes, site)
         for message in notes:
             note(f"{source.name}: {message}")
 
@@ -110,19 +113,23 @@ def stream_documents(
     overrides: Mapping[str, Format],
     warn: Callable[[str], None],
     changes: Changes | None = None,
+    site: Site | None = None,
+    extra: Sequence[Source] = (),
 ) -> Iterator[OpenDocument]:
     """Each document the inputs name, its citations extracted as they are consumed.
 
     A document that cannot be read comes with its ``problem`` and no citations (so does one
     whose extraction fails part-way, after the citations found before); a binary file found
     in a folder is skipped with a warning. With ``changes``, only documents changed since its
-    ref (and maybe only their new lines).
+    ref (and maybe only their new lines). ``site``: how relative links resolve (a built
+    site); ``extra``: documents from elsewhere (a sitemap fetched from the network).
     """
-    for source in discover(paths, exclude_paths, warn):
+    sources = [*extra, *discover(paths, exclude_paths, warn)] if paths else list(extra)
+    for source in sources:
         if changes is not None and (source.path is None or not changes.includes(source.path)):
             continue
         try:
-            fmt, citations = open_document(source, overrides, warn)
+            fmt, citations = open_document(source, overrides, warn, site)
         except UndecodableError as exc:
             if source.walked and exc.binary:
                 warn(f"{source.name}: skipped: {exc}")
@@ -157,10 +164,12 @@ def load_documents(
     overrides: Mapping[str, Format],
     warn: Callable[[str], None],
     changes: Changes | None = None,
+    site: Site | None = None,
+    extra: Sequence[Source] = (),
 ) -> list[Document]:
     """Every document with all its citations, in memory (a problem, if any, after them)."""
     documents = []
-    for opened in stream_documents(paths, exclude_paths, overrides, warn, changes):
+    for opened in stream_documents(paths, exclude_paths, overrides, warn, changes, site, extra):
         citations = list(opened.citations)
         documents.append(Document(opened.file, opened.format, citations, opened.problem))
     return documents

@@ -34,9 +34,12 @@ class Source:
     name: str
     path: Path | None
     walked: bool = False
+    data: bytes | None = None  # a document fetched from the network (a sitemap)
 
     def read_bytes(self) -> bytes:
         """The document's bytes."""
+        if self.data is not None:
+            return self.data
         if self.path is None:
             return sys.stdin.buffer.read()
         return self.path.read_bytes()

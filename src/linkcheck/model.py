@@ -29,6 +29,29 @@ class Format(StrEnum):
     MARKDOWN = "markdown"
     HTML = "html"
     TEXT = "text"
+    SITEMAP = "sitemap"  # an XML sitemap: its <loc> entries are its citations
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Where documents will be served, for their relative links: a built site's folder on
+    disk (root-relative links are files in it), and the base URL it will be served at
+    (relative links are then URLs under it, checked over the network)."""
+
+    root_dir: Path | None = None
+    base_url: str | None = None
+
+    def page_url(self, document: Path) -> str | None:
+        """The URL ``document`` will be served at: its path below the root (the current
+        folder without one) joined to the base URL; None without a base URL."""
+        if self.base_url is None:
+            return None
+        root = (self.root_dir or Path.cwd()).resolve()
+        try:
+            below = document.resolve().relative_to(root).as_posix()
+        except ValueError:
+            below = document.name
+        return self.base_url.rstrip("/") + "/" + below
 
 
 @dataclass(frozen=True, slots=True)

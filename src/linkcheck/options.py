@@ -400,7 +400,7 @@ def _stack(*decorators: Decorator) -> Decorator:
 
 
 input_options = _stack(
-    click.argument("paths", nargs=-1, required=True),
+    click.argument("paths", nargs=-1),
     click.option(
         "--exclude-path",
         "exclude_paths",
@@ -413,7 +413,7 @@ input_options = _stack(
         "format_of",
         multiple=True,
         metavar="EXT=FORMAT",
-        help="Read files with this extension as markdown, html or text (repeatable).",
+        help="Read files with this extension as markdown, html, text or sitemap (repeatable).",
     ),
     click.option(
         "--changed-since",
@@ -424,6 +424,25 @@ input_options = _stack(
         "--new-only",
         is_flag=True,
         help="With --changed-since: only citations on lines added since the ref.",
+    ),
+    click.option(
+        "--root-dir",
+        type=click.Path(file_okay=False, exists=True),
+        help="A built site's folder: root-relative links (/docs/x.html) are files in it.",
+    ),
+    click.option(
+        "--base-url",
+        metavar="URL",
+        help="The URL the documents will be served at: relative links are checked as URLs "
+        "under it.",
+    ),
+    click.option(
+        "--sitemap",
+        "sitemaps",
+        multiple=True,
+        metavar="URL|FILE",
+        help="Check the pages this sitemap lists (and, with --root-dir and --base-url, read "
+        "them from the built site); repeatable.",
     ),
 )
 """The options of every command that reads documents."""

@@ -44,8 +44,9 @@ def group_citations(citations: Iterable[Citation], config: CheckConfig) -> list[
     """
     groups: dict[tuple[str, str | None, Ignore | None], CitedUrl] = {}
     for citation in citations:
-        target = citation.target if citation.kind is UrlKind.LOCAL else None
-        key = (citation.url, target, citation.ignore)
+        # The same relative link from two folders names two files (or, with --base-url, two
+        # URLs): the resolved target is part of what the citation means.
+        key = (citation.url, citation.target, citation.ignore)
         group = groups.get(key)
         if group is None:
             group = groups[key] = CitedUrl(citation.url, citation.kind, ignore=citation.ignore)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 from linkcheck.extract.frontmatter import document_date, extract_front_matter, front_matter_end
 from linkcheck.extract.html import extract_html
 from linkcheck.extract.ignores import ignore_for, ignore_rules
 from linkcheck.extract.markdown import extract_markdown
 from linkcheck.extract.raw import RawLink
+from linkcheck.extract.sitemap import extract_sitemap
 from linkcheck.extract.sniff import detect_format
 from linkcheck.extract.source import (
     FALLBACK_ENCODING,
@@ -21,8 +23,8 @@ from linkcheck.extract.source import (
     decode_document,
 )
 from linkcheck.extract.text import extract_text
-from linkcheck.extract.urls import classify_url
-from linkcheck.model import Citation, Document, Format
+from linkcheck.extract.urls import classify_url, served_file
+from linkcheck.model import Citation, Document, Format, Site, UrlKind
 
 __all__ = [
     "FALLBACK_ENCODING",
@@ -35,6 +37,7 @@ __all__ = [
     "extract_document",
     "iter_citations",
     "iter_text_stream",
+    "served_file",
 ]
 
 
@@ -52,18 +55,20 @@ def iter_citations(
     fmt: Format,
     document_dir: Path | None,
     notes: list[str] | None = None,
+    site: Site | None = None,
 ) -> Iterator[Citation]:
     """The citations of ``text`` one at a time, in the order the parser meets them.
 
     That is document order, except that a reference-style link is met where it is used and
     a definition nothing uses is met at the end. What was passed over (front matter too deep
-    to read, say) is appended to ``notes``.
+    to read, say) is appended to ``notes``. With a ``site``, relative links resolve as the
+    built site will serve them (see Site).
     """
     lines = LineIndex(text)
     rules = ignore_rules(text, lines, file)
     for raw in _raw_links(text, fmt, notes if notes is not None else []):
         line, column = lines.position(raw.offset)
-        citation = _citation(raw, line, column, file, document_dir)
+        citation = _citation(raw, line, column, file, document_dir, site)
         ignore = ignore_for(rules, line, citation.url) if rules else None
         yield citation if ignore is None else dataclasses.replace(citation, ignore=ignore)
 
@@ -71,6 +76,9 @@ def iter_citations(
 def _raw_links(text: str, fmt: Format, notes: list[str]) -> Iterator[RawLink]:
     if fmt is Format.HTML:
         yield from extract_html(text)
+        return
+    if fmt is Format.SITEMAP:
+        yield from extract_sitemap(text)
         return
     body_start = front_matter_end(text)
     yield from extract_front_matter(text, body_start, notes)
@@ -139,12 +147,32 @@ def _with_last(pieces: Iterable[str]) -> Iterator[tuple[str, bool]]:
 
 
 def _citation(
-    raw: RawLink, line: int, column: int, file: str, document_dir: Path | None
+    raw: RawLink,
+    line: int,
+    column: int,
+    file: str,
+    document_dir: Path | None,
+    site: Site | None = None,
 ) -> Citation:
-    verdict = classify_url(raw.url, document_dir)
+    if site is not None and site.base_url and document_dir is not None and _relative(raw.url):
+        page = site.page_url(document_dir / Path(file).name)
+        absolute = urljoin(page or site.base_url, raw.url)
+        served = classify_url(absolute, document_dir)
+        if served.kind is UrlKind.HTTP:  # fetched at its address; reported as written
+            address = served.target or absolute
+            return Citation(raw.url, file, line, column, raw.text, raw.role, UrlKind.HTTP, address)
+    verdict = classify_url(raw.url, document_dir, site.root_dir if site else None)
     target = verdict.target
     if target == "":  # "#anchor": the citing document itself
         target = str(document_dir / Path(file).name) if document_dir else file
     return Citation(
         raw.url, file, line, column, raw.text, raw.role, verdict.kind, target, verdict.reason
     )
+
+
+def _relative(url: str) -> bool:
+    """A link resolved against the page that cites it (not a bare fragment, not absolute)."""
+    if not url or url.startswith(("#", "//")):
+        return False
+    head = url.split("/", 1)[0]
+    return ":" not in head or len(head.split(":", 1)[0]) == 1

@@ -18,6 +18,8 @@ EXTENSION_FORMATS: dict[str, Format] = {
     ".htm": Format.HTML,
     ".xhtml": Format.HTML,
 }
+# XML is read when it is a sitemap (sniffed), so a walk passes over other XML files.
+XML_EXTENSIONS = frozenset({".xml"})
 # Extensions whose content is sniffed; a directory walk reads these and the ones above.
 TEXT_EXTENSIONS = frozenset({".txt", ".text", ""})
 
@@ -30,6 +32,9 @@ _MARKDOWN_SIGNS = re.compile(
     re.M,
 )
 _SNIFF_BYTES = 64 * 1024
+_SITEMAP_START = re.compile(
+    r"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:urlset|sitemapindex)\b", re.S
+)
 
 
 def detect_format(name: str, text: str, overrides: Mapping[str, Format] | None = None) -> Format:
@@ -45,6 +50,8 @@ def detect_format(name: str, text: str, overrides: Mapping[str, Format] | None =
 def sniff_format(text: str) -> Format:
     """HTML if it starts like a page; Markdown if it uses Markdown syntax; otherwise text."""
     head = text[:_SNIFF_BYTES].lstrip("\ufeff \t\r\n")
+    if _SITEMAP_START.match(head):
+        return Format.SITEMAP
     if _HTML_START.match(head) or (head.startswith("<") and _HTML_TAGS.search(head)):
         return Format.HTML
     if _MARKDOWN_SIGNS.search(head):

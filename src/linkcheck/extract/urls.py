@@ -41,8 +41,9 @@ class UrlVerdict:
 _HTTP = UrlVerdict(UrlKind.HTTP)
 
 
-def classify_url(url: str, document_dir: Path | None) -> UrlVerdict:
-    """Classify ``url`` cited in a document in ``document_dir`` (None for standard input)."""
+def classify_url(url: str, document_dir: Path | None, root_dir: Path | None = None) -> UrlVerdict:
+    """Classify ``url`` cited in a document in ``document_dir`` (None for standard input);
+    ``root_dir``: a built site's folder, where root-relative links lead."""
     if _PLAIN_HTTP.match(url):  # most citations: decided by one regex
         return _HTTP
     if not url:
@@ -56,7 +57,7 @@ def classify_url(url: str, document_dir: Path | None) -> UrlVerdict:
         verdict = _classify_http("https:" + url)
         return UrlVerdict(verdict.kind, "https:" + url, verdict.reason)
     if scheme_match is None or len(scheme_match.group(1)) == 1:  # "C:\..." is a Windows path
-        return _classify_local(url, document_dir)
+        return _classify_local(url, document_dir, root_dir)
     scheme = scheme_match.group(1).lower()
     if scheme in ("http", "https"):
         return _classify_http(url)
@@ -121,7 +122,7 @@ def _classify_mailto(url: str) -> UrlVerdict:
     return UrlVerdict(UrlKind.MAILTO)
 
 
-def _classify_local(url: str, document_dir: Path | None) -> UrlVerdict:
+def _classify_local(url: str, document_dir: Path | None, root_dir: Path | None) -> UrlVerdict:
     path_part = url.split("#", 1)[0].split("?", 1)[0]
     if _BAD_ESCAPE.search(path_part):
         return UrlVerdict(UrlKind.INVALID, reason="bad percent-escape")
@@ -129,5 +130,18 @@ def _classify_local(url: str, document_dir: Path | None) -> UrlVerdict:
     if not path_part:  # "#heading": an anchor in the citing document itself
         return UrlVerdict(UrlKind.LOCAL, target="")
     decoded = unquote(path_part)
-    target = Path.cwd() / decoded.lstrip("/") if decoded.startswith("/") else base / decoded
+    root = root_dir if root_dir is not None else Path.cwd()
+    target = root / decoded.lstrip("/") if decoded.startswith("/") else base / decoded
+    if root_dir is not None:
+        target = served_file(target)
     return UrlVerdict(UrlKind.LOCAL, target=str(target))
+
+
+def served_file(target: Path) -> Path:
+    """The file a static server answers for ``target`` in a built site: a folder's
+    ``index.html``, or ``page.html`` for an extensionless ``page`` that does not exist."""
+    if target.is_dir() and (target / "index.html").is_file():
+        return target / "index.html"
+    if not target.suffix and not target.exists() and target.with_suffix(".html").is_file():
+        return target.with_suffix(".html")
+    return target
