@@ -151,3 +151,16 @@ def test_plain_text_angle_brackets_join_line_breaks_only() -> None:
         ("http://e.com/a", 1, 6),
         ("http://e.com/cd", 1, 29),
     ]
+
+
+def test_a_robust_link_with_several_dated_copies_gives_each_copy() -> None:
+    html = (
+        '<a href="https://a.test/" data-versionurl="https://web.archive.org/web/2026/https://a.test/'
+        ' 2026-01-01 https://archive.ph/xyz 2026-01-02T10:00:00Z">a</a>'
+    )
+    found = [(c.url, c.column, c.role) for c in extract(html, Format.HTML, "p.html")]
+    assert found == [
+        ("https://a.test/", 10, "html:a"),
+        ("https://web.archive.org/web/2026/https://a.test/", 44, "data-versionurl"),
+        ("https://archive.ph/xyz", 104, "data-versionurl"),
+    ]

@@ -146,3 +146,44 @@ def test_a_dead_link_without_a_verified_copy_is_left_and_said(
     assert done.returncode == 0
     assert "dead, with no verified archived copy (run linkcheck archive first)" in done.stdout
     assert (tmp_path / "doc.md").read_text() == f"[gone]({here.url('/gone')})\n"
+
+
+def test_robust_turns_links_with_verified_copies_into_robust_links(
+    tmp_path: Path, sites: tuple[FakeWeb, Host, Host], wayback: tuple[FakeWayback, str]
+) -> None:
+    _, here, _ = sites
+    fake, base = wayback
+    ok, page, gone = here.url("/ok"), here.url("/page"), here.url("/gone")
+    day = days_ago(3)
+    for url in (ok, page, gone):
+        fake.add_capture(url, day)
+    (tmp_path / "doc.md").write_text(
+        "---\ndate: 2026-01-05\n---\n"
+        f"See [the *page*]({ok}), ![an image]({page}) and [a dead one]({gone}#:~:text=Hello).\n"
+    )
+    (tmp_path / "page.html").write_text(f"<p><a class=x href='{page}'>p</a></p>\n")
+    common = ["--wayback-url", base, "--canary", here.base, "--retries", "0"]
+    archived = run_linkcheck("archive", ".", "--manifest", "m.json", *common, cwd=tmp_path)
+    assert "Traceback" not in archived.stderr
+    done = run_linkcheck("fix", ".", "--write", "--robust", *common, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    copy = f"{base}/web/{day}"
+    when = f"{day[:4]}-{day[4:6]}-{day[6:8]}"
+    markdown = (tmp_path / "doc.md").read_text()
+    assert (
+        f'See <a href="{ok}" data-originalurl="{ok}" data-versionurl="{copy}/{ok} {when}"'
+        f' data-versiondate="2026-01-05">the *page*</a>, ![an image]({page}) and '
+        f'<a href="{copy}/{gone}#:~:text=Hello" data-originalurl="{gone}#:~:text=Hello"'
+        f' data-versionurl="{copy}/{gone}#:~:text=Hello {when}" data-versiondate="2026-01-05">'
+        "a dead one</a>."
+    ) in markdown  # an image is no link to make robust
+    html = (tmp_path / "page.html").read_text()
+    assert html == (
+        f"<p><a class=x href='{page}' data-originalurl=\"{page}\""
+        f' data-versionurl="{copy}/{page} {when}" data-versiondate="{when}">p</a></p>\n'
+    )
+    assert "not a plain [text](URL) link" in done.stdout  # the image, said
+    again = run_linkcheck("fix", ".", "--write", "--robust", *common, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "doc.md").read_text() == markdown
+    assert (tmp_path / "page.html").read_text() == html

@@ -344,15 +344,26 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
 )
 @click.option("--dry-run", is_flag=True, help="List what would change; write nothing.")
 @click.option("--cross-host", is_flag=True, help="Follow permanent redirects to another host too.")
+@click.option(
+    "--robust",
+    is_flag=True,
+    help="Also make Markdown and HTML links with a verified archived copy Robust Links.",
+)
 @quiet_option("No progress bar.")
 def fix(
-    write: bool, diff: bool, dry_run: bool, cross_host: bool, quiet: bool, **options: Any
+    write: bool,
+    diff: bool,
+    dry_run: bool,
+    cross_host: bool,
+    robust: bool,
+    quiet: bool,
+    **options: Any,
 ) -> None:
     """Apply the fixes the check knows to PATH…: permanent redirects to their final URL, dead
     citations to their verified archived copy (from the last `linkcheck archive`)."""
     from linkcheck.cache import Cache
     from linkcheck.fixes import apply_fixes, plan_fixes, unified_diff
-    from linkcheck.pipeline import citation_dates
+    from linkcheck.pipeline import citation_dates, document_dates
     from linkcheck.report.output import replace_bytes
     from linkcheck.report.terminal import render_fixes
 
@@ -367,6 +378,7 @@ def fix(
         return
     checked = check_with_progress(documents, config, quiet)
     store = Cache(config.cache_path, warn) if config.cache_path is not None else None
+    dated = document_dates(checked)
     try:
         fixes, skipped = plan_fixes(
             checked.results,
@@ -374,7 +386,9 @@ def fix(
             wayback_url=settings.wayback_url,
             cross_host=cross_host,
             fail_after=config.fail_after,
-            citation_dates=citation_dates(checked),
+            citation_dates=citation_dates(checked, dated),
+            document_dates=dated,
+            robust=robust,
         )
     finally:
         if store is not None:

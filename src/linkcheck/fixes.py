@@ -19,6 +19,8 @@ from urllib.parse import urldefrag, urlsplit
 from linkcheck.extract import declared_codec
 from linkcheck.model import FETCH_FAILED, FileChange, Fix, Format, Result, Skipped, Status
 
+ALREADY_ROBUST = "already a Robust Link"
+
 
 class CopyStore(Protocol):
     """What ``linkcheck archive`` recorded (the cache): snapshots, copies, verifications."""
@@ -36,30 +38,48 @@ def plan_fixes(
     cross_host: bool,
     fail_after: int,
     citation_dates: dict[str, date],
+    document_dates: dict[str, date] | None = None,
+    robust: bool = False,
 ) -> tuple[list[Fix], list[Skipped]]:
-    """The fixes the results call for, and the fixable citations left alone (with why)."""
+    """The fixes the results call for, and the fixable citations left alone (with why).
+
+    With ``robust``, every link with a verified archived copy is also to become a Robust Link,
+    dated by its own document (``document_dates``), else by its nearest copy.
+    """
     fixes: list[Fix] = []
     skipped: list[Skipped] = []
     for result in results:
         fetch = result.fetch
         if fetch is None:
             continue
+        cited_on = citation_dates.get(result.url)
+        copies = verified_copies(result.url, store, wayback_url, cited_on)
         new, why, problem = None, "", None
         if fetch.status is Status.REDIRECTED and fetch.final_url:
             new, why = _with_fragment(fetch.final_url, result.url), "moved permanently"
             if not cross_host and _host(fetch.final_url) != _host(result.url):
-                new, problem = (
-                    None,
-                    f"moved to another host ({_host(fetch.final_url)}): --cross-host",
-                )
+                elsewhere = _host(fetch.final_url)
+                new, problem = None, f"moved to another host ({elsewhere}): --cross-host"
         elif _dead(fetch.status, fetch.failures, fail_after):
-            copy = _verified_copy(result.url, store, wayback_url, citation_dates.get(result.url))
-            if copy is None:
+            if not copies:
                 problem = "dead, with no verified archived copy (run linkcheck archive first)"
             else:
-                new, why = copy, f"{fetch.status.value}: its verified archived copy"
+                new, why = copies[0][0], f"{fetch.status.value}: its verified archived copy"
         for location in result.locations:
-            if new is not None and new != result.url:
+            if robust and copies:
+                made = (document_dates or {}).get(location.file)
+                version_date = made.isoformat() if made else copies[0][1]
+                fixes.append(
+                    Fix(
+                        location,
+                        result.url,
+                        new or result.url,
+                        f"{why} and a Robust Link" if why else "a Robust Link",
+                        tuple(copies[:3]),
+                        version_date,
+                    )
+                )
+            elif new is not None and new != result.url:
                 fixes.append(Fix(location, result.url, new, why))
             elif problem is not None:
                 skipped.append(Skipped(location, result.url, problem))
@@ -91,19 +111,27 @@ def apply_fixes(
         codec, bom = encoding
         text = before[len(bom) :].decode(codec)
         starts = _line_starts(text)
-        edits: list[tuple[int, int, str, Fix]] = []
+        edits: list[tuple[int, int, str, Fix]] = []  # (start, end, replacement, fix)
         for fix in wanted:
             placed = _place(text, starts, fix, formats.get(file))
+            if placed == ALREADY_ROBUST:
+                continue  # done by an earlier run: nothing to say
             if isinstance(placed, str):
                 skipped.append(Skipped(fix.location, fix.old, placed))
             else:
                 edits.append((*placed, fix))
-        if not edits:
-            continue
-        for start, end, replacement, _ in sorted(edits, key=lambda edit: -edit[0]):
+        applied: list[Fix] = []
+        limit = len(text) + 1
+        for start, end, replacement, fix in sorted(edits, key=lambda edit: -edit[0]):
+            if end > limit:  # inside a span another fix rewrites (a URL in a link's text)
+                skipped.append(Skipped(fix.location, fix.old, "inside another fixed link"))
+                continue
             text = text[:start] + replacement + text[end:]
-        after = bom + text.encode(codec)
-        changes.append(FileChange(path, before, after, [edit[3] for edit in edits]))
+            applied.append(fix)
+            limit = start
+        if applied:
+            after = bom + text.encode(codec)
+            changes.append(FileChange(path, before, after, applied[::-1]))
     return changes, skipped
 
 
@@ -145,12 +173,13 @@ def _with_fragment(target: str, cited: str) -> str:
     return f"{target}#{fragment}"
 
 
-def _verified_copy(
+def verified_copies(
     url: str, store: CopyStore | None, wayback_url: str, cited_on: date | None
-) -> str | None:
-    """The verified archived copy of ``url`` nearest its citation's date, fragment kept."""
+) -> list[tuple[str, str]]:
+    """The verified archived copies of ``url`` (fragment kept) and their dates (YYYY-MM-DD),
+    one per archive, nearest the citation's date first, as ``linkcheck archive`` recorded them."""
     if store is None:
-        return None
+        return []
     page, fragment = urldefrag(url)
     fragment = fragment if "#" in url else ""
     candidates: dict[str, str] = {}
@@ -160,12 +189,18 @@ def _verified_copy(
         candidates[f"{wayback_url.rstrip('/')}/web/{timestamp}/{original}"] = timestamp
     for copy_url, timestamp in store.copies(page, float("inf")) or []:
         candidates.setdefault(copy_url, timestamp)
-    target = (cited_on or datetime.now(UTC).date()).strftime("%Y%m%d")
-    for copy_url, _ in sorted(candidates.items(), key=lambda c: abs(int(c[1][:8]) - int(target))):
+    target = int((cited_on or datetime.now(UTC).date()).strftime("%Y%m%d"))
+    found: list[tuple[str, str]] = []
+    archives: set[str] = set()
+    for copy_url, stamp in sorted(candidates.items(), key=lambda c: abs(int(c[1][:8]) - target)):
+        archive = urlsplit(copy_url).netloc.lower()
         check = store.copy_check(copy_url, fragment)
-        if check is not None and check[0]:
-            return copy_url + (f"#{fragment}" if fragment else "")
-    return None
+        if archive in archives or check is None or not check[0]:
+            continue
+        archives.add(archive)
+        day = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}"
+        found.append((copy_url + (f"#{fragment}" if fragment else ""), day))
+    return found
 
 
 def _encoding(data: bytes) -> tuple[str, bytes] | None:
@@ -208,9 +243,55 @@ def _place(
         return "its position is outside the file (changed since the check?)"
     start = starts[line - 1] + column - 1
     if text.startswith(fix.old, start):
-        return start, start + len(fix.old), fix.new
-    if fmt is Format.HTML:
-        written = fix.old.replace("&", "&amp;")
-        if text.startswith(written, start):  # &amp; in an attribute: written back the same way
-            return start, start + len(written), fix.new.replace("&", "&amp;")
-    return "the URL is written differently in the source (escapes or entities): left as it is"
+        end, new = start + len(fix.old), fix.new
+    elif fmt is Format.HTML and text.startswith(_attribute(fix.old), start):
+        end, new = start + len(_attribute(fix.old)), _attribute(fix.new)  # &amp; kept as &amp;
+    else:
+        return "the URL is written differently in the source (escapes or entities): left as it is"
+    if not fix.robust:
+        return start, end, new
+    return _robust(text, start, end, fix)
+
+
+def _robust(text: str, start: int, end: int, fix: Fix) -> tuple[int, int, str] | str:
+    """A Markdown ``[text](URL)`` or an HTML ``<a href="URL">`` made a Robust Link."""
+    attributes = (
+        f' data-originalurl="{_attribute(fix.old)}"'
+        f' data-versionurl="{_attribute(" ".join(f"{u} {d}" for u, d in fix.robust))}"'
+        f' data-versiondate="{fix.version_date}"'
+    )
+    opening = text.rfind("<", 0, start)
+    if text[start - 1 : start] in ('"', "'") and text[opening : opening + 2].lower() == "<a":
+        closing = text.find(">", end)
+        if closing == -1:
+            return "an unclosed <a> tag: left as it is"
+        if "data-versionurl" in text[opening:closing]:
+            return ALREADY_ROBUST
+        quote = text[start - 1]
+        if text[end : end + 1] != quote:
+            return "the href is not quoted as expected: left as it is"
+        return start, end + 1, _attribute(fix.new) + quote + attributes
+    if text[start - 2 : start] == "](" and text[end : end + 1] == ")":
+        depth, index = 0, start - 3
+        while index >= 0:
+            char = text[index]
+            if char == "]" and text[index - 1 : index] != "\\":
+                depth += 1
+            elif char == "[" and text[index - 1 : index] != "\\":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == "\n" and text[index - 1 : index] == "\n":
+                index = -1  # a blank line: no link text starts before it
+                break
+            index -= 1
+        if index < 0 or text[index - 1 : index] == "!":
+            return "not a plain [text](URL) link: left as it is"
+        label = text[index + 1 : start - 2]
+        html = f'<a href="{_attribute(fix.new)}"{attributes}>{label}</a>'
+        return index, end + 1, html
+    return "a Robust Link needs a [text](URL) or <a href> link: left as it is"
+
+
+def _attribute(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;")

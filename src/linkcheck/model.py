@@ -383,12 +383,15 @@ class ArchiveRun:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """One citation to rewrite: where, from what, to what, and why."""
+    """One citation to rewrite: where, from what, to what, and why; ``robust`` (for
+    ``--robust``): verified copies as (URL, date), and the date the link was made."""
 
     location: Location
     old: str
     new: str
     why: str
+    robust: tuple[tuple[str, str], ...] = ()
+    version_date: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

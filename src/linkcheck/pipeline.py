@@ -113,23 +113,35 @@ def run_archive(
     return ArchiveRun(entries, archiver.captures_submitted, interrupted, archiver.unavailable)
 
 
-def citation_dates(check: CheckRun) -> dict[str, date]:
-    """When each cited URL was cited: the earliest date its documents give themselves
-    (front matter ``date``, ``published_time``…, or an HTML ``article:published_time``)."""
+def document_dates(check: CheckRun) -> dict[str, date]:
+    """The date each citing document gives itself (front matter ``date``, ``published_time``…,
+    or an HTML ``article:published_time``), by file; documents without one are left out."""
     from linkcheck.extract import document_date
 
-    by_file: dict[str, date | None] = {}
+    dates: dict[str, date] = {}
+    seen: set[str] = set()
+    for result in check.results:
+        for location in result.locations:
+            if location.file in seen:
+                continue
+            seen.add(location.file)
+            try:
+                head = Path(location.file).read_bytes()[:DATE_BYTES]
+            except OSError:
+                continue
+            found = document_date(head.decode("utf-8", "replace"))
+            if found is not None:
+                dates[location.file] = found
+    return dates
+
+
+def citation_dates(check: CheckRun, by_file: dict[str, date] | None = None) -> dict[str, date]:
+    """When each cited URL was cited: the earliest date of the documents citing it."""
+    by_file = document_dates(check) if by_file is None else by_file
     dates: dict[str, date] = {}
     for result in check.results:
         for location in result.locations:
-            if location.file not in by_file:
-                try:
-                    head = Path(location.file).read_bytes()[:DATE_BYTES]
-                except OSError:
-                    by_file[location.file] = None
-                    continue
-                by_file[location.file] = document_date(head.decode("utf-8", "replace"))
-            found = by_file[location.file]
+            found = by_file.get(location.file)
             if found is not None and (result.url not in dates or found < dates[result.url]):
                 dates[result.url] = found
     return dates

@@ -70,11 +70,29 @@ def extract_html(text: str, base_offset: int = 0) -> Iterator[RawLink]:
         label = _label(tag)
         for (attribute, value), offset in zip(found, offsets, strict=True):
             role = f"html:{tag.tag}" if attribute in ("href", "src", "cite") else attribute
-            urls = srcset_candidates(value) if attribute == "srcset" else [(value.strip(), 0)]
+            if attribute == "srcset":
+                urls = srcset_candidates(value)
+            elif attribute == "data-versionurl":
+                urls = version_urls(value)
+            else:
+                urls = [(value.strip(), 0)]
             for url, position in urls:
                 if base and url:
                     url = urljoin(base, url)
                 yield RawLink(url, base_offset + offset + position, label, role)
+
+
+_VERSION_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)?)?$")
+
+
+def version_urls(value: str) -> list[tuple[str, int]]:
+    """The snapshot URLs of a Robust Link's ``data-versionurl``: one or more, each optionally
+    followed by its date (the 2025 revision), with their offsets in the value."""
+    found = []
+    for match in re.finditer(r"\S+", value):
+        if not _VERSION_DATE.match(match.group()):
+            found.append((match.group(), match.start()))
+    return found
 
 
 def parse_html(text: str) -> HtmlElement | None:
