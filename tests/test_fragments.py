@@ -304,9 +304,15 @@ def test_several_directives_each_reported() -> None:
 def test_plain_text_pages_and_other_types() -> None:
     plain = "line one ends\nline two starts here"
     assert found(plain, ":~:text=ends,starts", content_type="text/plain")
+    (outcome,) = verify_fragment(":~:text=x", Page(b"\x89PNG", "image/png"))
+    assert outcome.state is FragmentState.UNVERIFIABLE
+    assert "HTML, plain-text and PDF pages, not image/png" in outcome.reason
     (outcome,) = verify_fragment(":~:text=x", Page(b"%PDF-1.7", "application/pdf"))
     assert outcome.state is FragmentState.UNVERIFIABLE
-    assert "not application/pdf" in outcome.reason
+    assert (
+        outcome.reason
+        == "the PDF cannot be read (Failed to load document (PDFium: Data format error))"
+    )
 
 
 def test_drift_hint_names_the_nearest_passage() -> None:

@@ -25,7 +25,7 @@ from linkcheck.check.sites import (
 )
 from linkcheck.check.targets import remap
 from linkcheck.config import CheckConfig, HostPolicy
-from linkcheck.fragments import TEXT_TYPES, Page, verify_fragments
+from linkcheck.fragments import QUOTED_TYPES, Page, verify_fragments
 from linkcheck.model import PAGE_ALIVE, FetchResult, FragmentOutcome, FragmentState, Status
 from linkcheck.net.addresses import resolves_privately
 from linkcheck.net.bodies import ACCEPT_ENCODING
@@ -138,7 +138,7 @@ class _Session:
         def body_limit(code: int, headers: httpx.Headers) -> int:
             media_type = media_type_of(headers)
             if 200 <= code < 300:
-                if needs_page and media_type in TEXT_TYPES:
+                if needs_page and media_type in QUOTED_TYPES:
                     return config.max_bytes
                 return SOFT_404_BYTES if media_type in HTML_TYPES else 0
             # Error pages are read a little, for a bot challenge's markers.

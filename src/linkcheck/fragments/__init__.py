@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from linkcheck.fragments.verify import (
+    QUOTED_TYPES,
     TEXT_TYPES,
     Page,
     verify_fragment,
@@ -16,6 +17,7 @@ from linkcheck.fragments.verify import (
 )
 
 __all__ = [
+    "QUOTED_TYPES",
     "TEXT_TYPES",
     "Page",
     "local_page",

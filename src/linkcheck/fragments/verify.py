@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from linkcheck.fragments.directive import InvalidDirective, TextDirective, parse_fragment
+from linkcheck.fragments.pdf import PDF_TYPES, PdfText, PdfUnreadable, is_pdf
 from linkcheck.model import PAGE_ALIVE, FragmentOutcome, FragmentState, Status
 
 if TYPE_CHECKING:
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
 # The matcher (regex) and the page parser (lxml, tinycss2, cssselect) are imported where a
 # page is first parsed: a run without fragments does not pay for them at start-up.
 
-TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"}) | PDF_TYPES
+# Bodies read when a text directive is cited: a PDF is often served as octet-stream.
+QUOTED_TYPES = TEXT_TYPES | {"application/octet-stream", "binary/octet-stream"}
 ANCHOR_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _WORD = re.compile(r"\S+")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
@@ -41,6 +44,8 @@ class Page:
         self.id_prefixes = id_prefixes
         media_type, _, parameters = (content_type or "").partition(";")
         self.content_type = media_type.strip().lower()
+        if is_pdf(self.content_type, body):
+            self.content_type = "application/pdf"
         charset = _CHARSET.search(parameters)
         self.charset = charset.group(1) if charset else None
         self.truncated = truncated
@@ -48,6 +53,8 @@ class Page:
         self._searchable: SearchableText | None = None
         self._folded: FoldedText | None = None
         self._words: tuple[list[int], list[int]] | None = None
+        self._pdf: PdfText | PdfUnreadable | None = None
+        self._kept: FoldedText | None = None
         self._anchors_only = False
 
     @property
@@ -66,7 +73,40 @@ class Page:
         self._anchors_only = True
 
     @property
+    def is_pdf(self) -> bool:
+        """Is this page a PDF (by its type or its first bytes)?"""
+        return self.content_type == "application/pdf"
+
+    def pdf(self) -> PdfText | PdfUnreadable:
+        """The PDF's text, or why it cannot be read (computed once)."""
+        if self._pdf is None:
+            from linkcheck.fragments.pdf import pdf_text
+
+            body = self._body if isinstance(self._body, bytes) else self._body.encode()
+            try:
+                self._pdf = pdf_text(body, self.truncated)
+            except PdfUnreadable as exc:
+                self._pdf = exc
+        return self._pdf
+
+    def hyphens_kept(self) -> FoldedText | None:
+        """A PDF's text with hyphens at line ends kept ("well-known"), when that differs."""
+        pdf = self.pdf()
+        if not isinstance(pdf, PdfText) or pdf.kept == pdf.joined:
+            return None
+        if self._kept is None:
+            from linkcheck.fragments.match import FoldedText
+
+            self._kept = FoldedText.from_runs([pdf.kept])
+        return self._kept
+
+    @property
     def searchable(self) -> SearchableText:
+        if self._searchable is None and self.is_pdf:
+            from linkcheck.fragments.searchtext import SearchableText
+
+            pdf = self.pdf()
+            self._searchable = SearchableText([pdf.joined] if isinstance(pdf, PdfText) else [])
         if self._searchable is None:
             from linkcheck.fragments.searchtext import searchable_html, searchable_plain_text
 
@@ -189,16 +229,28 @@ def _verify_text(directive: TextDirective, page: Page | None) -> FragmentOutcome
             directive.raw,
             "text",
             FragmentState.UNVERIFIABLE,
-            f"text fragments apply to HTML and plain-text pages, not {kind}",
+            f"text fragments apply to HTML, plain-text and PDF pages, not {kind}",
         )
     from linkcheck.fragments.match import find_text_directive, matched_text
 
+    pdf = page.pdf() if page.is_pdf else None
+    if isinstance(pdf, PdfUnreadable):
+        return FragmentOutcome(directive.raw, "text", FragmentState.UNVERIFIABLE, str(pdf))
     match = find_text_directive(page.folded, directive)
     # Without ICU, word boundaries in Chinese, Japanese, Thai… are UAX #29's alone: say so.
     note = "; word boundaries approximated (ICU not installed)" if page.folded.approximate else ""
     if match is not None:
         text = matched_text(page.folded, match)
+        if isinstance(pdf, PdfText):
+            note = f" on page {pdf.page_of(match.start)}{note}"
         return FragmentOutcome(directive.raw, "text", FragmentState.FOUND, f"found{note}", text)
+    kept = page.hyphens_kept() if isinstance(pdf, PdfText) else None
+    if kept is not None and isinstance(pdf, PdfText):
+        match = find_text_directive(kept, directive)  # "well-\nknown": a hyphen of the word
+        if match is not None:
+            found = f"found on page {pdf.page_of(match.start, hyphens_kept=True)}{note}"
+            text = matched_text(kept, match)
+            return FragmentOutcome(directive.raw, "text", FragmentState.FOUND, found, text)
     if page.truncated:
         return FragmentOutcome(
             directive.raw, "text", FragmentState.UNVERIFIABLE, "not in the part of the page read"
