@@ -134,6 +134,7 @@ class Archiver:
         self._lookup: SnapshotLookup | None = None
         self._timemap: TimeMapLookup | None = None
         self._verifier: CopyVerifier | None = None
+        self._checked: dict[tuple[str, str], CopyCheck] = {}  # this run's verdicts, by copy
 
     async def archive(self, results: Sequence[Result]) -> list[ManifestEntry]:
         """A manifest entry for every cited http(s) URL, archiving as it goes."""
@@ -244,11 +245,15 @@ class Archiver:
         else:
             try:
                 outcome = await self._outcome(page, status)
-                checks = await self._verified_copies(page, cited, outcome)
-                if self._worth_recapturing(status, outcome, checks):
-                    outcome, checks = await self._recapture(page, cited, outcome, checks)
             except Exception as exc:
                 outcome = _PageOutcome(SnapshotKind.FAILED, f"unexpected error: {exc}")
+            else:
+                try:
+                    checks = await self._verified_copies(page, cited, outcome)
+                    if self._worth_recapturing(status, outcome, checks):
+                        outcome, checks = await self._recapture(page, cited, outcome, checks)
+                except Exception as exc:  # the snapshot stays named; its copies unverified
+                    outcome.reason += f"; copies not verified: unexpected error: {exc}"
         self._finish(cited, outcome, checks)
 
     def _finish(
@@ -578,13 +583,24 @@ class Archiver:
     ) -> dict[str, list[tuple[_Candidate, CopyCheck]]]:
         """For each cited fragment of ``page``, the copies looked at and what each showed:
         per archive, nearest to the citation's date first, until one verifies."""
-        moment = self._cited_on(cited) or datetime.now(UTC)
+        cited_on = self._cited_on(cited)
+        moment = cited_on or datetime.now(UTC)
         fragments = list(dict.fromkeys(urldefrag(r.url).fragment for r in cited))
         fetch = cited[0].fetch
         redirect_target = fetch.final_url if fetch is not None and fetch.redirects else None
-        by_archive = await self._candidates(page, outcome, moment)
-        checks: dict[str, list[tuple[_Candidate, CopyCheck]]] = {f: [] for f in fragments}
         in_hand = self._wayback_copy(outcome.snapshot) if outcome.snapshot else None
+        settled = False  # the snapshot in hand answers for every citation: no more lookups
+        if outcome.snapshot is not None and in_hand is not None:
+            first = _Candidate(in_hand, outcome.snapshot.captured_at)
+            fresh = outcome.kind is SnapshotKind.CAPTURED
+            found = await self._check(first, page, fragments, redirect_target, fresh)
+            near = cited_on is None or _distance(first.captured_at, moment) <= NEAR_ENOUGH
+            settled = near and all(check.verified for check in found.values())
+        if settled and not self.settings.aggregator:
+            by_archive = {archive_name(in_hand or ""): [first]}
+        else:
+            by_archive = await self._candidates(page, outcome, moment, wayback_too=not settled)
+        checks: dict[str, list[tuple[_Candidate, CopyCheck]]] = {f: [] for f in fragments}
         for candidates in by_archive.values():
             waiting = set(fragments)
             for index, candidate in enumerate(candidates):
@@ -601,9 +617,10 @@ class Archiver:
         return checks
 
     async def _candidates(
-        self, page: str, outcome: _PageOutcome, moment: datetime
+        self, page: str, outcome: _PageOutcome, moment: datetime, *, wayback_too: bool
     ) -> dict[str, list[_Candidate]]:
-        """The copies known of ``page``, by archive, nearest to ``moment`` first."""
+        """The copies known of ``page``, by archive, nearest to ``moment`` first;
+        ``wayback_too``: the Wayback Machine's index is asked beyond the snapshot in hand."""
         found: dict[str, _Candidate] = {}
         if outcome.snapshot is not None:
             url = self._wayback_copy(outcome.snapshot)
@@ -612,7 +629,7 @@ class Archiver:
             self.store.copies(page, self.settings.reuse_within) if self.store is not None else None
         )
         if recorded is None:
-            looked = await self._look_up_copies(page, moment, outcome)
+            looked = await self._look_up_copies(page, moment, outcome, wayback_too)
             if looked is not None and self.store is not None:
                 self.store.put_copies(page, [(c.url, _stamp(c.captured_at)) for c in looked])
             recorded = [(c.url, _stamp(c.captured_at)) for c in looked or []]
@@ -624,17 +641,15 @@ class Archiver:
         return by_archive
 
     async def _look_up_copies(
-        self, page: str, moment: datetime, outcome: _PageOutcome
+        self, page: str, moment: datetime, outcome: _PageOutcome, wayback_too: bool
     ) -> list[_Candidate] | None:
-        """Copies nearest ``moment`` in the Wayback Machine's index (when the citation is older
-        than the snapshot in hand, or there is none) and in the TimeMap's other archives; None
-        when nothing could be asked."""
+        """Copies nearest ``moment`` in the Wayback Machine's index (when the snapshot in hand
+        does not settle it) and in the TimeMap's other archives; None when nothing was asked."""
         assert self._lookup is not None and self._timemap is not None
         copies: list[_Candidate] = []
         answered = False
         wayback_answered = False
-        in_hand = outcome.snapshot
-        if in_hand is None or _distance(in_hand.captured_at, moment) > NEAR_ENOUGH:
+        if wayback_too:
             await self._lookup_pacer.wait()
             try:
                 nearest = await self._lookup.nearest_ok(page, moment, CANDIDATES_PER_ARCHIVE)
@@ -669,8 +684,10 @@ class Archiver:
         capture a few times, as it may not be replayable at once)."""
         assert self._verifier is not None
         known: dict[str, CopyCheck] = {}
-        if self.store is not None:
-            for fragment in fragments:
+        for fragment in fragments:
+            if (candidate.url, fragment) in self._checked:
+                known[fragment] = self._checked[candidate.url, fragment]
+            elif self.store is not None:
                 row = self.store.copy_check(candidate.url, fragment)
                 if row is not None:
                     known[fragment] = CopyCheck(row[0], row[1])
@@ -688,6 +705,7 @@ class Archiver:
                 if check.verified is None:
                     continue  # unread: not a verdict, asked again on the next run
                 known[fragment] = check
+                self._checked[candidate.url, fragment] = check
                 if self.store is not None:
                     self.store.put_copy_check(candidate.url, fragment, check.verified, check.reason)
             missing = [f for f in missing if f not in known]
