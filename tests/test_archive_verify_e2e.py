@@ -133,9 +133,12 @@ def test_a_wall_an_error_page_or_another_page_is_never_the_archived_copy(
 
     # A third run verifies nothing again and captures nothing: all of it is in the cache.
     replays = sum(fake.replays.values())
+    lookups = sum(1 for _, path in fake.requests if path.startswith("/cdx/"))
     result, entries = run_archive(tmp_path, host, base, links(walled, other, missing_quote + QUOTE))
     assert result.returncode == 0
     assert sum(fake.replays.values()) == replays
+    # …nor asks the index: the recorded snapshots settle every citation.
+    assert sum(1 for _, path in fake.requests if path.startswith("/cdx/")) == lookups
     assert sum(fake.saves.values()) == 3
 
 
