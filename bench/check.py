@@ -36,6 +36,28 @@ HOSTS = [f"127.0.0.{i}" for i in range(2, 22)]
 LIMITS = [(128, 16), (64, 4)]
 NGINX_ECHO = Path("/usr/lib/nginx/modules/ngx_http_echo_module.so")
 BODY = "<!doctype html><title>ok</title><p>fine</p>"
+ARTICLE_TEXT = (
+    "border crossings fell to their lowest level in decades while the agency reported that "
+    "removal flights doubled and the court upheld the new policy after a long hearing"
+)
+ARTICLE_WORDS = ARTICLE_TEXT.split()
+
+
+def article_body(kilobytes: int) -> str:
+    """A page of about ``kilobytes`` KB: navigation, an article in paragraphs, a footer (no
+    double quotes: nginx's echo takes it in a quoted string)."""
+    paragraphs, size, index = [], 0, 0
+    while size < kilobytes * 1024:
+        words = [ARTICLE_WORDS[(index + k * 7) % len(ARTICLE_WORDS)] for k in range(60)]
+        paragraph = "<p>" + " ".join(words) + "</p>"
+        paragraphs.append(paragraph)
+        size += len(paragraph)
+        index += 1
+    return (
+        "<!doctype html><html><head><title>Report</title></head><body><nav><a href=/>Home</a>"
+        "</nav><main><h1>Report</h1>" + "".join(paragraphs) + "</main><footer>(c)</footer>"
+        "</body></html>"
+    )
 
 
 @dataclass
@@ -60,14 +82,24 @@ def start_nginx(folder: Path, latency: float) -> tuple[subprocess.Popen[bytes], 
         f"{kind}_temp_path {folder};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
+    (folder / "body.html").write_text(BODY)
+    if len(BODY) < 2048:  # nginx takes a parameter of a few KB at most
+        location = (
+            f'    location / {{ default_type text/html; echo_sleep {latency}; echo "{BODY}"; }}\n'
+        )
+    else:
+        location = (
+            f"    location / {{ default_type text/html; echo_sleep {latency};"
+            f" echo_location /body.html; }}\n"
+            f"    location = /body.html {{ internal; root {folder}; }}\n"
+        )
     (folder / "nginx.conf").write_text(
         f"load_module {NGINX_ECHO};\n"
         f"daemon off; worker_processes 1; pid {folder}/nginx.pid;\n"
         f"error_log {folder}/error.log error;\n"
         "events { worker_connections 8192; }\n"
         "http {\n  access_log off; keepalive_requests 1000000; keepalive_timeout 60s;\n"
-        f"  {temp}\n  server {{\n{listens}\n"
-        f'    location / {{ default_type text/html; echo_sleep {latency}; echo "{BODY}"; }}\n'
+        f"  {temp}\n  server {{\n{listens}\n{location}"
         "  }\n}\n"
     )
     server = subprocess.Popen(["nginx", "-c", str(folder / "nginx.conf"), "-p", str(folder)])
@@ -135,7 +167,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--sizes", default="2000,20000")
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument(
+        "--body-kb", type=int, default=0, help="serve article pages of this size (0: a tiny page)"
+    )
     args = parser.parse_args()
+    global BODY
+    if args.body_kb:
+        BODY = article_body(args.body_kb)
     bin_dir = Path(sys.executable).parent
     linkcheck = str(bin_dir / "linkcheck")
     lychee = shutil.which("lychee", path=str(bin_dir)) or shutil.which("lychee")
@@ -190,6 +228,7 @@ def run_corpus(
         "linkcheck": base,
         "linkcheck --jobs 1": [*base, "--jobs", "1"],
         "linkcheck --http-engine httpx": [*base, "--http-engine", "httpx"],
+        "linkcheck --no-drift": [*base, "--no-drift"],
     }
     if lychee:
         commands["lychee"] = [

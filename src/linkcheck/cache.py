@@ -22,10 +22,11 @@ from linkcheck.model import PAGE_ALIVE, FetchResult, FragmentOutcome, Refusal, S
 # "LKCH": marks the file as linkcheck's, so another program's SQLite file is never adopted.
 APPLICATION_ID = 0x4C4B4348
 # 1: the first layout (no application id, no refusal column); 2: the refusal column;
-# 3: this one (archived copies found, and what verifying each showed).
+# 3: this one (archived copies found, and what verifying each showed; page fingerprints and
+# each result's drift).
 SCHEMA_VERSION = 3
 _FIRST_TABLES = frozenset({"results", "snapshots", "capture_jobs"})
-_TABLES = _FIRST_TABLES | {"copy_lookups", "copies", "copy_checks"}
+_TABLES = _FIRST_TABLES | {"copy_lookups", "copies", "copy_checks", "fingerprints"}
 _FIRST_RESULT_COLUMNS = frozenset(
     {"url", "status", "reason", "http_status", "final_url", "redirects", "content_type",
      "checked_at", "failures", "fragments"}
@@ -42,7 +43,9 @@ CREATE TABLE IF NOT EXISTS results (
     checked_at REAL NOT NULL,
     failures INTEGER NOT NULL DEFAULT 0,
     fragments TEXT NOT NULL DEFAULT '{}',
-    refusal TEXT
+    refusal TEXT,
+    drift REAL,
+    first_seen REAL
 );
 CREATE TABLE IF NOT EXISTS snapshots (
     url TEXT PRIMARY KEY,
@@ -55,6 +58,12 @@ CREATE TABLE IF NOT EXISTS capture_jobs (
     url TEXT PRIMARY KEY,
     job_id TEXT NOT NULL,
     submitted_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS fingerprints (
+    url TEXT PRIMARY KEY,
+    first_sketch BLOB NOT NULL,
+    first_seen REAL NOT NULL,
+    last_seen REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS copy_lookups (
     url TEXT PRIMARY KEY,
@@ -93,7 +102,7 @@ class CacheInfo:
 
 _RESULT_COLUMNS = (
     "status, reason, http_status, final_url, redirects, content_type, checked_at, failures,"
-    " fragments, refusal"
+    " fragments, refusal, drift, first_seen"
 )
 _BATCH = 500  # URLs a query (SQLite allows 999 parameters in old builds)
 _WRITE_BATCH = 200  # results written in one transaction, at most
@@ -123,6 +132,8 @@ def _result(row: Sequence[Any]) -> FetchResult | None:
         if row[8] != "{}"
         else {},
         refusal=Refusal(row[9]) if row[9] is not None and row[9] in _REFUSALS else None,
+        drift=row[10],
+        first_seen=row[11],
     )
 
 
@@ -151,6 +162,7 @@ class Cache:
         # Results wait here a moment and are written together (see _write): a killed run
         # loses at most the last _WRITE_SECONDS of them.
         self._unwritten: list[tuple[Any, ...]] = []
+        self._unwritten_sketches: list[tuple[str, bytes, float]] = []
         self._written_at = time.monotonic()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -219,6 +231,9 @@ class Cache:
             columns = {row[1] for row in db.execute("PRAGMA table_info(results)")}
             if "refusal" not in columns:  # schema 1 → 2
                 db.execute("ALTER TABLE results ADD COLUMN refusal TEXT")
+            if "drift" not in columns:  # schema 2 → 3
+                db.execute("ALTER TABLE results ADD COLUMN drift REAL")
+                db.execute("ALTER TABLE results ADD COLUMN first_seen REAL")
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.execute("COMMIT")
@@ -339,8 +354,12 @@ class Cache:
                     }
                 ),
                 result.refusal.value if result.refusal is not None else None,
+                result.drift,
+                result.first_seen,
             )
         )
+        if result.sketch is not None:  # seen now: its first fingerprint if it has none yet
+            self._unwritten_sketches.append((url, result.sketch, result.checked_at))
         now = time.monotonic()
         if len(self._unwritten) >= _WRITE_BATCH or now - self._written_at >= _WRITE_SECONDS:
             self._write()
@@ -352,6 +371,7 @@ class Cache:
     def _write(self) -> None:
         """One transaction for the rows waiting: a commit a row costs more than the row."""
         rows, self._unwritten = self._unwritten, []
+        sketches, self._unwritten_sketches = self._unwritten_sketches, []
         self._written_at = time.monotonic()
         if not rows:
             return
@@ -360,9 +380,14 @@ class Cache:
         try:
             db.executemany(
                 "INSERT OR REPLACE INTO results (url, status, reason, http_status, final_url,"
-                " redirects, content_type, checked_at, failures, fragments, refusal)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " redirects, content_type, checked_at, failures, fragments, refusal, drift,"
+                " first_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
+            )
+            db.executemany(
+                "INSERT INTO fingerprints (url, first_sketch, first_seen, last_seen) VALUES"
+                " (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
+                [(url, sketch, seen, seen) for url, sketch, seen in sketches],
             )
             db.execute("COMMIT")
         except BaseException:
@@ -410,6 +435,17 @@ class Cache:
             "INSERT OR REPLACE INTO capture_jobs (url, job_id, submitted_at) VALUES (?, ?, ?)",
             (url, job_id, time.time()),
         )
+
+    def fingerprint(self, url: str) -> tuple[bytes, float] | None:
+        """The fingerprint of ``url``'s text when first seen, and when that was (a result
+        ``put`` with a fingerprint records it, with the results)."""
+        return self._guarded(None, lambda: self._fingerprint(url))
+
+    def _fingerprint(self, url: str) -> tuple[bytes, float] | None:
+        row = self._database.execute(
+            "SELECT first_sketch, first_seen FROM fingerprints WHERE url = ?", (url,)
+        ).fetchone()
+        return (bytes(row[0]), float(row[1])) if row else None
 
     def copies(self, url: str, max_age: float) -> list[tuple[str, str]] | None:
         """The copies of page ``url`` found by a lookup younger than ``max_age`` seconds:

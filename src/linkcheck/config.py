@@ -104,6 +104,11 @@ class CheckConfig:
     shard: tuple[int, int] | None = None  # (I, N): check only the hosts of shard I of N
     hosts: tuple[HostRule, ...] = ()
     ignore_file: Path = Path(".linkcheckignore")
+    # Drift (% of a page's main text not shared with what was first seen there) from which a
+    # live page is "changed": bench/drift.py measured 0-7% on re-rendered articles and
+    # 69-100% on different articles at the same URL.
+    drift_threshold: float = 50.0
+    no_drift: bool = False
     ignore_file_rules: tuple[IgnoreFileRule, ...] = ()
 
     @property

@@ -124,6 +124,7 @@ class Status(StrEnum):
     OFFLINE = "offline"
     FRAGMENT_MISSING = "fragment_missing"
     UNVERIFIABLE = "unverifiable"
+    CHANGED = "changed"  # alive, but its text is mostly not what linkcheck first saw there
     SKIPPED = "skipped"
     UNREADABLE = "unreadable"  # a document, not a URL: it could not be read
 
@@ -222,6 +223,9 @@ class FetchResult:
     content_type: str | None = None
     failures: int = 0  # consecutive failed runs, this one included
     refusal: Refusal | None = None
+    sketch: bytes | None = None  # the fingerprint of the main text as fetched now (not stored)
+    drift: float | None = None  # % of the text changed since first seen (None: no history)
+    first_seen: float | None = None  # when the page's text was first fingerprinted
     # Verified fragments of this page: fragment as cited -> its outcomes.
     fragments: dict[str, list[FragmentOutcome]] = field(default_factory=dict)
 

@@ -241,6 +241,18 @@ CHECK_SETTINGS = (
     _check("cache_file", "--cache-file", FILE, "The cached results file."),
     _check("no_cache", "--no-cache", FLAG, "Neither read nor write the cache."),
     _check(
+        "drift_threshold",
+        "--drift-threshold",
+        Syntax(click.FloatRange(0, 100), show=_number, metavar="PERCENT"),
+        "A live page whose text differs this much from when it was first seen is 'changed'.",
+    ),
+    _check(
+        "no_drift",
+        "--no-drift",
+        FLAG,
+        "Do not fingerprint pages: no drift, no 'changed' verdict.",
+    ),
+    _check(
         "ignore_file",
         "--ignore-file",
         FILE,

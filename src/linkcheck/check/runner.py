@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote
@@ -18,6 +19,7 @@ from linkcheck.config import CheckConfig
 from linkcheck.fragments import Page, local_page, verify_fragment, with_fragments
 from linkcheck.model import (
     FETCH_FAILED,
+    PAGE_ALIVE,
     Citation,
     FetchResult,
     FragmentState,
@@ -42,6 +44,7 @@ class ResultStore(Protocol):
     def failures(self, url: str) -> int: ...
     def put(self, url: str, result: FetchResult) -> None: ...
     def flush(self) -> None: ...
+    def fingerprint(self, url: str) -> tuple[bytes, float] | None: ...
 
 
 class Checker:
@@ -100,6 +103,7 @@ class Checker:
                 item = cited[index]
                 outcomes = fetch.fragments.get(item.fragment, [])
                 status, reason = with_fragments(fetch.status, fetch.reason, outcomes)
+                status, reason = self._drifted(status, reason, fetch)
                 result = Result(item.url, status, reason, fetch, _locations(item), outcomes)
                 results[index] = result = item.silenced(result)
                 self._on_result(result)
@@ -112,6 +116,30 @@ class Checker:
             first_cited = {url: cited[indexes[0]].url for url, indexes in pending.items()}
             self._fetch(fragments, first_cited, fetched)
         return [r for r in results if r is not None]
+
+    def _measure_drift(self, url: str, result: FetchResult) -> None:
+        """The page's drift since it was first fingerprinted (its first visit: 0)."""
+        from linkcheck.check.fingerprint import drift
+
+        assert self.store is not None and result.sketch is not None
+        first = self.store.fingerprint(url)
+        if first is None:
+            result.drift, result.first_seen = 0.0, result.checked_at
+        else:
+            result.drift, result.first_seen = drift(first[0], result.sketch), first[1]
+
+    def _drifted(self, status: Status, reason: str, fetch: FetchResult) -> tuple[Status, str]:
+        """``changed`` for a live page whose text drifted past the threshold."""
+        threshold = self.config.drift_threshold
+        if status not in PAGE_ALIVE or fetch.drift is None or fetch.drift < threshold:
+            return status, reason
+        since = ""
+        if fetch.first_seen:
+            since = f" on {datetime.fromtimestamp(fetch.first_seen, UTC).date().isoformat()}"
+        return Status.CHANGED, (
+            f"the page's text is {fetch.drift:.0f}% different from when linkcheck first saw it"
+            f"{since}; {reason}"
+        )
 
     def _skipped(self, item: CitedUrl) -> Result:
         """``--offline``: not fetched, but a malformed text directive is still reported."""
@@ -176,6 +204,8 @@ class Checker:
                 previous = self.store.failures(url) if self.store is not None and counted else 0
                 result.failures = consecutive_failures(result.status, previous)
                 if self.store is not None:
+                    if result.sketch is not None:
+                        self._measure_drift(url, result)
                     self.store.put(url, result)
             fetched(url, result)
 

@@ -161,6 +161,15 @@ class _Session:
             content_type=media_type_of(outcome.headers) or None,
             refusal=verdict.refusal,
         )
+        if (
+            not config.no_drift
+            and verdict.status in PAGE_ALIVE
+            and outcome.body
+            and media_type_of(outcome.headers) in HTML_TYPES
+        ):
+            from linkcheck.check.fingerprint import sketch_of
+
+            result.sketch = sketch_of(outcome.body)
         if fragments and verdict.status in PAGE_ALIVE:
             # The page is parsed here, once for all its fragments, and dropped after.
             header = outcome.headers.get("content-type") if outcome.headers is not None else None

@@ -84,6 +84,7 @@ def _result(record: dict[str, Any], path: Path) -> Result:
                 cached=bool(record.get("cached")),
                 failures=int(record["consecutive_failures"]),
                 refusal=Refusal(refusal) if refusal in set(Refusal) else None,
+                drift=record.get("drift"),
             )
         return Result(
             str(record["url"]), status, str(record["reason"]), fetch, locations, fragments

@@ -22,6 +22,7 @@ STATUS_STYLES = {
     Status.BLOCKED: "yellow",
     Status.FRAGMENT_MISSING: "bold magenta",
     Status.UNVERIFIABLE: "yellow",
+    Status.CHANGED: "bold yellow",
     Status.INVALID: "red",
     Status.OFFLINE: "dim",
     Status.EXCLUDED: "dim",

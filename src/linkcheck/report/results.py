@@ -16,6 +16,7 @@ PROBLEM_ORDER = (
     Status.UNREADABLE,
     Status.BROKEN,
     Status.FRAGMENT_MISSING,
+    Status.CHANGED,
     Status.ERROR,
     Status.TIMEOUT,
     Status.INVALID,
@@ -23,7 +24,7 @@ PROBLEM_ORDER = (
     Status.REDIRECTED,
     Status.OFFLINE,
 )
-WARNING_STATUSES = frozenset({Status.BLOCKED, Status.REDIRECTED})
+WARNING_STATUSES = frozenset({Status.BLOCKED, Status.REDIRECTED, Status.CHANGED})
 
 
 def iso_time(timestamp: float | None) -> str | None:
@@ -76,6 +77,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "cached": fetch.cached if fetch else False,
         "consecutive_failures": fetch.failures if fetch else None,
         "refusal": fetch.refusal.value if fetch and fetch.refusal else None,
+        "drift": fetch.drift if fetch else None,
         "locations": [location.record() for location in result.locations],
         "fragments": [outcome.record() for outcome in result.fragments],
     }
@@ -256,6 +258,7 @@ RULE_HELP = {
     Status.REDIRECTED: "The URL moved permanently: cite the new address.",
     Status.OFFLINE: "The network was unreachable: not checked.",
     Status.UNVERIFIABLE: "The cited fragment cannot be verified on this kind of page.",
+    Status.CHANGED: "The page answers, but its text is mostly not what was there when first seen.",
 }
 
 
@@ -270,6 +273,7 @@ RULE_ACTION = {
     Status.REDIRECTED: "Replace the URL by its new address (final_url).",
     Status.OFFLINE: "Run again with a network connection.",
     Status.UNVERIFIABLE: "Verify the quote by hand.",
+    Status.CHANGED: "Check the page still says what you cite; else cite its archived copy.",
 }
 
 
