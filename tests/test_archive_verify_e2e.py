@@ -365,3 +365,50 @@ def test_kill_9_while_capturing_50_sources_then_rerun(
         f"{len(fake.saves)} captured (each once), {len(verified)} verified, {len(walls)} "
         f"rejected as bot walls, {len(gone)} refused (not found)"
     )
+
+
+def test_the_archive_witnesses_a_missing_quote(
+    tmp_path: Path, web: tuple[FakeWeb, Host], wayback: tuple[FakeWayback, str]
+) -> None:
+    site, host = web
+    fake, base = wayback
+    changed, wrong = host.url("/article"), host.url("/page")
+    cited_on = (datetime.now(UTC) - timedelta(days=40)).date()
+    old = (datetime.now(UTC) - timedelta(days=41)).strftime("%Y%m%d%H%M%S")
+    fake.add_capture(changed, old, body=ARTICLE)  # the quote was there when it was cited
+    site.pages["/article"] = (200, {}, b"<title>Report</title><p>Rewritten since.</p>")
+    fake.add_capture(wrong, old)  # never had the quote
+    (tmp_path / "doc.md").write_text(
+        f"---\ndate: {cited_on.isoformat()}\n---\n\n"
+        + links(changed + QUOTE, wrong + "#:~:text=words%20nobody%20wrote")
+    )
+    common = ["--wayback-url", base, "--canary", host.base, "--retries", "0"]
+    done = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "check", "doc.md", "--format", "json", "--witness",
+         *common],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    results = {r["url"]: r for r in json.loads(done.stdout)["results"]}
+    day = f"{old[:4]}-{old[4:6]}-{old[6:8]}"
+    first = results[changed + QUOTE]
+    assert first["status"] == "fragment_missing"
+    assert first["witness"] == (
+        f"the page changed after it was cited: the archived copy of {day} still has the quoted "
+        f"words: {base}/web/{old}/{changed}{QUOTE}"
+    )
+    assert first["reason"].endswith(first["witness"])
+    second = results[wrong + "#:~:text=words%20nobody%20wrote"]
+    assert second["witness"] == (
+        f"the quoted words are not in the archived copy of {day} either: the quote may be wrong"
+    )
+    # Without --witness, or --offline, the Wayback Machine is not asked.
+    asked = len(fake.requests)
+    quiet = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "check", "doc.md", "--format", "json", *common],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert all(r["witness"] is None for r in json.loads(quiet.stdout)["results"])
+    assert len(fake.requests) == asked
+    # The manifest says the same.
+    _, entries = run_archive(tmp_path, host, base, (tmp_path / "doc.md").read_text(), keys=False)
+    assert entries[changed + QUOTE]["witness"] == first["witness"]

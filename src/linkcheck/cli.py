@@ -253,15 +253,29 @@ def extract(output_format: str | None, output: str | None, **options: Any) -> No
 @format_option(list(CHECK_FORMATS), "text", "Report format.")
 @output_option("Write the report to FILE.")
 @quiet_option("No progress bar.")
-def check(output_format: str, output: str | None, quiet: bool, **options: Any) -> None:
+@WAYBACK_URL_OPTION
+@click.option(
+    "--witness",
+    is_flag=True,
+    help="Ask the Wayback Machine about missing quotes and changed or dead pages: does the "
+    "archived copy nearest the citation's date still have them?",
+)
+def check(
+    output_format: str, output: str | None, quiet: bool, witness: bool, **options: Any
+) -> None:
     """Check every citation in PATH… (the default command)."""
     from linkcheck.report.formats import publish_check
 
     config = check_config(options, host_rules())
+    settings = archive_settings(options)
     documents = read_documents(options)
     if not documents:
         return
     run = check_with_progress(documents, config, quiet)
+    if witness and not config.offline and not run.offline:
+        from linkcheck.pipeline import run_witness
+
+        run_witness(run, config, settings, warn)
     publish_check(run, config, output_format, output, warn)
     sys.exit(run.exit_code(config.fail_on, config.fail_after))
 

@@ -138,6 +138,10 @@ class Refusal(StrEnum):
 
 # The page answered (perhaps from a new address): its fragments can be verified, it can be archived.
 PAGE_ALIVE = frozenset({Status.OK, Status.REDIRECTED})
+# Verdicts an archived copy can witness for: the quote or the page is not what was cited.
+WITNESSED = frozenset(
+    {Status.FRAGMENT_MISSING, Status.CHANGED, Status.BROKEN, Status.ERROR, Status.TIMEOUT}
+)
 # The fetch failed: what --fail-after counts, and what is never captured into the archive.
 FETCH_FAILED = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT})
 DEFAULT_FAIL_ON = FETCH_FAILED | {Status.FRAGMENT_MISSING, Status.UNREADABLE}
@@ -240,6 +244,7 @@ class Result:
     fetch: FetchResult | None
     locations: list[Location] = field(default_factory=list)
     fragments: list[FragmentOutcome] = field(default_factory=list)
+    witness: str | None = None  # what an archived copy says (with --witness)
 
     def fails(self, fail_on: Collection[Status], fail_after: int) -> bool:
         """Does this result fail the run?
@@ -341,6 +346,7 @@ class ManifestEntry:
     verification: str = ""
     citation_date: str | None = None  # YYYY-MM-DD: the citing document's date, if it has one
     copies: list[ArchivedCopy] = field(default_factory=list)
+    witness: str | None = None  # what the archived copies say about a missing quote or page
 
     @property
     def archive(self) -> str | None:
@@ -361,6 +367,7 @@ class ManifestEntry:
             "reason": self.reason,
             "job_id": self.job_id,
             "citation_date": self.citation_date,
+            "witness": self.witness,
             "copies": [copy.record() for copy in self.copies],
             "locations": [location.record() for location in self.locations],
         }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,6 +111,36 @@ def run_archive(
         if entry is not None:
             entries.append(entry)
     return ArchiveRun(entries, archiver.captures_submitted, interrupted, archiver.unavailable)
+
+
+def run_witness(
+    check: CheckRun,
+    config: CheckConfig,
+    settings: ArchiveSettings,
+    notice: Callable[[str], None] | None = None,
+) -> None:
+    """Ask the archive about every missing quote and changed, broken or failing page of
+    ``check``: the witness is set on the result and said in its reason."""
+    import asyncio
+
+    from linkcheck.archive.runner import Archiver
+
+    dates = citation_dates(check)
+    for result in check.results:  # without a document date: when the page was first seen
+        if result.url not in dates and result.fetch is not None and result.fetch.first_seen:
+            dates[result.url] = datetime.fromtimestamp(result.fetch.first_seen, UTC).date()
+    cache = Cache(config.cache_path, notice) if config.cache_path is not None else None
+    archiver = Archiver(settings, config, cache, None, citation_dates=dates, notice=notice)
+    try:
+        found = asyncio.run(archiver.witnesses(check.results))
+    finally:
+        if cache is not None:
+            cache.close()
+    for result in check.results:
+        statement = found.get(result.url)
+        if statement is not None:
+            result.witness = statement
+            result.reason = f"{result.reason}; {statement}"
 
 
 def document_dates(check: CheckRun) -> dict[str, date]:

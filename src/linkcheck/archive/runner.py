@@ -27,12 +27,13 @@ from linkcheck.archive.spn2 import (
     SavePageNow,
     UncertainResponse,
 )
-from linkcheck.archive.verify import CopyCheck, CopyVerifier
+from linkcheck.archive.verify import CopyCheck, CopyVerifier, witness_of
 from linkcheck.config import ArchiveSettings, CheckConfig
 from linkcheck.model import (
     FETCH_FAILED,
     PAGE_ALIVE,
     PAGE_ANSWERED,
+    WITNESSED,
     ArchivedCopy,
     ManifestEntry,
     Result,
@@ -178,6 +179,52 @@ class Archiver:
         finally:
             self._lookup.close()
         return [self.entries[r.url] for r in results if r.url in self.entries]
+
+    async def witnesses(self, results: Sequence[Result]) -> dict[str, str]:
+        """What the archived copy nearest each citation's date says, for every cited URL whose
+        verdict a copy can witness (a missing quote; a changed, broken or failing page).
+        Copies are looked up and verified, as for the manifest; nothing is captured."""
+        pages: dict[str, list[Result]] = {}
+        for result in results:
+            web = result.url.lower().startswith(("http://", "https://"))
+            if result.status in WITNESSED and result.fetch is not None and web:
+                pages.setdefault(urldefrag(result.url).url, []).append(result)
+        if not pages:
+            return {}
+        if not await NetworkProbe(self.settings.wayback_url).online():
+            self._notice(f"no witnesses: the Wayback Machine ({self.settings.wayback_url}) "
+                         "is unreachable")  # fmt: skip
+            return {}
+        self._lookup = SnapshotLookup(
+            self.settings.wayback_url,
+            self.client.user_agent,
+            timeout=self.settings.timeout,
+            retries=self.client.retries,
+            sleep=self._sleep,
+            pause=self._pause,
+            max_retry_wait=self.client.max_retry_wait,
+        )
+        found: dict[str, str] = {}
+
+        async def witness(page: str, cited: list[Result]) -> None:
+            outcome = _PageOutcome(SnapshotKind.NOT_CAPTURED, "")
+            checks = await self._verified_copies(page, cited, outcome)
+            for result in cited:
+                fragment = urldefrag(result.url).fragment
+                entry = self._entry(result, outcome, checks.get(fragment, []))
+                if entry.witness is not None:
+                    found[result.url] = entry.witness
+
+        try:
+            async with httpx.AsyncClient(
+                timeout=httpx.Timeout(self.settings.timeout),
+                headers={"User-Agent": self.client.user_agent},
+            ) as client:
+                self._connect(client)
+                await asyncio.gather(*(witness(page, cited) for page, cited in pages.items()))
+        finally:
+            self._lookup.close()
+        return found
 
     def _connect(self, client: httpx.AsyncClient) -> None:
         settings = self.settings
@@ -764,6 +811,7 @@ class Archiver:
             verification=plain_words(verification),
             citation_date=cited_on.isoformat() if cited_on else None,
             copies=copies,
+            witness=witness_of(result.status, fragment, copies),
         )
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from linkcheck.fragments import Page, verify_fragment
-from linkcheck.model import FragmentState, iso_utc
+from linkcheck.model import WITNESSED, ArchivedCopy, FragmentState, Status, iso_utc
 from linkcheck.net.bodies import read_capped
 from linkcheck.net.pages import bot_challenge, page_says_not_found
 from linkcheck.net.politeness import Pacer, Pause
@@ -160,7 +160,7 @@ class CopyVerifier:
         if not outcomes:
             return page_check
         if any(o.state is FragmentState.MISSING for o in outcomes):
-            return CopyCheck(False, "the quoted words are not in the copy", page_check.captured_at)
+            return CopyCheck(False, QUOTE_MISSING, page_check.captured_at)
         if all(o.state is FragmentState.FOUND for o in outcomes):
             return CopyCheck(
                 True, page_check.reason + ", with the quoted words", page_check.captured_at
@@ -237,6 +237,38 @@ class CopyVerifier:
             original,
             timestamp,
         )
+
+
+QUOTE_MISSING = "the quoted words are not in the copy"
+
+
+def witness_of(status: Status, fragment: str, copies: list[ArchivedCopy]) -> str | None:
+    """What the archived copies (nearest the citation's date first) say when the live page no
+    longer shows what was cited: the copy that still has the quote, or that the quote is in no
+    copy either. None when the verdict needs no witness, or no copy says anything."""
+    if status not in WITNESSED:
+        return None
+    chosen = next((copy for copy in copies if copy.verified), None)
+    gone = status not in (Status.FRAGMENT_MISSING, Status.CHANGED)
+    if ":~:text=" in fragment:
+        if chosen is not None:
+            lead = "the page cannot be read now" if gone else "the page changed after it was cited"
+            return (
+                f"{lead}: the archived copy of {chosen.captured_at[:10]} still has the quoted "
+                f"words: {chosen.url}"
+            )
+        without = next((c for c in copies if c.reason == QUOTE_MISSING), None)
+        if without is not None:
+            return (
+                f"the quoted words are not in the archived copy of {without.captured_at[:10]} "
+                "either: the quote may be wrong"
+            )
+        return None
+    if chosen is not None:
+        return (
+            f"the archived copy of {chosen.captured_at[:10]} shows the page as it was: {chosen.url}"
+        )
+    return None
 
 
 class _Unreadable(Exception):

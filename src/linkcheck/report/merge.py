@@ -86,8 +86,10 @@ def _result(record: dict[str, Any], path: Path) -> Result:
                 refusal=Refusal(refusal) if refusal in set(Refusal) else None,
                 drift=record.get("drift"),
             )
+        witness = record.get("witness")
         return Result(
-            str(record["url"]), status, str(record["reason"]), fetch, locations, fragments
-        )
+            str(record["url"]), status, str(record["reason"]), fetch, locations, fragments,
+            witness=str(witness) if witness is not None else None,
+        )  # fmt: skip
     except (KeyError, TypeError, ValueError) as exc:
         raise UsageError(f"{path}: a result of an unexpected shape ({exc})") from None

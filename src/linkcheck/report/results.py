@@ -80,6 +80,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "drift": fetch.drift if fetch else None,
         "locations": [location.record() for location in result.locations],
         "fragments": [outcome.record() for outcome in result.fragments],
+        "witness": result.witness,
     }
 
 
