@@ -135,3 +135,11 @@ def test_pdf_quotes_end_to_end(tmp_path: Path, pdf_site: Host) -> None:
     assert results[cited["locked"]]["status"] == "unverifiable"
     assert "encrypted" in results[cited["locked"]]["reason"]
     assert done.returncode == 1  # the missing quote fails the run
+
+
+def test_plain_text_pages_join_words_hyphenated_across_lines_too() -> None:
+    text = b"The report found evi-\ndence of a well-\nknown route.\n"
+    assert outcome(":~:text=found%20evidence%20of", text, "text/plain").state.value == "found"
+    assert outcome(":~:text=well%2Dknown%20route", text, "text/plain").state.value == "found"
+    assert outcome(":~:text=evi%2D%20dence", text, "text/plain").state.value == "found"  # as is
+    assert outcome(":~:text=no%20such%20words", text, "text/plain").state.value == "missing"

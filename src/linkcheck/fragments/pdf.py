@@ -86,6 +86,16 @@ def pdf_text(body: bytes, truncated: bool, time_limit: float = TIME_LIMIT) -> Pd
     return PdfText(joined, kept, joined_starts, kept_starts)
 
 
+def join_hyphenated(text: str) -> str:
+    """``text`` with words hyphenated across line ends joined ("evi-\ndence": "evidence")."""
+    return _HARD_BREAK.sub("", _SOFT_BREAK.sub("", text))
+
+
+def keep_hyphenated(text: str) -> str:
+    """``text`` with the line breaks after hyphens removed ("well-\nknown": "well-known")."""
+    return _HARD_BREAK.sub("-", _SOFT_BREAK.sub("", text))
+
+
 def _run(pages: list[str], keep_hyphens: bool) -> tuple[str, list[int]]:
     """The pages as one run (whitespace collapsed, as rendered), and each page's start."""
     parts: list[str] = []

@@ -54,7 +54,7 @@ class Page:
         self._folded: FoldedText | None = None
         self._words: tuple[list[int], list[int]] | None = None
         self._pdf: PdfText | PdfUnreadable | None = None
-        self._kept: FoldedText | None = None
+        self._others: list[FoldedText] | None = None
         self._anchors_only = False
 
     @property
@@ -89,16 +89,27 @@ class Page:
                 self._pdf = exc
         return self._pdf
 
-    def hyphens_kept(self) -> FoldedText | None:
-        """A PDF's text with hyphens at line ends kept ("well-known"), when that differs."""
-        pdf = self.pdf()
-        if not isinstance(pdf, PdfText) or pdf.kept == pdf.joined:
-            return None
-        if self._kept is None:
+    def other_hyphens(self) -> list[FoldedText]:
+        """The text read other ways at hyphens that end a line: a PDF's with them kept
+        ("well-known"; it is searched with them joined first), a plain-text page's with them
+        joined ("evidence") or kept without the break (it is searched as written first)."""
+        if self._others is None:
             from linkcheck.fragments.match import FoldedText
+            from linkcheck.fragments.pdf import join_hyphenated, keep_hyphenated
 
-            self._kept = FoldedText.from_runs([pdf.kept])
-        return self._kept
+            readings: list[str] = []
+            if self.is_pdf:
+                pdf = self.pdf()
+                if isinstance(pdf, PdfText) and pdf.kept != pdf.joined:
+                    readings = [pdf.kept]
+            elif self.content_type == "text/plain":
+                body = self._body
+                text = body if isinstance(body, str) else decode_page(body, self.charset)
+                readings = [r for r in (join_hyphenated(text), keep_hyphenated(text)) if r != text]
+            from linkcheck.fragments.searchtext import searchable_plain_text
+
+            self._others = [FoldedText.from_runs(searchable_plain_text(r).runs) for r in readings]
+        return self._others
 
     @property
     def searchable(self) -> SearchableText:
@@ -244,12 +255,13 @@ def _verify_text(directive: TextDirective, page: Page | None) -> FragmentOutcome
         if isinstance(pdf, PdfText):
             note = f" on page {pdf.page_of(match.start)}{note}"
         return FragmentOutcome(directive.raw, "text", FragmentState.FOUND, f"found{note}", text)
-    kept = page.hyphens_kept() if isinstance(pdf, PdfText) else None
-    if kept is not None and isinstance(pdf, PdfText):
-        match = find_text_directive(kept, directive)  # "well-\nknown": a hyphen of the word
+    for other in page.other_hyphens():  # "well-|known" a hyphen of the word, "evi-|dence" one
+        match = find_text_directive(other, directive)
         if match is not None:
-            found = f"found on page {pdf.page_of(match.start, hyphens_kept=True)}{note}"
-            text = matched_text(kept, match)
+            found = f"found{note}"
+            if isinstance(pdf, PdfText):
+                found = f"found on page {pdf.page_of(match.start, hyphens_kept=True)}{note}"
+            text = matched_text(other, match)
             return FragmentOutcome(directive.raw, "text", FragmentState.FOUND, found, text)
     if page.truncated:
         return FragmentOutcome(
