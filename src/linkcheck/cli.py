@@ -233,7 +233,7 @@ def check_with_progress(documents: list[Document], config: CheckConfig, quiet: b
 )
 @output_option("Write to FILE.")
 def extract(output_format: str | None, output: str | None, **options: Any) -> None:
-    """List every citation in PATH… without touching the network."""
+    """List every citation in PATH… without touching the network (but a --sitemap URL)."""
     from linkcheck.documents import stream_documents, warning_of_problems
     from linkcheck.report.extraction import render_extraction
 
