@@ -22,7 +22,14 @@ from linkcheck.archive.spn2 import (
     SavePageNow,
     UncertainResponse,
 )
-from linkcheck.archive.verify import CopyCheck, CopyVerifier, same_resource, wayback_parts
+from linkcheck.archive.verify import (
+    QUOTE_MISSING,
+    CopyCheck,
+    CopyVerifier,
+    same_resource,
+    wayback_parts,
+    witness_of,
+)
 from linkcheck.extract import document_date
 from linkcheck.model import ArchivedCopy, Location, ManifestEntry, SnapshotKind, Status
 from linkcheck.net.politeness import Pacer, Pause
@@ -426,3 +433,25 @@ def test_a_document_gives_its_own_date() -> None:
     html = '<head><meta property="article:published_time" content="2024-05-06T07:00:00Z">'
     assert document_date(html) == date(2024, 5, 6)
     assert document_date("no date here") is None
+
+
+def test_only_a_copy_from_the_time_of_citing_can_say_the_quote_was_never_there() -> None:
+    quote = ":~:text=words"
+    today = datetime.now(UTC).date()
+    fresh = ArchivedCopy("web.archive.org", "u1", f"{today}T10:00:00Z", False, QUOTE_MISSING)
+    old = ArchivedCopy("web.archive.org", "u2", "2026-01-03T10:00:00Z", False, QUOTE_MISSING)
+    good = ArchivedCopy("web.archive.org", "u3", "2026-01-02T10:00:00Z", True, "ok")
+    missing = Status.FRAGMENT_MISSING
+    assert witness_of(missing, quote, [fresh], None) is None  # today's copy is the page now
+    assert witness_of(missing, quote, [old], date(2026, 1, 2)) == (
+        "the quoted words are not in the archived copy of 2026-01-03 either: the quote may be wrong"
+    )
+    assert witness_of(missing, quote, [old], date(2025, 6, 1)) is None  # captured long after
+    assert witness_of(Status.BROKEN, quote, [good], None) == (
+        "the page cannot be read now: the archived copy of 2026-01-02 still has the quoted"
+        " words: u3"
+    )
+    assert witness_of(Status.CHANGED, "", [good], None) == (
+        "the archived copy of 2026-01-02 shows the page as it was: u3"
+    )
+    assert witness_of(Status.OK, quote, [good], None) is None

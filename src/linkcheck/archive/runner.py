@@ -811,7 +811,7 @@ class Archiver:
             verification=plain_words(verification),
             citation_date=cited_on.isoformat() if cited_on else None,
             copies=copies,
-            witness=witness_of(result.status, fragment, copies),
+            witness=witness_of(result.status, fragment, copies, cited_on),
         )
 
 

@@ -13,7 +13,7 @@ import asyncio
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
@@ -240,12 +240,15 @@ class CopyVerifier:
 
 
 QUOTE_MISSING = "the quoted words are not in the copy"
+WITNESS_DAYS = 2  # a copy this long after the citation's date still shows the page as cited
 
 
-def witness_of(status: Status, fragment: str, copies: list[ArchivedCopy]) -> str | None:
+def witness_of(
+    status: Status, fragment: str, copies: list[ArchivedCopy], cited_on: date | None
+) -> str | None:
     """What the archived copies (nearest the citation's date first) say when the live page no
-    longer shows what was cited: the copy that still has the quote, or that the quote is in no
-    copy either. None when the verdict needs no witness, or no copy says anything."""
+    longer shows what was cited: the copy that still has the quote, or that a copy from the
+    time of citing lacks it too. None when the verdict needs no witness, or no copy says."""
     if status not in WITNESSED:
         return None
     chosen = next((copy for copy in copies if copy.verified), None)
@@ -257,7 +260,13 @@ def witness_of(status: Status, fragment: str, copies: list[ArchivedCopy]) -> str
                 f"{lead}: the archived copy of {chosen.captured_at[:10]} still has the quoted "
                 f"words: {chosen.url}"
             )
-        without = next((c for c in copies if c.reason == QUOTE_MISSING), None)
+        # Only a copy from when it was cited can say the quote was never there: one captured
+        # since shows the page as it is now.
+        latest = (cited_on + timedelta(days=WITNESS_DAYS)).isoformat() if cited_on else ""
+        without = next(
+            (c for c in copies if c.reason == QUOTE_MISSING and c.captured_at[:10] <= latest),
+            None,
+        )
         if without is not None:
             return (
                 f"the quoted words are not in the archived copy of {without.captured_at[:10]} "
