@@ -50,6 +50,8 @@ def write_documents(folder: Path, here: Host) -> dict[str, bytes]:
         "Reference [link][ref]; [away](" + here.url("/moved-away") + ").\r\n"
         "<!-- linkcheck-disable-next-line -->\r\n"
         f"[ignored]({moved})\r\n"
+        "<!-- linkcheck-disable-next-line broken -->\r\n"
+        f"[ignored when dead]({gone})\r\n"
     ).encode("utf-8")
     html = (
         f'<html><body><a href="{moved}?a=1&amp;b=2">x</a> <a href="{gone}">y</a></body></html>'
@@ -119,6 +121,7 @@ def test_fix_rewrites_only_the_urls_and_its_diff_applies(
     assert markdown.startswith(b"\xef\xbb\xbf---\r\n")
     assert here.url("/moved-away") in expected  # another host: only with --cross-host
     assert f"[ignored]({here.url('/redirect/301')})" in expected
+    assert f"[ignored when dead]({gone})" in markdown.decode("utf-8")
     html = (tmp_path / "page.html").read_bytes().decode()
     assert html == (
         f'<html><body><a href="{ok}">x</a> <a href="{copy}">y</a></body></html>'

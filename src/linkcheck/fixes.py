@@ -50,8 +50,8 @@ def plan_fixes(
     skipped: list[Skipped] = []
     for result in results:
         fetch = result.fetch
-        if fetch is None:
-            continue
+        if fetch is None or result.status is Status.EXCLUDED:
+            continue  # not fetched, or left alone on purpose (an ignore)
         cited_on = citation_dates.get(result.url)
         copies = verified_copies(result.url, store, wayback_url, cited_on)
         new, why, problem = None, "", None
