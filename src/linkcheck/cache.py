@@ -11,7 +11,7 @@ import contextlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -375,9 +375,7 @@ class Cache:
         self._written_at = time.monotonic()
         if not rows:
             return
-        db = self._database
-        db.execute("BEGIN")
-        try:
+        with self._transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO results (url, status, reason, http_status, final_url,"
                 " redirects, content_type, checked_at, failures, fragments, refusal, drift,"
@@ -389,6 +387,14 @@ class Cache:
                 " (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
                 [(url, sketch, seen, seen) for url, sketch, seen in sketches],
             )
+
+    @contextlib.contextmanager
+    def _transaction(self, begin: str = "BEGIN") -> Iterator[sqlite3.Connection]:
+        """The database inside one transaction: committed whole, or rolled back."""
+        db = self._database
+        db.execute(begin)
+        try:
+            yield db
             db.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
@@ -465,9 +471,7 @@ class Cache:
         return self._guarded(None, lambda: self._put_copies(url, copies))
 
     def _put_copies(self, url: str, copies: list[tuple[str, str]]) -> None:
-        db = self._database
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction("BEGIN IMMEDIATE") as db:
             db.execute("DELETE FROM copies WHERE url = ?", (url,))
             db.executemany(
                 "INSERT OR REPLACE INTO copies (url, copy_url, timestamp) VALUES (?, ?, ?)",
@@ -477,11 +481,6 @@ class Cache:
                 "INSERT OR REPLACE INTO copy_lookups (url, looked_up_at) VALUES (?, ?)",
                 (url, time.time()),
             )
-            db.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-            raise
 
     def copy_check(self, copy_url: str, fragment: str) -> tuple[bool, str] | None:
         """What verifying ``copy_url`` for ``fragment`` showed: (verified, reason), if it was."""

@@ -7,7 +7,7 @@ import contextlib
 import html
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
@@ -155,29 +155,13 @@ class Archiver:
             for cited in pages.values():
                 self._finish(cited, _PageOutcome(SnapshotKind.FAILED, reason), {})
             return [self.entries[r.url] for r in results if r.url in self.entries]
-        self._lookup = SnapshotLookup(
-            self.settings.wayback_url,
-            self.client.user_agent,
-            timeout=self.settings.timeout,
-            retries=self.client.retries,
-            sleep=self._sleep,
-            pause=self._pause,
-            max_retry_wait=self.client.max_retry_wait,
-        )
-        try:
-            async with httpx.AsyncClient(
-                timeout=httpx.Timeout(self.settings.timeout),
-                headers={"User-Agent": self.client.user_agent},
-            ) as client:
-                self._connect(client)
-                spn = self._spn
-                if spn is not None and any(self._page_status(r) in PAGE_ANSWERED for r in results):
-                    await self._read_user_status(spn)
-                await asyncio.gather(
-                    *(self._archive_page(page, cited) for page, cited in pages.items())
-                )
-        finally:
-            self._lookup.close()
+        async with self._connected():
+            spn = self._spn
+            if spn is not None and any(self._page_status(r) in PAGE_ANSWERED for r in results):
+                await self._read_user_status(spn)
+            await asyncio.gather(
+                *(self._archive_page(page, cited) for page, cited in pages.items())
+            )
         return [self.entries[r.url] for r in results if r.url in self.entries]
 
     async def witnesses(self, results: Sequence[Result]) -> dict[str, str]:
@@ -195,15 +179,6 @@ class Archiver:
             self._notice(f"no witnesses: the Wayback Machine ({self.settings.wayback_url}) "
                          "is unreachable")  # fmt: skip
             return {}
-        self._lookup = SnapshotLookup(
-            self.settings.wayback_url,
-            self.client.user_agent,
-            timeout=self.settings.timeout,
-            retries=self.client.retries,
-            sleep=self._sleep,
-            pause=self._pause,
-            max_retry_wait=self.client.max_retry_wait,
-        )
         found: dict[str, str] = {}
 
         async def witness(page: str, cited: list[Result]) -> None:
@@ -215,16 +190,33 @@ class Archiver:
                 if entry.witness is not None:
                     found[result.url] = entry.witness
 
+        async with self._connected():
+            await asyncio.gather(*(witness(page, cited) for page, cited in pages.items()))
+        return found
+
+    @contextlib.asynccontextmanager
+    async def _connected(self) -> AsyncIterator[None]:
+        """The clients of one run: the index lookup, Save Page Now (with keys), the TimeMap
+        and the copy verifier, over one HTTP client; closed on the way out."""
+        settings = self.settings
+        self._lookup = SnapshotLookup(
+            settings.wayback_url,
+            self.client.user_agent,
+            timeout=settings.timeout,
+            retries=self.client.retries,
+            sleep=self._sleep,
+            pause=self._pause,
+            max_retry_wait=self.client.max_retry_wait,
+        )
         try:
             async with httpx.AsyncClient(
-                timeout=httpx.Timeout(self.settings.timeout),
+                timeout=httpx.Timeout(settings.timeout),
                 headers={"User-Agent": self.client.user_agent},
             ) as client:
                 self._connect(client)
-                await asyncio.gather(*(witness(page, cited) for page, cited in pages.items()))
+                yield
         finally:
             self._lookup.close()
-        return found
 
     def _connect(self, client: httpx.AsyncClient) -> None:
         settings = self.settings
