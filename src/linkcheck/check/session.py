@@ -163,6 +163,7 @@ class _Session:
         )
         if (
             not config.no_drift
+            and config.cache_path is not None  # no history to compare with: nothing to keep
             and verdict.status in PAGE_ALIVE
             and outcome.body
             and media_type_of(outcome.headers) in HTML_TYPES

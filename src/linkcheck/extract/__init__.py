@@ -154,25 +154,18 @@ def _citation(
     document_dir: Path | None,
     site: Site | None = None,
 ) -> Citation:
-    if site is not None and site.base_url and document_dir is not None and _relative(raw.url):
+    verdict = classify_url(raw.url, document_dir, site.root_dir if site else None)
+    if verdict.kind is UrlKind.LOCAL and verdict.target and site and site.base_url and document_dir:
+        # A relative link of a page to be served at --base-url: the URL it will be there.
         page = site.page_url(document_dir / Path(file).name)
         absolute = urljoin(page or site.base_url, raw.url)
         served = classify_url(absolute, document_dir)
         if served.kind is UrlKind.HTTP:  # fetched at its address; reported as written
             address = served.target or absolute
             return Citation(raw.url, file, line, column, raw.text, raw.role, UrlKind.HTTP, address)
-    verdict = classify_url(raw.url, document_dir, site.root_dir if site else None)
     target = verdict.target
     if target == "":  # "#anchor": the citing document itself
         target = str(document_dir / Path(file).name) if document_dir else file
     return Citation(
         raw.url, file, line, column, raw.text, raw.role, verdict.kind, target, verdict.reason
     )
-
-
-def _relative(url: str) -> bool:
-    """A link resolved against the page that cites it (not a bare fragment, not absolute)."""
-    if not url or url.startswith(("#", "//")):
-        return False
-    head = url.split("/", 1)[0]
-    return ":" not in head or len(head.split(":", 1)[0]) == 1
