@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -54,11 +55,7 @@ def parse_timemap(text: str) -> list[Memento]:
     """Every memento of a link-format TimeMap (``rel`` containing ``memento``, with a
     ``datetime``); links that are not mementos, or whose date cannot be read, are left out."""
     mementos = []
-    for match in _LINK.finditer(text):
-        params = {
-            name.lower(): (quoted or bare).strip()
-            for name, quoted, bare in _PARAM.findall(match.group(2))
-        }
+    for target, params in parse_links(text):
         if "memento" not in params.get("rel", "").split():
             continue
         try:
@@ -67,8 +64,19 @@ def parse_timemap(text: str) -> list[Memento]:
             continue
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        mementos.append(Memento(match.group(1).strip(), moment.astimezone(UTC)))
+        mementos.append(Memento(target, moment.astimezone(UTC)))
     return mementos
+
+
+def parse_links(text: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """Each link of a link-format document or ``Link`` header: its target and its
+    parameters (names lower-cased, quotes removed)."""
+    for match in _LINK.finditer(text):
+        params = {
+            name.lower(): (quoted or bare).strip()
+            for name, quoted, bare in _PARAM.findall(match.group(2))
+        }
+        yield match.group(1).strip(), params
 
 
 class TimeMapLookup:

@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from linkcheck.archive.memento import parse_links
 from linkcheck.fragments import Page, verify_fragment
 from linkcheck.model import WITNESSED, ArchivedCopy, FragmentState, Status, iso_utc
 from linkcheck.net.bodies import read_capped
@@ -226,7 +227,7 @@ class CopyVerifier:
         if not original_headers:
             original_headers = response.headers
         parts = wayback_parts(url) if self.is_wayback(url) else None
-        original = parts[1] if parts else _link_original(response.headers.get("link", ""))
+        original = parts[1] if parts else _original(response.headers.get("link", ""))
         timestamp = parts[0] if parts else _memento_timestamp(response.headers)
         return _Replay(
             response.status_code,
@@ -284,12 +285,16 @@ class _Unreadable(Exception):
     """The copy could not be read to tell (the archive overloaded, the connection failed)."""
 
 
-_LINK_ORIGINAL = re.compile(r'<([^>]*)>\s*;[^,<]*rel="?[^",]*\boriginal\b', re.IGNORECASE)
-
-
-def _link_original(link: str) -> str | None:
-    match = _LINK_ORIGINAL.search(link)
-    return match.group(1) if match else None
+def _original(link: str) -> str | None:
+    """The ``rel="original"`` target of a memento's ``Link`` header (RFC 7089)."""
+    return next(
+        (
+            target
+            for target, params in parse_links(link)
+            if "original" in params.get("rel", "").split()
+        ),
+        None,
+    )
 
 
 def _memento_timestamp(headers: httpx.Headers) -> str | None:
