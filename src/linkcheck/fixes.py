@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urldefrag, urlsplit
 
-from linkcheck.extract import declared_codec
+from linkcheck.extract import LineIndex, declared_codec
 from linkcheck.model import FETCH_FAILED, FileChange, Fix, Format, Result, Skipped, Status
 
 ALREADY_ROBUST = "already a Robust Link"
@@ -110,10 +110,10 @@ def apply_fixes(
             continue
         codec, bom = encoding
         text = before[len(bom) :].decode(codec)
-        starts = _line_starts(text)
+        lines = LineIndex(text)
         edits: list[tuple[int, int, str, Fix]] = []  # (start, end, replacement, fix)
         for fix in wanted:
-            placed = _place(text, starts, fix, formats.get(file))
+            placed = _place(text, lines, fix, formats.get(file))
             if placed == ALREADY_ROBUST:
                 continue  # done by an earlier run: nothing to say
             if isinstance(placed, str):
@@ -225,23 +225,11 @@ def _encoding(data: bytes) -> tuple[str, bytes] | None:
     return None
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    index = text.find("\n")
-    while index != -1:
-        starts.append(index + 1)
-        index = text.find("\n", index + 1)
-    return starts
-
-
-def _place(
-    text: str, starts: list[int], fix: Fix, fmt: Format | None
-) -> tuple[int, int, str] | str:
+def _place(text: str, lines: LineIndex, fix: Fix, fmt: Format | None) -> tuple[int, int, str] | str:
     """(start, end, replacement) of the fix in ``text``, or why it cannot be placed."""
-    line, column = fix.location.line, fix.location.column
-    if not 1 <= line <= len(starts):
+    start = lines.offset(fix.location.line, fix.location.column)
+    if start is None:
         return "its position is outside the file (changed since the check?)"
-    start = starts[line - 1] + column - 1
     if text.startswith(fix.old, start):
         end, new = start + len(fix.old), fix.new
     elif fmt is Format.HTML and text.startswith(_attribute(fix.old), start):

@@ -28,6 +28,7 @@ from linkcheck.model import Citation, Document, Format, Site, UrlKind
 
 __all__ = [
     "FALLBACK_ENCODING",
+    "LineIndex",
     "UndecodableError",
     "codec_for",
     "declared_codec",

@@ -123,6 +123,12 @@ class LineIndex:
             index = find("\n", index + 1)
         self._starts = starts
 
+    def offset(self, line: int, column: int) -> int | None:
+        """The character offset of 1-based (line, column); None for a line the text lacks."""
+        if not 1 <= line <= len(self._starts):
+            return None
+        return self._starts[line - 1] + column - 1
+
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of the character at ``offset``."""
         line = bisect_right(self._starts, offset)
