@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -533,31 +533,27 @@ def _archive_handler(archive: FakeArchive) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@contextmanager
-def serve_archive(archive: FakeArchive, host: str = "127.0.0.2") -> Iterator[str]:
+def serve_archive(archive: FakeArchive, host: str = "127.0.0.2") -> AbstractContextManager[str]:
     """Run the second archive and aggregator on ``host`` (loopback); yields its base URL."""
-    server = _Server((host, 0), _archive_handler(archive))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return _serve(_archive_handler(archive), host)
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-@contextmanager
-def serve_wayback(fake: FakeWayback) -> Iterator[str]:
+def serve_wayback(fake: FakeWayback) -> AbstractContextManager[str]:
     """Run the fake on 127.0.0.1 (port chosen by the OS); yields its base URL."""
-    server = _Server(("127.0.0.1", 0), _handler(fake))
+    return _serve(_handler(fake), "127.0.0.1")
+
+
+@contextmanager
+def _serve(handler: type[BaseHTTPRequestHandler], host: str) -> Iterator[str]:
+    server = _Server((host, 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
