@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from typing import Any
 import jsonschema
 import pytest
 import respx
+import yaml
 from fakeweb import FakeWeb, Host, serve
 
 from helpers import run_linkcheck as linkcheck
@@ -206,17 +208,51 @@ def test_action_inputs_are_read_as_written(tmp_path: Path, site: Host) -> None:
     assert not (repository / "swallowed.txt").exists()  # -o in args cannot steal the report
 
 
-def test_action_metadata_runs_the_same_script() -> None:
-    action = (ROOT / "action.yml").read_text()
-    assert "run: ${{ github.action_path }}/ci/github-action.sh" in action
-    for name in (
+def test_action_metadata_is_valid_yaml_with_a_consistent_schema() -> None:
+    """GitHub refuses an action.yml that does not parse before running any step."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    declared = set(action["inputs"])
+    assert declared == {
         "paths", "args", "fail-on", "fail", "output", "output-format", "working-directory",
         "cache", "python-version",
-    ):  # fmt: skip
-        assert f"\n  {name}:\n" in action
-    assert "\n  exit_code:\n" in action
-    assert "update-environment: false" in action  # the caller's Python is left alone
-    assert "github.event.repository.default_branch" in action
+    }  # fmt: skip
+    text = (ROOT / "action.yml").read_text(encoding="utf-8")
+    used = set(re.findall(r"\binputs\.([A-Za-z0-9_-]+)", text))
+    assert used and used <= declared, f"undeclared inputs: {sorted(used - declared)}"
+    for name, output in action["outputs"].items():
+        assert output.get("value"), f"output {name} has no value"
+        step_id = re.fullmatch(r"\$\{\{ steps\.([\w-]+)\.outputs\.[\w-]+ \}\}", output["value"])
+        assert step_id is not None and step_id.group(1) in {
+            s.get("id") for s in action["runs"]["steps"]
+        }
+    run_steps = [step for step in action["runs"]["steps"] if "run" in step]
+    assert all(step.get("shell") for step in run_steps)  # composite run steps need a shell
+    assert run_steps[0]["run"] == "${{ github.action_path }}/ci/github-action.sh"
+    python_step = next(s for s in action["runs"]["steps"] if s.get("id") == "python")
+    assert python_step["with"]["update-environment"] is False  # the caller's Python kept
+    assert "github.event.repository.default_branch" in text
+
+
+def test_action_metadata_passes_the_action_schema() -> None:
+    """SchemaStore's schema for action metadata (vendored by check-jsonschema: no network)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-actions",
+         str(ROOT / "action.yml")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_pre_commit_hooks_file_is_valid() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [hook["id"] for hook in hooks] == ["linkcheck", "linkcheck-offline"]
+    for hook in hooks:
+        assert {"id", "name", "entry", "language"} <= set(hook)
+        assert hook["language"] == "python"
+        pattern = re.compile(hook["files"])
+        assert pattern.search("docs/a.md") and pattern.search("x.html")
+        assert not pattern.search("picture.png")
 
 
 def try_repo(hook: str) -> list[str]:
