@@ -255,6 +255,10 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 @dataclass
 class Host:
     """One running fake host."""
@@ -265,6 +269,7 @@ class Host:
     @property
     def base(self) -> str:
         host, port = self.server.server_address[:2]
+        host = f"[{host}]" if ":" in host else host
         return f"{self.scheme}://{host}:{port}"
 
     def url(self, path: str) -> str:
@@ -275,8 +280,9 @@ class Host:
 def serve(
     web: FakeWeb, address: str = "127.0.0.1", tls: ssl.SSLContext | None = None
 ) -> Iterator[Host]:
-    """Run the fake web on ``address`` (port chosen by the OS) until the block ends."""
-    server = _Server((address, 0), make_handler(web))
+    """Run the fake web on ``address`` (port chosen by the OS; ``::1`` for IPv6) until the
+    block ends."""
+    server = (_Server6 if ":" in address else _Server)((address, 0), make_handler(web))
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

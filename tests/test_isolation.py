@@ -24,11 +24,25 @@ from linkcheck.documents import load_documents
 from linkcheck.extract import iter_citations, iter_text_stream
 from linkcheck.model import Citation, Format, Status
 from linkcheck.pipeline import run_check
+from linkcheck.report.formats import CHECK_FORMATS, publish_check
 
 HOSTS = st.one_of(
     st.sampled_from(
-        ["e.test", "xn--zz.example", "xn--", "[::1]", "127.0.0.1:99999", "a..b", "ex ample.test"]
-    ),
+        [
+            "e.test",
+            "xn--zz.example",
+            "xn--",
+            "[::1]",
+            "127.0.0.1:99999",
+            "a..b",
+            "ex ample.test",
+            "[::1",
+            "[zz::1]",
+            "[fe80::1%25eth0]",
+            "[2001:db8::1]:8080",
+            "[::ffff:127.0.0.1]",
+        ]
+    ),  # fmt: skip
     st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12),
 )
 PATHS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20).map(
@@ -57,6 +71,7 @@ BODIES = st.one_of(
     suffix=st.sampled_from([".md", ".html", ".txt"]),
 )
 @example(urls=["http://xn--zz.example/page"], body="", suffix=".md")  # IDNA refuses the host
+@example(urls=["http://[::1", "http://[zz::1]/x"], body="", suffix=".md")  # once a crash
 def test_no_exception_escapes_the_pipeline(urls: list[str], body: str, suffix: str) -> None:
     links = "\n\n".join(f"[x]({url}) <{url}> {url} <a href='{url}'>y</a>" for url in urls)
     with tempfile.TemporaryDirectory() as folder:
@@ -69,6 +84,9 @@ def test_no_exception_escapes_the_pipeline(urls: list[str], body: str, suffix: s
         with respx.mock(assert_all_called=False) as web:
             web.route().mock(return_value=httpx.Response(200, html="<title>t</title><p>x</p>"))
             run = run_check(documents, config)
+        for output in CHECK_FORMATS:  # and every report renders them
+            report = str(Path(folder) / "report")
+            publish_check(run, config, output, report, lambda message: None)
     assert len(documents) == 1
     assert all(isinstance(result.status, Status) for result in run.results)
     cited = {c.url for d in documents for c in d.citations}

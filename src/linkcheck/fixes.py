@@ -17,7 +17,16 @@ from typing import Protocol
 from urllib.parse import urldefrag, urlsplit
 
 from linkcheck.extract import LineIndex, declared_codec
-from linkcheck.model import FETCH_FAILED, FileChange, Fix, Format, Result, Skipped, Status
+from linkcheck.model import (
+    FETCH_FAILED,
+    FileChange,
+    Fix,
+    Format,
+    Result,
+    Skipped,
+    Status,
+    host_of,
+)
 
 ALREADY_ROBUST = "already a Robust Link"
 
@@ -57,8 +66,8 @@ def plan_fixes(
         new, why, problem = None, "", None
         if fetch.status is Status.REDIRECTED and fetch.final_url:
             new, why = _with_fragment(fetch.final_url, result.url), "moved permanently"
-            if not cross_host and _host(fetch.final_url) != _host(result.url):
-                elsewhere = _host(fetch.final_url)
+            if not cross_host and host_of(fetch.final_url) != host_of(result.url):
+                elsewhere = host_of(fetch.final_url)
                 new, problem = None, f"moved to another host ({elsewhere}): --cross-host"
         elif _dead(fetch.status, fetch.failures, fail_after):
             if not copies:
@@ -160,10 +169,6 @@ def _dead(status: Status, failures: int, fail_after: int) -> bool:
     if status is Status.BROKEN:
         return True
     return status in FETCH_FAILED and failures >= fail_after
-
-
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
 
 
 def _with_fragment(target: str, cited: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import stat
+import errno
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ class Source:
         if self.data is not None:
             return self.data
         if self.path is None:
+            if sys.stdin is None:  # started with standard input closed (``<&-``)
+                raise OSError(errno.EBADF, "standard input is closed")
             return sys.stdin.buffer.read()
         return self.path.read_bytes()
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from linkcheck.errors import ExitCode
 
@@ -427,3 +428,12 @@ class FileChange:
 def iso_utc(moment: datetime) -> str:
     """ISO 8601 in UTC to the second, ``Z``-suffixed: ``2026-02-24T21:16:50Z``."""
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def host_of(url: str) -> str:
+    """The host name a URL's requests go to, lower case; '' when it has none or cannot have one
+    (a malformed IPv6 literal such as ``http://[::1``)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote
 
-from linkcheck.check.targets import CitedUrl, group_citations, host_of, shard_of
+from linkcheck.check.targets import CitedUrl, group_citations, shard_of
 from linkcheck.config import CheckConfig
 from linkcheck.fragments import Page, local_page, verify_fragment, with_fragments
 from linkcheck.model import (
@@ -28,6 +28,7 @@ from linkcheck.model import (
     Status,
     UrlKind,
     consecutive_failures,
+    host_of,
 )
 
 ProgressCallback = Callable[[Result], None]

@@ -10,15 +10,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, urlsplit
 
+from linkcheck.model import host_of
+
 GITHUB_HOSTS = frozenset({"github.com", "www.github.com"})
 YOUTUBE_HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be"})
 _GITHUB_BLOB = re.compile(r"^/([^/]+)/([^/]+)/blob/(.+)$")
 _LINE_ANCHOR = re.compile(r"^L(\d+)(?:C\d+)?(?:-L(\d+)(?:C\d+)?)?$")
 _YOUTUBE_ID = re.compile(r"^[\w-]{6,}$")
-
-
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
 
 
 def anchor_id_prefixes(url: str) -> tuple[str, ...]:
@@ -27,7 +25,7 @@ def anchor_id_prefixes(url: str) -> tuple[str, ...]:
     GitHub renders the headings of Markdown files (a README on a repository page included)
     with ids ``user-content-<slug>``; a script scrolls ``#slug`` to them.
     """
-    return ("user-content-",) if _host(url) in GITHUB_HOSTS else ()
+    return ("user-content-",) if host_of(url) in GITHUB_HOSTS else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +45,7 @@ def github_line_anchor(url: str, fragment: str) -> LineAnchor | None:
     parts = urlsplit(url)
     blob = _GITHUB_BLOB.match(parts.path)
     lines = _LINE_ANCHOR.match(fragment)
-    if _host(url) not in GITHUB_HOSTS or blob is None or lines is None:
+    if host_of(url) not in GITHUB_HOSTS or blob is None or lines is None:
         return None
     owner, repository, rest = blob.groups()
     first = int(lines.group(1))
@@ -70,7 +68,7 @@ def youtube_oembed(url: str) -> str | None:
     never existed).
     """
     parts = urlsplit(url)
-    host = _host(url)
+    host = host_of(url)
     if host not in YOUTUBE_HOSTS:
         return None
     if host == "youtu.be":

@@ -6,7 +6,7 @@ import dataclasses
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag
 
 from linkcheck.config import CheckConfig
 from linkcheck.model import Citation, Ignore, Result, Status, UrlKind
@@ -85,11 +85,6 @@ def remap(url: str, config: CheckConfig) -> str:
         if rule.pattern.search(url):
             return rule.apply(url)
     return url
-
-
-def host_of(url: str) -> str:
-    """The host name a URL's requests go to (lower case; '' when there is none)."""
-    return (urlsplit(url).hostname or "").lower()
 
 
 def shard_of(host: str, shards: int) -> int:

@@ -22,9 +22,9 @@ from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
 
 from linkcheck.check.session import TICK, Fetched, FetchRequest, fetch_all
-from linkcheck.check.targets import host_of, shard_of
+from linkcheck.check.targets import shard_of
 from linkcheck.config import CheckConfig
-from linkcheck.model import FetchResult, Status
+from linkcheck.model import FetchResult, Status, host_of
 
 
 @dataclass(slots=True)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
-from linkcheck.model import Refusal, Result
+from linkcheck.model import Refusal, Result, host_of
 from linkcheck.report.results import plural
 
 # Hosts whose rate limits a token lifts, and the variable their users usually keep it in.
@@ -19,7 +18,7 @@ def hints(results: Sequence[Result]) -> list[str]:
     robot_hosts: set[str] = set()
     for result in results:
         refusal = result.fetch.refusal if result.fetch is not None else None
-        host = urlsplit(result.url).hostname or ""
+        host = host_of(result.url)
         if refusal is Refusal.RATE_LIMITED:
             rate_limited[host] += 1
         elif refusal is Refusal.ROBOTS:

@@ -1,0 +1,86 @@
+"""What a new user meets on day one: each case failed on the main of 2026-12-07 (issue 24)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakeweb import FakeWeb, Host, serve
+
+from helpers import run_linkcheck
+
+pytestmark = pytest.mark.e2e  # runs the real command line or real servers
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Host]:
+    web = FakeWeb()
+    with serve(web) as host:
+        host.web = web  # type: ignore[attr-defined]
+        yield host
+
+
+def check_json(
+    tmp_path: Path, site: Host, body: str, *args: str, name: str = "doc.md"
+) -> tuple[subprocess.CompletedProcess[str], dict[str, dict[str, Any]]]:
+    """Check a document through the real CLI; the run and its results by URL."""
+    (tmp_path / name).write_text(body, encoding="utf-8")
+    done = run_linkcheck(
+        "check", name, "--format", "json", "--no-cache", "--canary", site.base, *args, cwd=tmp_path
+    )
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    payload = json.loads(done.stdout)
+    return done, {result["url"]: result for result in payload["results"]}
+
+
+def test_ipv6_literals_are_checked_and_malformed_ones_are_invalid(tmp_path: Path) -> None:
+    with serve(FakeWeb(), address="::1") as ipv6:
+        live = ipv6.url("/ok")
+        body = (
+            f"live {live}\n\nzone http://[fe80::1%25eth0]/\n\nopen http://[::1\n\n"
+            "bad http://[zz::1]/\n"
+        )
+        (tmp_path / "doc.md").write_text(body)
+        for output in ("text", "json", "markdown", "github", "junit", "sarif"):
+            done = run_linkcheck(
+                "check", "doc.md", "--no-cache", "--format", output, "--canary", live, cwd=tmp_path
+            )
+            assert done.returncode == 0, (output, done.stderr)  # invalid does not fail by default
+            assert "internal error" not in done.stderr, (output, done.stderr)
+        done = run_linkcheck("check", "doc.md", "--no-cache", "--format", "json", cwd=tmp_path)
+        results = {r["url"]: r for r in json.loads(done.stdout)["results"]}
+        assert results[live]["status"] == "ok"
+        assert results["http://[::1"]["status"] == "invalid"
+        assert "IPv6" in results["http://[::1"]["reason"]
+        assert results["http://[zz::1]/"]["status"] == "invalid"
+        assert results["http://[fe80::1%25eth0]/"]["status"] == "invalid"  # no zone ids in URLs
+        private = run_linkcheck(
+            "check", "doc.md", "--no-cache", "--format", "json", "--exclude-private", cwd=tmp_path
+        )
+        excluded = {r["url"]: r["status"] for r in json.loads(private.stdout)["results"]}
+        assert excluded[live] == "excluded"  # ::1 is loopback
+        fixed = run_linkcheck("fix", "doc.md", "--dry-run", "--no-cache", cwd=tmp_path)
+        assert fixed.returncode == 0, fixed.stderr
+
+
+def test_closed_standard_input_is_one_line_and_the_rest_is_checked(
+    tmp_path: Path, site: Host
+) -> None:
+    (tmp_path / "doc.md").write_text(f"[a]({site.url('/ok')})\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "check", "doc.md", "-", "--no-cache", "--format",
+         "json", "--canary", site.base],
+        cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        preexec_fn=lambda: __import__("os").close(0),
+    )  # fmt: skip
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    results = {r["url"]: r for r in json.loads(done.stdout)["results"]}
+    assert results[site.url("/ok")]["status"] == "ok"
+    assert results["<stdin>"]["status"] == "unreadable"
+    assert results["<stdin>"]["reason"] == "cannot read: standard input is closed"
+    assert done.returncode == 1
