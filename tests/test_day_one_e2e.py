@@ -84,3 +84,29 @@ def test_closed_standard_input_is_one_line_and_the_rest_is_checked(
     assert results["<stdin>"]["status"] == "unreadable"
     assert results["<stdin>"]["reason"] == "cannot read: standard input is closed"
     assert done.returncode == 1
+
+
+def test_a_directive_the_browser_ignores_is_a_note_not_a_broken_quote(
+    tmp_path: Path, site: Host
+) -> None:
+    site.web.pages["/quoted"] = (  # type: ignore[attr-defined]
+        200,
+        {"Content-Type": "text/html; charset=utf-8"},
+        b"<title>Q</title><p>The quick brown fox jumps over the lazy dog.</p>"
+        b"<p>A test page about Tom & Jerry.</p>",
+    )
+    page = site.url("/quoted")
+    cases = {
+        f"{page}#:~:text=lazy%20dog&unknown=1&foo": ("ok", "unknown directive 'unknown=1' ignored"),
+        f"{page}#:~:text=test%20page&directive": ("ok", "unknown directive 'directive' ignored"),
+        f"{page}#:~:text=test&directive&text=page": ("ok", "unknown directive 'directive' ignored"),
+        f"{page}#:~:text=Tom%20&%20Jerry": ("ok", "write '&' as %26"),
+        f"{page}#:~:text=lazy%20cat&foo": ("fragment_missing", "quoted text not on the page"),
+        f"{page}#:~:unknown=1": ("invalid", "unknown directive 'unknown'"),
+    }
+    body = "\n\n".join(f"[q{n}]({url})" for n, url in enumerate(cases)) + "\n"
+    done, results = check_json(tmp_path, site, body)
+    for url, (status, words) in cases.items():
+        assert results[url]["status"] == status, (url, results[url]["reason"])
+        assert words in results[url]["reason"], (url, results[url]["reason"])
+    assert done.returncode == 1  # the missing quote

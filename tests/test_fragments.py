@@ -26,7 +26,8 @@ def found(html: str, fragment: str, content_type: str = "text/html") -> bool:
     outcomes = verify_fragment(fragment, Page(html, content_type))
     assert outcomes, fragment
     # What a browser ignores (an unknown directive, say) is reported but decides nothing here.
-    states = {o.state for o in outcomes if o.state is not FragmentState.INVALID}
+    ignored = (FragmentState.INVALID, FragmentState.SKIPPED)
+    states = {o.state for o in outcomes if o.state not in ignored}
     assert states <= {FragmentState.FOUND, FragmentState.MISSING}, outcomes
     return states == {FragmentState.FOUND}
 

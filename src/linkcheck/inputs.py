@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 import stat
-import errno
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass

@@ -29,10 +29,12 @@ class TextDirective:
 
 @dataclass(frozen=True, slots=True)
 class InvalidDirective:
-    """A ``text=`` directive a browser drops, and why."""
+    """A directive a browser drops, and why; ``unknown``: not a ``text=`` directive at all
+    (which a browser ignores beside a valid text directive)."""
 
     raw: str
     reason: str
+    unknown: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +50,8 @@ def parse_fragment(fragment: str) -> ParsedFragment:
 
     What a browser silently ignores after ``:~:`` — nothing at all, ``TEXT=`` (names are
     case-sensitive), an unknown directive (often the tail of a quote whose ``&`` was not
-    written as ``%26``) — comes back as an InvalidDirective, so that the author learns the
-    quote will not be highlighted.
+    written as ``%26``) — comes back as an InvalidDirective, so that the author learns what
+    will not be highlighted.
     """
     element_id, delimiter, directive = fragment.partition(DELIMITER)
     if not delimiter:
@@ -66,14 +68,14 @@ def parse_fragment(fragment: str) -> ParsedFragment:
             reason = (
                 f"{part[:4]}= is not a text directive: names are case-sensitive; browsers ignore it"
             )
-            parsed.append(InvalidDirective(part, reason))
+            parsed.append(InvalidDirective(part, reason, unknown=True))
         elif part:
             name = part.split("=", 1)[0]
             reason = (
                 f"unknown directive {name!r}: browsers ignore it (a raw '&' in a quote ends "
                 "the quote there: write it as %26)"
             )
-            parsed.append(InvalidDirective(part, reason))
+            parsed.append(InvalidDirective(part, reason, unknown=True))
     return ParsedFragment(element_id, tuple(parsed))
 
 

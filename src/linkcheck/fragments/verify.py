@@ -184,9 +184,15 @@ def verify_fragment(fragment: str, page: Page | None) -> list[FragmentOutcome]:
             )
         ]
     parsed = parse_fragment(fragment)
+    # Chromium applies every valid text directive and ignores the rest of the fragment
+    # directive; only when none is valid does nothing get highlighted.
+    applied = any(isinstance(d, TextDirective) for d in parsed.directives)
     directives: list[FragmentOutcome] = []
     for directive in parsed.directives:
-        if isinstance(directive, InvalidDirective):
+        if isinstance(directive, InvalidDirective) and directive.unknown and applied:
+            note = _ignored(directive.raw)
+            directives.append(FragmentOutcome(directive.raw, "text", FragmentState.SKIPPED, note))
+        elif isinstance(directive, InvalidDirective):
             directives.append(
                 FragmentOutcome(directive.raw, "text", FragmentState.INVALID, directive.reason)
             )
@@ -204,6 +210,15 @@ def verify_fragment(fragment: str, page: Page | None) -> list[FragmentOutcome]:
         outcomes.append(anchor)
     outcomes.extend(directives)
     return outcomes
+
+
+def _ignored(raw: str) -> str:
+    """The note for a directive a browser ignores beside a valid text directive."""
+    if raw[:5].lower() == "text=":
+        return f"directive {raw!r} ignored: names are case-sensitive (text=)"
+    if "=" not in raw:  # most often the rest of a quote cut at a raw '&'
+        return f"unknown directive {raw!r} ignored (if it is the rest of a quote, write '&' as %26)"
+    return f"unknown directive {raw!r} ignored"
 
 
 def _verify_anchor(element_id: str, page: Page | None) -> FragmentOutcome:
@@ -336,6 +351,13 @@ def with_fragments(
         if failed:
             what = "; ".join(f"{o.kind} {unquote(o.directive)!r}: {o.reason}" for o in failed)
             return verdict, what
-    if all(o.state is FragmentState.UNVERIFIABLE for o in outcomes):
-        return Status.UNVERIFIABLE, f"{reason}; {outcomes[0].reason}"
+    if all(
+        o.state in (FragmentState.UNVERIFIABLE, FragmentState.SKIPPED) for o in outcomes
+    ) and any(o.state is FragmentState.UNVERIFIABLE for o in outcomes):
+        unverifiable = next(o for o in outcomes if o.state is FragmentState.UNVERIFIABLE)
+        reason = f"{reason}; {unverifiable.reason}"
+        status = Status.UNVERIFIABLE
+    ignored = [o.reason for o in outcomes if o.kind == "text" and o.state is FragmentState.SKIPPED]
+    if ignored:
+        reason = "; ".join([reason, *ignored])
     return status, reason
