@@ -42,7 +42,7 @@ HOSTS = st.one_of(
             "[2001:db8::1]:8080",
             "[::ffff:127.0.0.1]",
         ]
-    ),  # fmt: skip
+    ),
     st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=12),
 )
 PATHS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20).map(
