@@ -110,3 +110,45 @@ def test_a_directive_the_browser_ignores_is_a_note_not_a_broken_quote(
         assert results[url]["status"] == status, (url, results[url]["reason"])
         assert words in results[url]["reason"], (url, results[url]["reason"])
     assert done.returncode == 1  # the missing quote
+
+
+MISSING_PAGE = (
+    b"<!doctype html><html><head><title>Page not found</title></head><body>"
+    b"<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+    b"<main><h1>Page not found</h1><p>Sorry, the page you requested could not be found.</p>"
+    b"<p><a href='/'>Back to the home page</a></p></main></body></html>"
+)
+MDN_LIKE_ARTICLE = (
+    b"<!doctype html><html><head><title>404 Not Found - HTTP | MDN</title></head><body>"
+    b"<nav>References Guides</nav><main><article><h1>404 Not Found</h1>"
+    + b"<p>The HTTP 404 Not Found client error response status code indicates that the server "
+    b"cannot find the requested resource. Links that lead to a 404 page are often called "
+    b"broken or dead links and can be subject to link rot.</p>"
+    * 12
+    + b"</article></main></body></html>"
+)
+
+
+def test_a_page_that_says_it_is_missing_is_a_soft_404_whatever_the_probe(
+    tmp_path: Path, site: Host
+) -> None:
+    import gzip
+
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    web = site.web  # type: ignore[attr-defined]
+    web.pages["/news/missing-story"] = (200, html, MISSING_PAGE)
+    web.pages["/news/missing-gz"] = (
+        200, {**html, "Content-Encoding": "gzip"}, gzip.compress(MISSING_PAGE)
+    )  # fmt: skip
+    web.pages["/docs/404"] = (200, html, MDN_LIKE_ARTICLE)
+    plain, zipped, article = (
+        site.url(p) for p in ("/news/missing-story", "/news/missing-gz", "/docs/404")
+    )
+    body = f"[a]({plain})\n\n[b]({zipped})\n\n[404 article]({article})\n"
+    done, results = check_json(tmp_path, site, body)
+    # The site answers made-up URLs with a real 404 (fakeweb's default), which once let both pass.
+    for url in (plain, zipped):
+        assert results[url]["status"] == "broken", results[url]
+        assert results[url]["reason"].startswith('soft 404: page says "Page not found"')
+    assert results[article]["status"] == "ok", results[article]
+    assert done.returncode == 1

@@ -13,7 +13,12 @@ from urllib.parse import urlsplit
 
 from linkcheck.check.fetch import FetchError, FetchOutcome
 from linkcheck.model import Refusal, Status
-from linkcheck.net.pages import bot_challenge, page_says_not_found, page_title
+from linkcheck.net.pages import (
+    bot_challenge,
+    page_says_it_is_missing,
+    page_says_not_found,
+    page_title,
+)
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 _NOT_FOUND_PATH = re.compile(
@@ -79,7 +84,10 @@ def classify_fetch(outcome: FetchOutcome, accept: frozenset[int] = frozenset()) 
         moved = moved_to_not_found(outcome)
         if moved:
             return Verdict(Status.BROKEN, f"soft 404: {moved}")
-        return _alive(outcome, reason, not_found_hint=page_says_not_found(outcome.body))
+        hint = page_says_not_found(outcome.body)
+        if hint is not None and page_says_it_is_missing(outcome.body) is not None:
+            return Verdict(Status.BROKEN, f'soft 404: page says "{hint}", and that it is missing')
+        return _alive(outcome, reason, not_found_hint=hint)
     if code == 429:
         wait = outcome.retry_after
         detail = f" (asked to wait {wait:.0f} s)" if wait is not None else ""
@@ -132,7 +140,8 @@ def moved_to_not_found(outcome: FetchOutcome) -> str | None:
 
 
 def confirm_not_found(verdict: Verdict, page: FetchOutcome, probe: FetchOutcome | None) -> Verdict:
-    """A live page whose title says "not found", judged against the host's answer to a URL
+    """A live page whose title says "not found" (but whose main text does not say the page is
+    missing: see ``classify_fetch``), judged against the host's answer to a URL
     that surely does not exist (``probe``; None when it could not be asked).
 
     A host that answers such a URL with a real 404 does not hide missing pages behind a 200:
