@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import socketserver
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -152,3 +154,47 @@ def test_a_page_that_says_it_is_missing_is_a_soft_404_whatever_the_probe(
         assert results[url]["reason"].startswith('soft 404: page says "Page not found"')
     assert results[article]["status"] == "ok", results[article]
     assert done.returncode == 1
+
+
+class _RawLocation(socketserver.StreamRequestHandler):
+    """Answers /moved with a Location of raw (not percent-encoded) bytes, as many servers do."""
+
+    def handle(self) -> None:
+        request = self.rfile.readline().split()
+        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+            pass
+        path = request[1] if len(request) > 1 else b"/"
+        targets = {b"/moved": "/caf\u00e9".encode(), b"/moved-latin1": b"/caf\xe9"}
+        if path in targets:
+            head = b"HTTP/1.1 302 Found\r\nLocation: " + targets[path] + b"\r\n"
+            body = b""
+        elif path in (b"/caf%C3%A9", b"/caf%E9"):
+            head, body = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n", b"<title>Caf</title>"
+        else:
+            head, body = b"HTTP/1.1 404 Not Found\r\n", b"no"
+        self.wfile.write(head + b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body))
+        self.wfile.write(body)
+
+
+@pytest.mark.parametrize("engine", ["reqwest", "httpx"])
+def test_a_location_header_in_raw_utf8_is_followed(tmp_path: Path, engine: str) -> None:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _RawLocation)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        (tmp_path / "doc.md").write_text(f"[a]({base}/moved)\n\n[b]({base}/moved-latin1)\n")
+        done = run_linkcheck(
+            "check", "doc.md", "--no-cache", "--format", "json", "--http-engine", engine,
+            "--canary", base, cwd=tmp_path,
+        )  # fmt: skip
+        results = {r["url"]: r for r in json.loads(done.stdout)["results"]}
+        utf8, latin1 = results[f"{base}/moved"], results[f"{base}/moved-latin1"]
+        assert utf8["status"] == "ok", utf8
+        assert utf8["final_url"] == f"{base}/caf%C3%A9"
+        assert latin1["status"] == "ok", latin1  # each byte encoded, as curl and browsers do
+        assert latin1["final_url"] == f"{base}/caf%E9"
+        assert done.returncode == 0
+    finally:
+        server.shutdown()
+        server.server_close()

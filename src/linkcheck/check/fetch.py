@@ -246,7 +246,7 @@ class Fetcher:
         else:
             self._limiter.answered(host)
         exchange.cookie_set = exchange.cookie_set or "set-cookie" in response.headers
-        location: str | None = response.headers.get("location")
+        location = location_of(response.headers)
         if response.status_code in REDIRECT_CODES and location:
             target = urljoin(url, location.strip())
             outcome.redirects.append((response.status_code, target))
@@ -304,6 +304,15 @@ async def within(seconds: float, work: Coroutine[Any, Any, T]) -> T:
     elif not task.cancelled() and task.exception() is None:
         return task.result()  # it finished right at the deadline: its answer stands
     raise TimeoutError
+
+
+def location_of(headers: httpx.Headers) -> str | None:
+    """The ``Location`` header as a browser reads it: its bytes, with every byte that is not
+    ASCII percent-encoded (many servers send a raw UTF-8 or Latin-1 path)."""
+    for name, value in headers.raw:
+        if name.lower() == b"location":
+            return "".join(chr(b) if b < 0x80 else f"%{b:02X}" for b in value)
+    return None
 
 
 def _failed(outcome: FetchOutcome, error: FetchError, message: str) -> FetchOutcome:

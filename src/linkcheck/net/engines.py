@@ -51,6 +51,8 @@ class ReqwestTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, *, verify: bool, per_host: int, timeout: float) -> None:
         self._client = _reqwest_client(verify, per_host, timeout)
+        self._verify = verify
+        self._raw_headers: OriginPools | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         from pyreqwest.exceptions import PyreqwestError
@@ -71,15 +73,29 @@ class ReqwestTransport(httpx.AsyncBaseTransport):
         except PyreqwestError as exc:
             await exit_stack.aclose()
             raise _as_httpx(exc, request) from exc
+        try:
+            headers = list(response.headers.items())
+        except ValueError:
+            # A header that is not UTF-8 (a Location with raw Latin-1 bytes, say): pyreqwest
+            # cannot hand its bytes over, httpcore can. Asked again there, once.
+            await exit_stack.aclose()
+            return await self._with_raw_headers(request)
         return httpx.Response(
             status_code=response.status,
-            headers=list(response.headers.items()),
+            headers=headers,
             stream=_Body(response.body_reader, exit_stack, request),
             extensions={"http_version": response.version.encode()},
         )
 
+    async def _with_raw_headers(self, request: httpx.Request) -> httpx.Response:
+        if self._raw_headers is None:
+            self._raw_headers = OriginPools(verify=self._verify, per_origin=1, max_pools=4)
+        return await self._raw_headers.handle_async_request(request)
+
     async def aclose(self) -> None:
         await self._client.close()
+        if self._raw_headers is not None:
+            await self._raw_headers.aclose()
 
 
 class _Body(httpx.AsyncByteStream):
