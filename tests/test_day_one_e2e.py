@@ -7,6 +7,7 @@ import socketserver
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -198,3 +199,60 @@ def test_a_location_header_in_raw_utf8_is_followed(tmp_path: Path, engine: str) 
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _PlainHttp(socketserver.StreamRequestHandler):
+    """A plain-HTTP server that reads a whole request before it answers (as nginx does)."""
+
+    def handle(self) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = self.request.recv(4096)
+            if not chunk:
+                return
+            data += chunk
+        self.wfile.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+
+@pytest.mark.parametrize("engine", ["reqwest", "httpx"])
+def test_https_to_a_plain_http_port_is_an_error_at_once(tmp_path: Path, engine: str) -> None:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _PlainHttp)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"https://127.0.0.1:{server.server_address[1]}/page"
+        (tmp_path / "doc.md").write_text(f"[a]({url})\n")
+        started = time.monotonic()
+        done = run_linkcheck(
+            "check", "doc.md", "--no-cache", "--format", "json", "--http-engine", engine,
+            "--timeout", "60", "--canary", url, cwd=tmp_path,
+        )  # fmt: skip
+        elapsed = time.monotonic() - started
+        (result,) = json.loads(done.stdout)["results"]
+        assert result["status"] == "error", result
+        assert result["reason"].startswith("TLS: the server does not speak TLS on this port")
+        assert elapsed < 30  # not the 60 s deadline: the answer comes within about a second
+        assert done.returncode == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("engine", ["reqwest", "httpx"])
+def test_a_slow_tls_server_is_not_taken_for_plain_http(tmp_path: Path, engine: str) -> None:
+    import ssl
+
+    import trustme
+
+    authority = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    with serve(FakeWeb(), "127.0.0.1", tls=context) as secure:
+        url = secure.url("/slow?s=2")  # stalls past the moment the port is asked
+        (tmp_path / "doc.md").write_text(f"[a]({url})\n")
+        done = run_linkcheck(
+            "check", "doc.md", "--no-cache", "--format", "json", "--http-engine", engine,
+            "--insecure", "--canary", secure.base, cwd=tmp_path,
+        )  # fmt: skip
+        (result,) = json.loads(done.stdout)["results"]
+        assert result["status"] == "ok", result

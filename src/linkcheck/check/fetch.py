@@ -25,6 +25,8 @@ from linkcheck.net.bodies import DRAIN_SECONDS, drain, read_capped
 from linkcheck.net.politeness import HostGaveUp, HostLimiter, Sleep
 from linkcheck.net.probe import NetworkProbe
 from linkcheck.net.retry import SITE_BACKOFF, parse_retry_after, retrying
+from linkcheck.net.tlsprobe import PLAIN_HTTP, answers_plain_http
+from linkcheck.net.transport import environment_proxies
 
 # 300 is followed too when it names a Location, as browsers do.
 REDIRECT_CODES = frozenset({300, 301, 302, 303, 307, 308})
@@ -33,6 +35,8 @@ TRANSIENT_CODES = frozenset({429, 502, 503, 504})
 RATE_LIMITED_INTERVAL = 1.0
 # How long a timed-out request has to wind down before it is abandoned.
 _CANCEL_GRACE = 1.0
+# An https request unanswered this long has its port asked whether it speaks plain HTTP.
+TLS_PROBE_AFTER = 0.5
 T = TypeVar("T")
 
 # How much of a response's body the caller wants, from its status and headers (0: none).
@@ -112,6 +116,7 @@ class Fetcher:
         self._network = network
         self._policy = policy
         self._sleep = sleep
+        self._plain_http: dict[tuple[str, int], asyncio.Future[bool]] = {}
 
     async def fetch(self, url: str, body_limit: BodyLimit) -> FetchOutcome:
         """GET ``url``, retrying transient failures; ``body_limit`` says how much body to read."""
@@ -162,7 +167,7 @@ class Fetcher:
                     try:
                         current = await within(
                             timeout - exchange.spent,
-                            self._hop(request_url, current, outcome, exchange, body_limit),
+                            self._watched_hop(request_url, current, outcome, exchange, body_limit),
                         )
                     finally:
                         exchange.spent += loop.time() - started
@@ -199,6 +204,37 @@ class Fetcher:
         if error is FetchError.REFUSED:
             return not await resolves_privately(host, every=True)
         return True
+
+    async def _watched_hop(
+        self,
+        url: httpx.URL,
+        current: str,
+        outcome: FetchOutcome,
+        exchange: _Exchange,
+        body_limit: BodyLimit,
+    ) -> str | None:
+        """``_hop``; an ``https`` one that stalls has its port asked whether it speaks plain
+        HTTP (once per origin), and fails at once with that reason if it does."""
+        hop = asyncio.ensure_future(self._hop(url, current, outcome, exchange, body_limit))
+        if url.scheme != "https" or environment_proxies():
+            return await hop
+        try:
+            done, _ = await asyncio.wait({hop}, timeout=TLS_PROBE_AFTER)
+            if not done and await self._speaks_plain_http(url.host, url.port or 443):
+                hop.cancel()
+                await asyncio.wait({hop}, timeout=_CANCEL_GRACE)
+                raise httpx.ConnectError(PLAIN_HTTP)
+            return await hop
+        except BaseException:
+            hop.cancel()
+            raise
+
+    async def _speaks_plain_http(self, host: str, port: int) -> bool:
+        """Asked once per origin and run; concurrent requests share the one question."""
+        key = (host, port)
+        if key not in self._plain_http:
+            self._plain_http[key] = asyncio.ensure_future(answers_plain_http(host, port))
+        return await asyncio.shield(self._plain_http[key])
 
     async def _hop(
         self,
