@@ -105,8 +105,8 @@ _RESULT_COLUMNS = (
     " fragments, refusal, drift, first_seen"
 )
 _BATCH = 500  # URLs a query (SQLite allows 999 parameters in old builds)
-_WRITE_BATCH = 200  # results written in one transaction, at most
-_WRITE_SECONDS = 0.25  # and at least this often
+_WRITE_BATCH = 16  # results written in one transaction, at most (a kill loses no more)
+_WRITE_SECONDS = 0.2  # and at least this often
 
 
 def _result(row: Sequence[Any]) -> FetchResult | None:

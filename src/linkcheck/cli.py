@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -272,11 +273,14 @@ def check(
     if not documents:
         return
     run = check_with_progress(documents, config, quiet)
-    if witness and not config.offline and not run.offline:
+    if witness and not config.offline and not run.offline and not run.interrupted:
         from linkcheck.pipeline import run_witness
 
         run_witness(run, config, settings, warn)
     publish_check(run, config, output_format, output, warn)
+    if run.interrupted:
+        warn(f"{interruption()}: the report holds what was checked so far")
+        sys.exit(interruption_code())
     sys.exit(run.exit_code(config.fail_on, config.fail_after))
 
 
@@ -333,8 +337,8 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
         write_robust_links(archived.entries, Path(robust_links))
     render_archive_summary(archived, manifest)
     if archived.interrupted:
-        warn(f"interrupted: the manifest holds what was archived so far ({manifest})")
-        sys.exit(ExitCode.INTERRUPTED)
+        warn(f"{interruption()}: the manifest holds what was archived so far ({manifest})")
+        sys.exit(interruption_code())
     if archived.unavailable is not None:
         sys.exit(ExitCode.OFFLINE)  # nothing could be archived: the archive's fault, not theirs
     if archived.not_archived():
@@ -456,8 +460,31 @@ def merge(reports: tuple[str, ...], output_format: str, output: str | None, **op
 cli.add_command(cache)
 
 
+_terminated = False  # set when SIGTERM stopped the run
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM (a cancelled CI job) stops the run as Ctrl-C does: asyncio's own SIGINT handler
+    cancels the work, what finished is written, and the exit code says which signal it was."""
+    global _terminated
+    _terminated = True
+    signal.raise_signal(signal.SIGINT)
+
+
+def interruption() -> str:
+    """How the run was stopped, in a word: "terminated" (SIGTERM) or "interrupted" (Ctrl-C)."""
+    return "terminated" if _terminated else "interrupted"
+
+
+def interruption_code() -> ExitCode:
+    """143 for SIGTERM, 130 for Ctrl-C."""
+    return ExitCode.TERMINATED if _terminated else ExitCode.INTERRUPTED
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: run the command line, turning user errors into one line and an exit code."""
+    if argv is None:
+        signal.signal(signal.SIGTERM, _on_sigterm)
     code = run(argv)
     if argv is None and "pyreqwest" in sys.modules:
         # pyreqwest's runtime threads can call into Python while the interpreter tears itself
@@ -492,8 +519,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         click.echo(f"linkcheck: error: {exc.format_message()}", err=True)
         return exc.exit_code
     except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("linkcheck: interrupted", err=True)
-        return ExitCode.INTERRUPTED
+        click.echo(f"linkcheck: {interruption()}", err=True)
+        return interruption_code()
     except InternalError as exc:
         click.echo(f"linkcheck: internal error: {exc}", err=True)
         return exc.exit_code

@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     OFFLINE = 3  # the network was unreachable: nothing could be judged dead
     INTERNAL = 70  # a bug: rerun with --debug for the traceback
     INTERRUPTED = 130  # Ctrl-C
+    TERMINATED = 143  # SIGTERM (a CI job cancelled)
 
 
 class LinkcheckError(Exception):

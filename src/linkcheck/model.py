@@ -274,6 +274,7 @@ class CheckRun:
     results: list[Result]
     citations: int
     elapsed: float
+    interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: unfinished URLs are skipped
 
     def failing(self, fail_on: Collection[Status], fail_after: int) -> list[Result]:
         """Results whose status fails the run."""

@@ -57,7 +57,8 @@ def run_check(
     finally:
         if cache is not None:
             cache.close()
-    return CheckRun(problems + results, len(citations), time.monotonic() - started)
+    elapsed = time.monotonic() - started
+    return CheckRun(problems + results, len(citations), elapsed, checker.interrupted)
 
 
 def run_archive(

@@ -62,6 +62,7 @@ class Checker:
         self.store = store
         self._on_result = on_result or (lambda result: None)
         self._local_pages: dict[str, Page | None] = {}
+        self.interrupted = False
 
     def plan(self, citations: Sequence[Citation]) -> list[CitedUrl]:
         """The distinct cited URLs, grouped, filtered and remapped (with ``--shard I/N``, only
@@ -115,7 +116,16 @@ class Checker:
                 for url, indexes in pending.items()
             }
             first_cited = {url: cited[indexes[0]].url for url, indexes in pending.items()}
-            self._fetch(fragments, first_cited, fetched)
+            try:
+                self._fetch(fragments, first_cited, fetched)
+            except KeyboardInterrupt:  # Ctrl-C or SIGTERM: what finished is reported and kept
+                self.interrupted = True
+                for index, item in enumerate(cited):
+                    if results[index] is None:
+                        reason = "not checked: the run was interrupted"
+                        results[index] = Result(
+                            item.url, Status.SKIPPED, reason, None, _locations(item)
+                        )
         return [r for r in results if r is not None]
 
     def _measure_drift(self, url: str, result: FetchResult) -> None:

@@ -71,7 +71,7 @@ def fetch_in_workers(
     finally:
         for worker in workers:
             if worker.process.is_alive():
-                worker.process.terminate()
+                worker.process.kill()  # it ignores SIGTERM (see _work)
             worker.process.join(timeout=5)
 
 
@@ -112,7 +112,10 @@ def _died(worker: _Worker, record: Fetched) -> None:
 def _work(config: CheckConfig, requests: dict[str, FetchRequest], results: Connection) -> None:
     """A worker process: fetch ``requests``, sending lists of (URL, result) as they finish
     (every TICK seconds: a message a result would cost more than the result), then None."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    # Ctrl-C and SIGTERM (sent to the whole process group when a CI job is cancelled) are the
+    # main process's to handle: it records what came back, then ends the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     finished: list[tuple[str, FetchResult]] = []
 
     def send() -> None:
