@@ -341,3 +341,31 @@ def test_a_kill_loses_at_most_a_small_batch_of_results(tmp_path: Path, quick_ser
     # Lost: answered before the kill but not in the cache. At most one unwritten batch (16)
     # and the answers on their way (8 in flight).
     assert answered - kept <= 16 + 8, (answered, kept)
+
+
+def deep(inner: str, depth: int = 100_000) -> str:
+    return f"<html><body>{'<div>' * depth}{inner}{'</div>' * depth}</body></html>"
+
+
+def test_deeply_nested_html_loses_no_citation_and_no_quote(tmp_path: Path, site: Host) -> None:
+    site.web.pages["/deep-page"] = (  # type: ignore[attr-defined]
+        200, {"Content-Type": "text/html"}, deep("<p>The words at the bottom.</p>").encode()
+    )  # fmt: skip
+    page = site.url("/deep-page")
+    (tmp_path / "deep.html").write_text(
+        deep(f'<a href="{page}#:~:text=words%20at%20the%20bottom">the bottom</a>')
+        + '<a href="https://example.com/after">after</a>'
+    )
+    listed = run_linkcheck("extract", "deep.html", "--format", "json", cwd=tmp_path)
+    citations = json.loads(listed.stdout)["citations"]
+    assert [(c["url"], c["text"]) for c in citations] == [
+        (f"{page}#:~:text=words%20at%20the%20bottom", "the bottom"),
+        ("https://example.com/after", "after"),
+    ]
+    assert citations[0]["line"] == 1 and citations[0]["column"] == 500_022  # the href value
+    done = run_linkcheck(
+        "check", "deep.html", "--format", "json", "--no-cache", "--exclude", "example\\.com",
+        "--canary", site.base, cwd=tmp_path,
+    )  # fmt: skip
+    results = {r["url"]: r for r in json.loads(done.stdout)["results"]}
+    assert results[f"{page}#:~:text=words%20at%20the%20bottom"]["status"] == "ok"

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urljoin
 
+from linkcheck.extract.deephtml import parse_html_document
 from linkcheck.extract.frontmatter import document_date, extract_front_matter, front_matter_end
 from linkcheck.extract.html import extract_html
 from linkcheck.extract.ignores import ignore_for, ignore_rules
@@ -38,6 +39,7 @@ __all__ = [
     "extract_document",
     "iter_citations",
     "iter_text_stream",
+    "parse_html_document",
     "served_file",
 ]
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from linkcheck.extract.deephtml import parse_html_document
 from linkcheck.extract.raw import RawLink, collapse_whitespace
 
 if TYPE_CHECKING:
@@ -96,19 +97,9 @@ def version_urls(value: str) -> list[tuple[str, int]]:
 
 
 def parse_html(text: str) -> HtmlElement | None:
-    """lxml's forgiving parse of a page or a fragment; None when there is nothing to parse."""
-    from lxml import etree, html  # slow to import: only when a document needs it
-
-    try:
-        return html.document_fromstring(text)
-    except ValueError:
-        # lxml refuses text that carries an XML encoding declaration: give it the bytes.
-        try:
-            return html.document_fromstring(text.encode("utf-8"))
-        except (etree.ParserError, ValueError):
-            return None
-    except etree.ParserError:
-        return None  # nothing but whitespace or comments
+    """lxml's forgiving parse of a page or a fragment, nesting too deep for it flattened;
+    None when there is nothing to parse."""
+    return parse_html_document(text)
 
 
 def _cites(link: HtmlElement) -> bool:

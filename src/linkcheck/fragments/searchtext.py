@@ -13,11 +13,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import lxml.html
 import tinycss2
 from cssselect import ExpressionError, SelectorError
-from lxml import etree
 from lxml.html import HtmlElement
+
+from linkcheck.extract import parse_html_document
 
 # Subtrees a browser never searches.
 SKIPPED_TAGS = frozenset(
@@ -177,17 +177,8 @@ def searchable_html(html: str | bytes) -> SearchableText:
     2 MB page must be searchable in well under a second.
     """
     result = SearchableText()
-    try:
-        root = lxml.html.document_fromstring(html)
-    except ValueError:
-        # lxml refuses text that carries an XML encoding declaration: give it the bytes.
-        try:
-            root = lxml.html.document_fromstring(
-                html.encode("utf-8") if isinstance(html, str) else html
-            )
-        except (etree.ParserError, ValueError):
-            return result
-    except etree.ParserError:
+    root = parse_html_document(html)  # read whole, however deep it is nested
+    if root is None:
         return result  # an empty page has nothing to search
     for element in root.iter():
         if not isinstance(element.tag, str):
