@@ -369,3 +369,61 @@ def test_deeply_nested_html_loses_no_citation_and_no_quote(tmp_path: Path, site:
     )  # fmt: skip
     results = {r["url"]: r for r in json.loads(done.stdout)["results"]}
     assert results[f"{page}#:~:text=words%20at%20the%20bottom"]["status"] == "ok"
+
+
+RFC_PAGE = """<!doctype html><html><head><title>RFC-style page</title></head><body>
+<pre>
+   The key words "MUST", "MUST NOT", "REQUIRED", "SHALL", "SHALL
+   NOT", "SHOULD" in this document are to be interpreted as
+   described in BCP 14.</pre></body></html>"""
+JOINER_PAGE = (
+    "<!doctype html><html><body><p>Die Stellungnahme des &#x2060;<a href='/uba'>UBA</a>&#x2060; "
+    "und des Ministeriums.</p><p>Das Straf&shy;recht gilt.</p></body></html>"
+)
+FLICKER_PAGE = """<!doctype html><html><head>
+<style id="chartbeat-flicker-control-style">body { visibility: hidden !important; }</style>
+<script>window.setTimeout(function () { document.getElementById(
+  'chartbeat-flicker-control-style').remove(); }, 1000);</script>
+<style>.menu { display: none }</style></head><body>
+<p>The council approved the budget on Tuesday.</p>
+<div class="menu">Subscribe to our newsletter</div>
+<details><summary>More</summary>Closed details are searched.</details>
+</body></html>"""
+SHADOW_PAGE = """<!doctype html><html><body>
+<div id="card"><template shadowrootmode="open"><h2 id="inside">Shadow heading</h2>
+<p>Written in the shadow root.</p><slot></slot></template><span>Slotted light text</span></div>
+</body></html>"""
+
+
+def test_quotes_match_as_chromium_matches_them(tmp_path: Path, site: Host) -> None:
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    for path, page in (
+        ("/rfc", RFC_PAGE), ("/joiner", JOINER_PAGE), ("/flicker", FLICKER_PAGE),
+        ("/shadow", SHADOW_PAGE),
+    ):  # fmt: skip
+        site.web.pages[path] = (200, html, page.encode())  # type: ignore[attr-defined]
+    rfc, joiner, flicker, shadow = (site.url(p) for p in ("/rfc", "/joiner", "/flicker", "/shadow"))
+    cases = {
+        # 14: preformatted text keeps its line breaks and indentation
+        f"{rfc}#:~:text=%22SHALL%20NOT%22": ("fragment_missing", "runs over a line break"),
+        f"{rfc}#:~:text=in%20this%20document%20are": ("ok", ""),
+        f"{rfc}#:~:text=%22SHALL%0A%20%20%20NOT%22": ("ok", ""),
+        # 15: a word joiner glued to a word is no word boundary; a soft hyphen is skipped
+        f"{joiner}#:~:text=Stellungnahme,-des%20%E2%81%A0UBA%E2%81%A0": ("fragment_missing", ""),
+        f"{joiner}#:~:text=Strafrecht%20gilt": ("ok", ""),
+        # 16: an anti-flicker snippet hides the page until its script runs: a reader sees it
+        f"{flicker}#:~:text=approved%20the%20budget": ("ok", "Chartbeat's anti-flicker snippet"),
+        f"{flicker}#:~:text=Subscribe%20to%20our%20newsletter": ("fragment_missing", ""),
+        f"{flicker}#:~:text=Closed%20details%20are%20searched": ("ok", "anti-flicker"),
+        # 10: declarative shadow DOM is searched; its ids are not the document's
+        f"{shadow}#:~:text=Written%20in%20the%20shadow%20root": ("ok", ""),
+        f"{shadow}#:~:text=Slotted%20light%20text": ("ok", ""),
+        f"{shadow}#card": ("ok", ""),
+        f"{shadow}#inside": ("fragment_missing", 'no element with id or name "inside"'),
+    }
+    body = "\n\n".join(f"[q{n}]({url})" for n, url in enumerate(cases)) + "\n"
+    done, results = check_json(tmp_path, site, body)
+    for url, (status, words) in cases.items():
+        assert results[url]["status"] == status, (url, results[url]["reason"])
+        assert words in results[url]["reason"], (url, results[url]["reason"])
+    assert done.returncode == 1

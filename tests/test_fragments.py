@@ -439,3 +439,100 @@ def test_without_icu_boundaries_are_approximated_and_said(monkeypatch: pytest.Mo
     (outcome,) = verify_fragment(":~:text=ようこ", Page("<p>ようこそ日本へ</p>", "text/html"))
     assert outcome.state is FragmentState.FOUND  # UAX #29 alone cannot tell: a false match
     assert outcome.reason == "found; word boundaries approximated (ICU not installed)"
+
+
+# --- What Chromium renders and searches (issue 24) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "fragment", "expected"),
+    [
+        ("<pre>one\n   two</pre>", ":~:text=one%20two", False),
+        ("<pre>one\n   two</pre>", ":~:text=one%0A%20%20%20two", True),
+        ("<pre>one  two</pre>", ":~:text=one%20two", False),
+        ("<pre>\none two</pre>", ":~:text=one%20two", True),
+        ("<textarea>one\ntwo</textarea>", ":~:text=one%20two", False),
+        ("<listing>one\ntwo</listing>", ":~:text=one%20two", False),
+        ("<div style='white-space: pre-wrap'>one\n two</div>", ":~:text=one%20two", False),
+        ("<div style='white-space: pre-line'>one   two\nthree</div>", ":~:text=one%20two", True),
+        ("<div style='white-space: pre-line'>one\n  two</div>", ":~:text=one%20two", False),
+        ("<style>.c { white-space: pre }</style><p class=c>a\nb</p>", ":~:text=a%20b", False),
+        ("<pre>kept <span style='white-space: normal'>x\n  y</span></pre>", ":~:text=x%20y", True),
+        ("<p>one\n   two</p>", ":~:text=one%20two", True),
+    ],
+)
+def test_whitespace_is_collapsed_by_the_white_space_property(
+    page: str, fragment: str, expected: bool
+) -> None:
+    assert found(page, fragment) is expected
+
+
+def test_a_quote_over_a_preformatted_line_break_says_why() -> None:
+    (outcome,) = verify_fragment(":~:text=one%20two", Page("<pre>one\n   two</pre>", "text/html"))
+    assert outcome.state is FragmentState.MISSING
+    assert outcome.reason.startswith("the quote runs over a line break or extra spaces")
+
+
+@pytest.mark.parametrize(
+    ("page", "fragment", "expected"),
+    [
+        ("des \u2060UBA\u2060 und", ":~:text=UBA", False),  # no word boundary before the joiner
+        ("des \u2060UBA\u2060 und", ":~:text=des,-%E2%81%A0UBA%E2%81%A0", False),
+        ("des \u2060UBA\u2060 und", ":~:text=des%20UBA%20und", True),
+        ("Straf\u00adrecht", ":~:text=Strafrecht", True),  # a soft hyphen is skipped
+        ("zero\u200bwidth", ":~:text=zerowidth", True),
+        ("zero\u200bwidth", ":~:text=zero", True),  # U+200B is no Format char in UAX #29
+        ("word\ufeff next", ":~:text=word%20next", True),
+        ("cafe\u0301 au lait", ":~:text=cafe", True),  # a combining mark stays with its letter
+    ],
+)
+def test_invisible_format_characters_as_chromium_treats_them(
+    page: str, fragment: str, expected: bool
+) -> None:
+    assert found(f"<p>{page}</p>", fragment) is expected
+
+
+FLICKER = "<style id='{id}'>{rule}</style><script>lift()</script><p>Shown text</p>"
+
+
+@pytest.mark.parametrize(
+    ("style_id", "rule", "snippet"),
+    [
+        ("chartbeat-flicker-control-style", "body { visibility: hidden !important }", "Chartbeat"),
+        ("_vis_opt_path_hides", "body { display: none !important }", "VWO"),
+        ("at-body-style", "html { visibility: hidden }", "Adobe Target"),
+        ("", "body { display: none }", "a style that hides the whole page"),
+    ],
+)
+def test_a_page_hidden_until_its_script_runs_is_read(
+    style_id: str, rule: str, snippet: str
+) -> None:
+    page = Page(FLICKER.format(id=style_id, rule=rule), "text/html")
+    (outcome,) = verify_fragment(":~:text=Shown%20text", page)
+    assert outcome.state is FragmentState.FOUND
+    assert snippet in outcome.reason
+
+
+def test_without_a_script_a_hidden_page_stays_hidden() -> None:
+    page = Page("<style>body { display: none }</style><p>Shown text</p>", "text/html")
+    assert not found(page._body, ":~:text=Shown%20text")  # type: ignore[arg-type]
+
+
+def test_declarative_shadow_roots_and_slots() -> None:
+    page = (
+        "<div id=host><template shadowrootmode=closed><p>in the root</p><slot name=a></slot>"
+        "<slot>default fallback</slot></template><b slot=a>named</b> loose text</div>"
+        "<template><p>an inert template</p></template>"
+    )
+    assert found(page, ":~:text=in%20the%20root")
+    assert found(page, ":~:text=named")
+    assert found(page, ":~:text=loose%20text")
+    assert not found(page, ":~:text=default%20fallback")  # the default slot got the loose text
+    assert not found(page, ":~:text=an%20inert%20template")
+    assert found(
+        "<div><template shadowrootmode=open><p>no slot</p></template>gone</div>",
+        ":~:text=no%20slot",
+    )
+    assert not found(
+        "<div><template shadowrootmode=open><p>x</p></template>unslotted</div>", ":~:text=unslotted"
+    )

@@ -29,9 +29,15 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 @lru_cache(maxsize=4096)
 def fold_char(char: str) -> str:
-    """One character at the collation's primary level: base letters, no case, plain forms."""
+    """One character at the collation's primary level: base letters, no case, plain forms.
+
+    Invisible format characters (word joiner, zero-width space, soft hyphen…) fold to nothing:
+    Chromium's search skips them, in the page and in the quote alike.
+    """
     if char in ("\u00a0", "\u202f", "\u2007"):
         return " "
+    if unicodedata.category(char) == "Cf":
+        return ""
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", char).casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_QUOTES)
 
@@ -98,9 +104,16 @@ class FoldedText:
             return 0
         if index >= len(self.origin):
             return len(self.original)
-        if self.origin[index] == self.origin[index - 1]:
+        here, last = self.origin[index], self.origin[index - 1]
+        if here == last:
             return None  # ends inside an expansion such as ß → ss
-        return self.origin[index]
+        end = last + 1
+        # Combining marks that fold to nothing belong to the character before them; a format
+        # character does not: the match (and its word-boundary test) ends before it, so a word
+        # joiner glued to a word leaves no boundary there, as in Chromium.
+        while end < here and unicodedata.category(self.original[end]) != "Cf":
+            end += 1
+        return end
 
     def is_boundary(self, original_index: int) -> bool:
         """A word boundary in the original text, as Chromium finds it: UAX #29, and ICU's

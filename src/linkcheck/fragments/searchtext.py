@@ -153,20 +153,61 @@ TEXT_INPUT_TYPES = frozenset(
     }
 )
 _COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")
+_COLLAPSIBLE_SPACES = re.compile(r"[ \t\f]*[\n\r][ \t\f]*|[ \t\f]+")
+# CSS white-space values that keep spaces and line breaks, and the one that keeps breaks only.
+_PRESERVED = frozenset({"pre", "pre-wrap", "break-spaces"})
+_PRE_LINE = "pre-line"
+# Elements whose user-agent style preserves whitespace.
+PREFORMATTED_TAGS = {
+    "pre": "pre", "listing": "pre", "plaintext": "pre", "xmp": "pre", "textarea": "pre-wrap",
+}  # fmt: skip
+_FIRST_NEWLINE_DROPPED = frozenset({"pre", "listing", "textarea"})
+# Anti-flicker snippets, by the id of the <style> they add: they hide the whole page until a
+# script (an A/B test, an analytics tag) lifts the style a moment later.
+FLICKER_SNIPPETS = {
+    "chartbeat-flicker-control-style": "Chartbeat's anti-flicker snippet",
+    "_vis_opt_path_hides": "VWO's anti-flicker snippet",
+    "at-body-style": "Adobe Target's pre-hiding snippet",
+    "async-hide": "Google Optimize's anti-flicker snippet",
+    "optimizely-hide": "Optimizely's anti-flicker snippet",
+}
+_PAGE_HIDE = "a style that hides the whole page until a script shows it"
 
 
 @dataclass(slots=True)
 class SearchableText:
-    """A page's searchable text as runs (blocks), plus the ids a plain fragment can name."""
+    """A page's searchable text as runs (blocks), plus the ids a plain fragment can name.
+
+    ``collapsed``: the runs with preformatted whitespace collapsed too (None when the page has
+    none), to say why a quote a browser will not find was meant. ``revealed``: when a script is
+    to lift a style hiding the whole page (an anti-flicker snippet), what hides it and the runs a
+    reader then sees.
+    """
 
     runs: list[str] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
+    collapsed: list[str] | None = None
+    revealed: tuple[str, list[str]] | None = None
 
 
 @dataclass(slots=True)
 class _Style:
     display: str | None = None
     visibility: str | None = None
+    white_space: str | None = None
+
+
+class _Text(str):
+    """Text whose whitespace is kept (CSS ``white-space`` of ``mode``)."""
+
+    __slots__ = ("mode",)
+    mode: str
+
+
+def _kept(text: str, mode: str) -> _Text:
+    kept = _Text(text)
+    kept.mode = mode
+    return kept
 
 
 def searchable_html(html: str | bytes) -> SearchableText:
@@ -180,22 +221,22 @@ def searchable_html(html: str | bytes) -> SearchableText:
     root = parse_html_document(html)  # read whole, however deep it is nested
     if root is None:
         return result  # an empty page has nothing to search
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        element_id = element.get("id")
-        if element_id:
-            result.ids.add(element_id)
-        if element.tag == "a" and element.get("name"):
-            result.ids.add(element.get("name") or "")
+    # A fragment names an element of the document tree: not one inside a (shadow) template.
+    templates = next(root.iter("template"), None) is not None
+    outside = "[not(ancestor::template)]" if templates else ""
+    result.ids.update(str(v) for v in root.xpath(f"//*[@id and @id != '']{outside}/@id"))
+    result.ids.update(str(v) for v in root.xpath(f"//a[@name and @name != '']{outside}/@name"))
     sheet = _stylesheet_styles(root)
-    builder = _RunBuilder(result.runs)
-    for item in _walk(root, sheet):
-        if item is None:
-            builder.boundary()
-        else:
-            builder.add(item)
-    builder.boundary()
+    preformatted = _read_runs(_walk(root, sheet, shadows=templates), result.runs)
+    if preformatted:
+        result.collapsed = []
+        _read_runs(_walk(root, sheet, shadows=templates), result.collapsed, collapse_all=True)
+    hides = _page_hides(root, sheet)
+    if hides:
+        revealed: list[str] = []
+        _read_runs(_walk(root, sheet, frozenset(hides), shadows=templates), revealed)
+        if revealed != result.runs:
+            result.revealed = (next(iter(hides.values())), revealed)
     return result
 
 
@@ -208,10 +249,24 @@ def searchable_plain_text(text: str) -> SearchableText:
     return SearchableText(runs, set())
 
 
+def _read_runs(items: Iterator[str | None], runs: list[str], collapse_all: bool = False) -> bool:
+    """Build ``runs`` from a walk's text and boundaries; whether any text kept its whitespace."""
+    builder = _RunBuilder(runs, collapse_all)
+    for item in items:
+        if item is None:
+            builder.boundary()
+        else:
+            builder.add(item)
+    builder.boundary()
+    return builder.preformatted
+
+
 class _RunBuilder:
-    def __init__(self, runs: list[str]) -> None:
+    def __init__(self, runs: list[str], collapse_all: bool = False) -> None:
         self._runs = runs
         self._parts: list[str] = []
+        self._collapse_all = collapse_all
+        self.preformatted = False
 
     def add(self, text: str) -> None:
         self._parts.append(text)
@@ -219,41 +274,90 @@ class _RunBuilder:
     def boundary(self) -> None:
         if not self._parts:
             return
-        # Rendered whitespace: runs of source whitespace collapse to one space; NBSP does not.
-        run = _COLLAPSIBLE.sub(" ", "".join(self._parts)).strip(" ")
+        if self._collapse_all or not any(isinstance(p, _Text) for p in self._parts):
+            # Rendered whitespace: source whitespace runs collapse to one space; NBSP does not.
+            run = _COLLAPSIBLE.sub(" ", "".join(self._parts)).strip(" ")
+        else:
+            run = self._with_kept_whitespace()
         self._parts.clear()
         if run:
             self._runs.append(run)
 
+    def _with_kept_whitespace(self) -> str:
+        """The run with each part's whitespace treated by its own ``white-space``: kept in
+        preformatted text (line breaks and indentation, as a browser renders and searches it),
+        collapsed elsewhere, line breaks kept under ``pre-line``."""
+        pieces: list[str] = []
+        for part in self._parts:
+            mode = part.mode if isinstance(part, _Text) else "normal"
+            if mode in _PRESERVED:
+                if any(c in part for c in " \t\n\r\f"):
+                    self.preformatted = True
+                pieces.append(str(part))
+                continue
+            if mode == _PRE_LINE:
+                text = _COLLAPSIBLE_SPACES.sub(
+                    lambda m: "\n" if m.group().strip(" \t\f") else " ", part
+                )
+                self.preformatted = self.preformatted or "\n" in text
+            else:
+                text = _COLLAPSIBLE.sub(" ", part)
+            if text.startswith(" ") and pieces and pieces[-1][-1:] in (" ", "\n", "\t"):
+                text = text[1:]  # a collapsible space after a space collapses into it
+            if text:
+                pieces.append(text)
+        return "".join(pieces).strip(" ")
 
-def _walk(root: HtmlElement, sheet: dict[HtmlElement, _Style]) -> Iterator[str | None]:
+
+# A walk's stack entry: element, closing, is_block, visible in the parent, and the parent's
+# white-space (for the element's tail, the text after it, which belongs to the parent).
+_Entry = tuple[HtmlElement, bool, bool, bool, str]
+
+
+def _walk(
+    root: HtmlElement,
+    sheet: dict[HtmlElement, _Style],
+    unhide: frozenset[HtmlElement] = frozenset(),
+    *,
+    shadows: bool = True,
+) -> Iterator[str | None]:
     """Yield visible text in tree order, and None at every block boundary.
 
     ``display:none`` removes a subtree; ``visibility:hidden`` is inherited and a descendant may
-    set ``visibility:visible`` again, so it decides text by text.
+    set ``visibility:visible`` again, so it decides text by text. A declarative shadow root
+    (``<template shadowrootmode>``) is walked in place of its host's children, which appear
+    where its ``<slot>`` elements take them (``shadows``: the page may have some).
+    ``unhide``: elements whose hiding is ignored.
     """
-    # Entries: (element, closing, is_block, visible in the parent). A closing entry ends the
-    # element's block and yields its tail, the text after it, which belongs to the parent.
-    stack: list[tuple[HtmlElement, bool, bool, bool]] = [(root, False, False, True)]
+    # Text on the stack is yielded as it is popped (a host's text, moved to its slot).
+    stack: list[_Entry | str] = [(root, False, False, True, "normal")]
+    slots: dict[HtmlElement, list[HtmlElement | str]] = {}
+    moved_tails: set[HtmlElement] = set()  # a shadow host's children: their tails are slotted
     while stack:
-        element, closing, is_block, parent_visible = stack.pop()
+        entry = stack.pop()
+        if isinstance(entry, str):
+            yield entry
+            continue
+        element, closing, is_block, parent_visible, outer = entry
+        tail = element.tail if parent_visible and element not in moved_tails else None
         if closing:
             if is_block:
                 yield None
-            if element.tail and parent_visible:
-                yield element.tail
+            if tail:
+                yield _with_mode(tail, outer)
             continue
         name = element.tag
-        if not isinstance(name, str) or not _rendered(element, name, sheet):
-            if element.tail and parent_visible:
-                yield element.tail
+        if not isinstance(name, str) or not _rendered(element, name, sheet, unhide):
+            if tail:
+                yield _with_mode(tail, outer)
             continue
-        style = _computed(element, sheet)
+        style = _computed(element, sheet, unhide)
         visible = parent_visible
         if style.visibility in ("hidden", "collapse"):
             visible = False
         elif style.visibility == "visible":
             visible = True
+        white_space = style.white_space or PREFORMATTED_TAGS.get(name) or outer
         if name == "input":
             kind = (element.get("type") or "").lower()
             value = element.get("value")
@@ -261,35 +365,120 @@ def _walk(root: HtmlElement, sheet: dict[HtmlElement, _Style]) -> Iterator[str |
                 yield None
                 yield value
                 yield None
-            if element.tail and parent_visible:
-                yield element.tail
+            if tail:
+                yield _with_mode(tail, outer)
             continue
         block = style.display in BLOCK_DISPLAYS if style.display else name in BLOCK_TAGS
         if block:
             yield None
-        if element.text and visible:
-            yield element.text
-        stack.append((element, True, block, parent_visible))
-        stack.extend((child, False, False, visible) for child in reversed(element))
+        stack.append((element, True, block, parent_visible, outer))
+        shadow = _shadow_root(element) if shadows else None
+        children: list[HtmlElement | str]
+        if shadow is not None:
+            _assign_slots(element, shadow, slots, moved_tails)
+            if shadow.text and visible:
+                yield _with_mode(shadow.text, white_space)
+            children = list(shadow)
+        elif name == "slot" and element in slots:
+            # The host's children assigned to this slot, its own content only as a fallback.
+            children = slots.pop(element)
+        else:
+            text = element.text
+            if text and name in _FIRST_NEWLINE_DROPPED and text.startswith("\n"):
+                text = text[1:]  # as the HTML parser does after <pre>; libxml2 keeps it
+            if text and visible:
+                yield _with_mode(text, white_space)
+            children = list(element)
+        for child in reversed(children):
+            if not isinstance(child, str):
+                stack.append((child, False, False, visible, white_space))
+            elif visible:
+                stack.append(_with_mode(child, white_space))
 
 
-def _rendered(element: HtmlElement, name: str, sheet: dict[HtmlElement, _Style]) -> bool:
+def _with_mode(text: str, white_space: str) -> str:
+    return text if white_space == "normal" else _kept(text, white_space)
+
+
+def _shadow_root(element: HtmlElement) -> HtmlElement | None:
+    """The element's declarative shadow root (its first ``<template shadowrootmode>``)."""
+    for child in element:
+        if child.tag == "template" and child.get("shadowrootmode") in ("open", "closed"):
+            return child
+        if isinstance(child.tag, str):
+            return None  # only a host's first child element becomes its shadow root
+    return None
+
+
+def _assign_slots(
+    host: HtmlElement,
+    shadow: HtmlElement,
+    slots: dict[HtmlElement, list[HtmlElement | str]],
+    moved_tails: set[HtmlElement],
+) -> None:
+    """What each ``<slot>`` of ``host``'s shadow root shows: the host's children of its
+    ``slot=`` name; the unnamed slot takes the other children and the host's text. A slot
+    given nothing shows its own content."""
+    named: dict[str, list[HtmlElement | str]] = {}
+    unnamed: list[HtmlElement | str] = [host.text] if host.text else []
+    after_root = [shadow.tail] if shadow.tail else []
+    for text_or_child in (*after_root, *(c for c in host if c is not shadow)):
+        if isinstance(text_or_child, str):
+            unnamed.append(text_or_child)
+            continue
+        child = text_or_child
+        moved_tails.add(child)
+        if isinstance(child.tag, str) and child.get("slot"):
+            named.setdefault(child.get("slot") or "", []).append(child)
+        else:
+            unnamed.append(child)
+        if child.tail:
+            unnamed.append(child.tail)
+    if all(isinstance(item, str) and not item.strip() for item in unnamed):
+        unnamed = []  # only whitespace: the default slot keeps its fallback
+    for slot in shadow.iter("slot"):
+        name = slot.get("name") or ""
+        assigned = named.pop(name, None) if name else unnamed
+        if assigned:
+            slots[slot] = assigned
+            if not name:
+                unnamed = []
+
+
+def _rendered(
+    element: HtmlElement,
+    name: str,
+    sheet: dict[HtmlElement, _Style],
+    unhide: frozenset[HtmlElement] = frozenset(),
+) -> bool:
     """Is the element rendered at all (not skipped, ``hidden`` or ``display:none``)?"""
     if name in SKIPPED_TAGS or (name == "select" and element.get("multiple") is None):
         return False
     hidden = element.get("hidden")
     if hidden is not None and hidden.lower() != "until-found":
         return False
-    return _computed(element, sheet).display != "none"
+    return _computed(element, sheet, unhide).display != "none"
 
 
-def _computed(element: HtmlElement, sheet: dict[HtmlElement, _Style]) -> _Style:
-    """The element's display and visibility: its inline style wins over the stylesheets."""
+def _computed(
+    element: HtmlElement,
+    sheet: dict[HtmlElement, _Style],
+    unhide: frozenset[HtmlElement] = frozenset(),
+) -> _Style:
+    """The element's display, visibility and white-space: its inline style wins over the
+    stylesheets."""
     from_sheet = sheet.get(element)
-    style = _Style(from_sheet.display, from_sheet.visibility) if from_sheet else _Style()
+    style = (
+        _Style(from_sheet.display, from_sheet.visibility, from_sheet.white_space)
+        if from_sheet
+        else _Style()
+    )
     inline = element.get("style")
     if inline:
         _apply_declarations(style, tinycss2.parse_blocks_contents(inline))
+    if element in unhide:
+        style.display = None if style.display == "none" else style.display
+        style.visibility = None if style.visibility in ("hidden", "collapse") else style.visibility
     return style
 
 
@@ -298,18 +487,46 @@ def _apply_declarations(style: _Style, nodes: list[object]) -> None:
         if getattr(node, "type", None) != "declaration":
             continue
         name = str(getattr(node, "lower_name", ""))
-        if name not in ("display", "visibility"):
+        if name not in ("display", "visibility", "white-space"):
             continue
         value = tinycss2.serialize(getattr(node, "value", [])).strip().lower()
         value = value.split()[0] if value else ""
         if name == "display":
             style.display = value
-        else:
+        elif name == "visibility":
             style.visibility = value
+        elif value in (*_PRESERVED, _PRE_LINE, "normal", "nowrap"):
+            style.white_space = "normal" if value == "nowrap" else value
+
+
+def _page_hides(root: HtmlElement, sheet: dict[HtmlElement, _Style]) -> dict[HtmlElement, str]:
+    """``<html>`` and ``<body>`` when a style hides the whole page and a script is there to
+    lift it (an anti-flicker snippet), each with what hides it."""
+    if next(root.iter("script"), None) is None:
+        return {}
+    name = _snippet(root)
+    hides = {}
+    for element in (root, root.find("body")):
+        if element is None:
+            continue
+        style = _computed(element, sheet)
+        if style.display == "none" or style.visibility in ("hidden", "collapse"):
+            hides[element] = name
+    return hides
+
+
+def _snippet(root: HtmlElement) -> str:
+    """Which anti-flicker snippet a page carries, by its ``<style>`` element's id or class."""
+    for style in root.iter("style"):
+        marks = f"{style.get('id') or ''} {style.text or ''}"
+        for key, name in FLICKER_SNIPPETS.items():
+            if key in marks:
+                return name
+    return _PAGE_HIDE
 
 
 def _stylesheet_styles(root: HtmlElement) -> dict[HtmlElement, _Style]:
-    """Display and visibility set by the page's own ``<style>`` rules, keyed by element.
+    """Display, visibility and white-space set by the page's own ``<style>`` rules, by element.
 
     Rules apply in source order (later wins; specificity is not weighed). Selectors cssselect
     cannot match (pseudo-classes such as ``:hover``) are skipped, as are nested at-rules.
@@ -317,14 +534,14 @@ def _stylesheet_styles(root: HtmlElement) -> dict[HtmlElement, _Style]:
     styles: dict[HtmlElement, _Style] = {}
     for element in root.iter("style"):
         css = element.text_content()
-        if "display" not in css and "visibility" not in css:
+        if "display" not in css and "visibility" not in css and "white-space" not in css:
             continue
         for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
             if rule.type != "qualified-rule":
                 continue
             declared = _Style()
             _apply_declarations(declared, tinycss2.parse_blocks_contents(rule.content))
-            if declared.display is None and declared.visibility is None:
+            if declared == _Style():
                 continue
             try:
                 matched = root.cssselect(tinycss2.serialize(rule.prelude).strip())
@@ -336,4 +553,6 @@ def _stylesheet_styles(root: HtmlElement) -> dict[HtmlElement, _Style]:
                     style.display = declared.display
                 if declared.visibility is not None:
                     style.visibility = declared.visibility
+                if declared.white_space is not None:
+                    style.white_space = declared.white_space
     return styles

@@ -129,6 +129,25 @@ class Page:
                 self._searchable = searchable_html(text)
         return self._searchable
 
+    def revealed_text(self) -> tuple[str, FoldedText] | None:
+        """What hides the whole page until a script runs (an anti-flicker snippet), and the
+        text a reader then sees; None for a page with nothing of the kind."""
+        revealed = self.searchable.revealed if not self.is_pdf else None
+        if revealed is None:
+            return None
+        from linkcheck.fragments.match import FoldedText
+
+        return revealed[0], FoldedText.from_runs(revealed[1])
+
+    def collapsed_text(self) -> FoldedText | None:
+        """The page's text with preformatted whitespace collapsed too (None without any)."""
+        collapsed = self.searchable.collapsed if not self.is_pdf else None
+        if collapsed is None:
+            return None
+        from linkcheck.fragments.match import FoldedText
+
+        return FoldedText.from_runs(collapsed)
+
     @property
     def folded(self) -> FoldedText:
         if self._folded is None:
@@ -278,10 +297,26 @@ def _verify_text(directive: TextDirective, page: Page | None) -> FragmentOutcome
                 found = f"found on page {pdf.page_of(match.start, hyphens_kept=True)}{note}"
             text = matched_text(other, match)
             return FragmentOutcome(directive.raw, "text", FragmentState.FOUND, found, text)
+    revealed = page.revealed_text()
+    if revealed is not None:
+        snippet, shown = revealed
+        match = find_text_directive(shown, directive)
+        if match is not None:
+            found = f"found{note}; the page hides its text until a script shows it ({snippet})"
+            return FragmentOutcome(
+                directive.raw, "text", FragmentState.FOUND, found, matched_text(shown, match)
+            )
     if page.truncated:
         return FragmentOutcome(
             directive.raw, "text", FragmentState.UNVERIFIABLE, "not in the part of the page read"
         )
+    collapsed = page.collapsed_text()
+    if collapsed is not None and find_text_directive(collapsed, directive) is not None:
+        reason = (
+            "the quote runs over a line break or extra spaces in preformatted text; "
+            "browsers do not match it"
+        )
+        return FragmentOutcome(directive.raw, "text", FragmentState.MISSING, reason + note)
     hint = drift_hint(page, directive)
     reason = f"quoted text not on the page; {hint}" if hint else "quoted text not on the page"
     return FragmentOutcome(directive.raw, "text", FragmentState.MISSING, reason + note)
@@ -357,7 +392,14 @@ def with_fragments(
         unverifiable = next(o for o in outcomes if o.state is FragmentState.UNVERIFIABLE)
         reason = f"{reason}; {unverifiable.reason}"
         status = Status.UNVERIFIABLE
-    ignored = [o.reason for o in outcomes if o.kind == "text" and o.state is FragmentState.SKIPPED]
-    if ignored:
-        reason = "; ".join([reason, *ignored])
+    # Notes worth the reader's eye: directives a browser ignores, and what a found quote's
+    # reason adds after "found…" (a page hidden until a script shows it, say).
+    notes = [o.reason for o in outcomes if o.kind == "text" and o.state is FragmentState.SKIPPED]
+    notes += [
+        o.reason.split("; ", 1)[1]
+        for o in outcomes
+        if o.kind == "text" and o.state is FragmentState.FOUND and "; " in o.reason
+    ]
+    if notes:
+        reason = "; ".join([reason, *dict.fromkeys(notes)])
     return status, reason
