@@ -157,13 +157,14 @@ def test_a_capture_reported_failed_is_looked_up_before_it_is_resubmitted(
     assert entry["reason"] == "captured (confirmed in the index)"
     assert fake.submits[url] == 1 and fake.saves[url] == 1
 
-    # A capture that never reaches the index in this run: named captured, not yet verified,
+    # A capture that never reaches the index in this run: named, captured, not yet verified,
     # and the next run neither submits it again nor calls it verified before it is.
     fresh = host.url("/page")
     fake.lag_seconds = 3600
     result, entries = run_archive(tmp_path, host, base, links(fresh))
     entry = entries[fresh]
-    assert (entry["snapshot"], entry["verified"], entry["archive_url"]) == ("captured", False, None)
+    assert (entry["snapshot"], entry["verified"]) == ("captured", False)
+    assert entry["archive_url"].startswith(f"{base}/web/")
     assert "not replayable yet" in entry["verification"]
     assert result.returncode == 1
     result, entries = run_archive(tmp_path, host, base, links(fresh))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
 import socketserver
 import sqlite3
 import subprocess
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakewayback import ACCESS, SECRET, FakeWayback, Fault, days_ago, serve_wayback
 from fakeweb import FakeWeb, Host, serve, wait_until
 
 from helpers import run_linkcheck
@@ -427,3 +431,120 @@ def test_quotes_match_as_chromium_matches_them(tmp_path: Path, site: Host) -> No
         assert results[url]["status"] == status, (url, results[url]["reason"])
         assert words in results[url]["reason"], (url, results[url]["reason"])
     assert done.returncode == 1
+
+
+# --- The archive: captures of redirects, captures not yet replayable, old captures -------
+
+ARTICLE = (
+    b"<!doctype html><html><head><title>Border report</title></head><body>"
+    b"<p>Nine straight months of zero releases, unmatched in modern history.</p></body></html>"
+)
+QUOTE = "#:~:text=Nine%20straight%20months"
+
+
+@pytest.fixture
+def archive_site() -> Iterator[tuple[FakeWeb, Host]]:
+    web = FakeWeb()
+    web.pages["/article"] = (200, {}, ARTICLE)
+    web.pages["/old-address"] = (301, {"Location": "/article"}, b"")
+    web.pages["/moved-for-now"] = (302, {"Location": "/article"}, b"")
+    with serve(web) as host:
+        yield web, host
+
+
+@pytest.fixture
+def wayback() -> Iterator[tuple[FakeWayback, str]]:
+    fake = FakeWayback()
+    with serve_wayback(fake) as base:
+        yield fake, base
+
+
+def run_archive(
+    tmp_path: Path, host: Host, base: str, urls: list[str], *args: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, dict[str, Any]]]:
+    (tmp_path / "doc.md").write_text("".join(f"[s{n}]({url})\n\n" for n, url in enumerate(urls)))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IA_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "archive", "doc.md", "--manifest", "m.json",
+         "--wayback-url", base, "--canary", host.base, "--lookup-rate", "6000",
+         "--capture-rate", "6000", "--verify-rate", "6000", "--poll-interval", "0.05s",
+         "--retries", "1", "--max-retry-wait", "1", *args],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={**env, "HOME": str(tmp_path), "IA_ACCESS_KEY": ACCESS, "IA_SECRET_KEY": SECRET},
+    )  # fmt: skip
+    entries = {}
+    if (tmp_path / "m.json").exists():
+        entries = {e["url"]: e for e in json.loads((tmp_path / "m.json").read_text())["entries"]}
+    return done, entries
+
+
+def test_a_capture_of_a_page_that_redirects_is_verified(
+    tmp_path: Path, archive_site: tuple[FakeWeb, Host], wayback: tuple[FakeWayback, str]
+) -> None:
+    _, host = archive_site
+    fake, base = wayback
+    moved, temporary = host.url("/old-address") + QUOTE, host.url("/moved-for-now") + QUOTE
+    done, entries = run_archive(tmp_path, host, base, [moved, temporary])
+    for url in (moved, temporary):
+        entry = entries[url]
+        assert entry["verified"] is True, entry
+        assert entry["archive_url"] is not None and "/article" in entry["archive_url"]
+        assert "capture of the page the URL redirects to" in entry["verification"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    # With no cache (a fresh CI machine), the capture is found under the address it redirects
+    # to: nothing is submitted again.
+    shutil.rmtree(tmp_path / ".linkcheck")
+    done, entries = run_archive(tmp_path, host, base, [moved, temporary])
+    assert all(entries[url]["verified"] for url in (moved, temporary)), entries
+    assert fake.submits[host.url("/old-address")] == 1
+    assert fake.submits[host.url("/moved-for-now")] == 1
+
+
+def test_a_fresh_capture_not_yet_replayable_is_named_and_verified_later(
+    tmp_path: Path, archive_site: tuple[FakeWeb, Host], wayback: tuple[FakeWayback, str]
+) -> None:
+    _, host = archive_site
+    fake, base = wayback
+    url = host.url("/article") + QUOTE
+    fake.lag_seconds = 3600  # the capture exists, but replay and the index lag behind
+    done, entries = run_archive(tmp_path, host, base, [url])
+    entry = entries[url]
+    assert entry["snapshot"] == "captured"
+    assert entry["verified"] is False
+    assert entry["archive_url"] is not None and "/web/" in entry["archive_url"]
+    assert re.search(
+        r"captured at \d{4}-\d\d-\d\d \d\d:\d\d UTC; not replayable yet, verified on a later run",
+        entry["verification"],
+    ), entry["verification"]
+    assert "1 copy waiting to be replayable" in done.stdout + done.stderr
+    named = entry["archive_url"]
+    done, entries = run_archive(tmp_path, host, base, [url])  # a minute later: still lagging
+    assert entries[url]["archive_url"] == named and entries[url]["verified"] is False
+    for captures in fake.captures.values():  # the Wayback Machine has caught up
+        for capture in captures:
+            capture.visible_at = 0
+    done, entries = run_archive(tmp_path, host, base, [url])
+    assert entries[url]["verified"] is True, entries[url]
+    assert entries[url]["archive_url"] == named
+    assert fake.submits[host.url("/article")] == 1  # never submitted again
+    assert done.returncode == 0
+
+
+def test_an_old_capture_save_page_now_answers_with_is_existing(
+    tmp_path: Path, archive_site: tuple[FakeWeb, Host], wayback: tuple[FakeWayback, str]
+) -> None:
+    _, host = archive_site
+    fake, base = wayback
+    page = host.url("/article")
+    fake.add_capture(page, days_ago(3), body=ARTICLE)
+    # The index cannot be asked, so linkcheck submits; Save Page Now answers with the capture
+    # it already has from three days ago (if_not_archived_within).
+    fake.faults.append(Fault("GET", "/cdx/", 500, count=50))
+    fake.faults.append(Fault("GET", "/wayback/available", 500, count=50))
+    _, entries = run_archive(tmp_path, host, base, [page + QUOTE])
+    entry = entries[page + QUOTE]
+    assert entry["snapshot"] == "existing", entry
+    stamp = days_ago(3)
+    assert entry["archived_at"].startswith(f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}"), entry
+    assert entry["reason"].startswith("Save Page Now answered with its existing capture of")
+    assert entry["verified"] is True

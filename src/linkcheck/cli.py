@@ -341,8 +341,8 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
         sys.exit(interruption_code())
     if archived.unavailable is not None:
         sys.exit(ExitCode.OFFLINE)  # nothing could be archived: the archive's fault, not theirs
-    if archived.not_archived():
-        sys.exit(ExitCode.FAILING)
+    if archived.not_archived() or archived.waiting():
+        sys.exit(ExitCode.FAILING)  # a copy not verified yet is not a copy to rely on
     sys.exit(checked.exit_code(config.fail_on, config.fail_after))
 
 

@@ -332,8 +332,9 @@ class ArchivedCopy:
 class ManifestEntry:
     """One cited URL (fragment included) and where its archived copy is.
 
-    ``archive_url`` is only ever a verified copy: the one nearest to ``citation_date``;
-    ``copies`` lists every copy looked at, verified or not, nearest first.
+    ``archive_url`` is a verified copy (the one nearest to ``citation_date``), or a capture
+    the archive cannot replay yet (``verified`` False; ``verification`` says so); ``copies``
+    lists every copy looked at, verified or not, nearest first.
     """
 
     url: str
@@ -392,6 +393,10 @@ class ArchiveRun:
             for entry in self.entries
             if entry.status in _ANSWERED and entry.archive_url is None
         ]
+
+    def waiting(self) -> list[ManifestEntry]:
+        """Entries whose capture exists but cannot be replayed yet (named, not verified)."""
+        return [e for e in self.entries if e.archive_url is not None and not e.verified]
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,6 +136,10 @@ class Archiver:
         self._timemap: TimeMapLookup | None = None
         self._verifier: CopyVerifier | None = None
         self._checked: dict[tuple[str, str], CopyCheck] = {}  # this run's verdicts, by copy
+        # Where each cited page redirects (the check's final URL): its captures are kept under
+        # that address, the cited one holding only the redirect.
+        self._moved_to: dict[str, str] = {}
+        self._started = float(int(time.time()))  # archive timestamps are whole seconds
 
     async def archive(self, results: Sequence[Result]) -> list[ManifestEntry]:
         """A manifest entry for every cited http(s) URL, archiving as it goes."""
@@ -145,7 +149,11 @@ class Archiver:
                 continue  # local files, mailto:, invalid URLs: nothing to archive
             if not result.url.lower().startswith(("http://", "https://", "//")):
                 continue
-            pages.setdefault(urldefrag(result.url).url, []).append(result)
+            page = urldefrag(result.url).url
+            pages.setdefault(page, []).append(result)
+            fetch = result.fetch
+            if fetch is not None and fetch.redirects and fetch.final_url:
+                self._moved_to.setdefault(page, urldefrag(fetch.final_url).url)
         if self.keys is None:
             self._notice(NO_KEYS)
         if pages and not await NetworkProbe(self.settings.wayback_url).online():
@@ -360,9 +368,10 @@ class Archiver:
             pending = self.store.pending_job(page)
             if pending is not None and self._stopped is None:
                 return await self._resume(page, spn, *pending)
-        await self._lookup_pacer.wait()
         try:
-            newest = await self._lookup.newest_ok(page)
+            # The target's capture made by this very run (it is cited too) is not this URL's:
+            # the cited address gets its own capture, its redirect recorded under it.
+            newest = await self._newest_ok(page, made_before=self._started)
         except SnapshotLookupFailed as exc:
             if not alive or spn is None:
                 return _PageOutcome(SnapshotKind.FAILED, f"lookup failed: {exc}")
@@ -390,7 +399,7 @@ class Archiver:
         index before anything is submitted again."""
         lost = not job_id or time.time() - submitted > JOB_STATUS_KEPT
         if not lost:
-            followed = await self._follow(page, spn, job_id)
+            followed = await self._follow(page, spn, job_id, submitted)
             if isinstance(followed, _PageOutcome):
                 return followed
             self._forget_job(page)
@@ -457,7 +466,7 @@ class Archiver:
                 assert job.job_id is not None
                 if self.store is not None:
                     self.store.put_job(page, job.job_id)
-                followed = await self._follow(page, spn, job.job_id)
+                followed = await self._follow(page, spn, job.job_id, submitted)
                 if isinstance(followed, _PageOutcome):
                     return followed
                 job = followed
@@ -467,9 +476,12 @@ class Archiver:
         outcome.job_id = outcome.job_id or job.job_id
         return outcome
 
-    async def _follow(self, page: str, spn: SavePageNow, job_id: str) -> _PageOutcome | JobStatus:
-        """Poll a job, ever less often, until it succeeds, or runs out of time (it is then
-        kept, and the next run polls it); a job that failed is returned as it came."""
+    async def _follow(
+        self, page: str, spn: SavePageNow, job_id: str, submitted: float
+    ) -> _PageOutcome | JobStatus:
+        """Poll a job (submitted at ``submitted``, epoch seconds), ever less often, until it
+        succeeds, or runs out of time (it is then kept, and the next run polls it); a job that
+        failed is returned as it came."""
         waited = 0.0
         interval = self.settings.poll_interval
         while True:
@@ -489,8 +501,15 @@ class Archiver:
                 job = JobStatus(JobState.PENDING, job_id=job_id)
             if job.state is JobState.SUCCESS and job.timestamp:
                 snapshot = Snapshot(job.timestamp, job.original_url or page)
-                self._record(page, snapshot, SnapshotKind.CAPTURED)
                 self._forget_job(page)
+                if snapshot.captured_at.timestamp() < submitted - CLOCK_SLACK:
+                    # Save Page Now handed back a capture it already had (if_not_archived_within,
+                    # or someone captured the page lately): not a new one.
+                    self._record(page, snapshot, SnapshotKind.EXISTING)
+                    when = snapshot.captured_at.strftime("%Y-%m-%d %H:%M UTC")
+                    reason = f"Save Page Now answered with its existing capture of {when}"
+                    return _PageOutcome(SnapshotKind.EXISTING, reason, snapshot, job_id)
+                self._record(page, snapshot, SnapshotKind.CAPTURED)
                 return _PageOutcome(SnapshotKind.CAPTURED, "captured", snapshot, job_id)
             if job.state is JobState.ERROR:
                 job.job_id = job_id
@@ -579,15 +598,29 @@ class Archiver:
             if look:
                 await self._sleep(wait)
                 wait *= SLOT_BACKOFF
-            await self._lookup_pacer.wait()
             try:
-                found = await self._lookup.newest_ok(page)
+                found = await self._newest_ok(page)
             except SnapshotLookupFailed:
                 continue
             if found is not None and found.captured_at.timestamp() >= submitted - 60:
                 self._record(page, found, SnapshotKind.CAPTURED)
                 return found
         return None
+
+    async def _newest_ok(self, page: str, *, made_before: float | None = None) -> Snapshot | None:
+        """The newest 200 capture of ``page``, or of the page it redirects to (where Save Page
+        Now keeps a capture of a redirecting URL); ``made_before`` (epoch seconds) the latter
+        must be."""
+        assert self._lookup is not None
+        await self._lookup_pacer.wait()
+        found = await self._lookup.newest_ok(page)
+        moved_to = self._moved_to.get(page)
+        if found is None and moved_to is not None and moved_to != page:
+            await self._lookup_pacer.wait()
+            found = await self._lookup.newest_ok(moved_to)
+            if found is not None and made_before is not None:
+                found = found if found.captured_at.timestamp() < made_before else None
+        return found
 
     def _forget_job(self, page: str) -> None:
         if self.store is not None:
@@ -692,6 +725,12 @@ class Archiver:
             await self._lookup_pacer.wait()
             try:
                 nearest = await self._lookup.nearest_ok(page, moment, CANDIDATES_PER_ARCHIVE)
+                moved_to = self._moved_to.get(page)
+                if not nearest and moved_to is not None and moved_to != page:
+                    await self._lookup_pacer.wait()
+                    nearest = await self._lookup.nearest_ok(
+                        moved_to, moment, CANDIDATES_PER_ARCHIVE
+                    )
                 answered = wayback_answered = True
                 copies += [_Candidate(self._wayback_copy(s), s.captured_at) for s in nearest]
             except SnapshotLookupFailed:
@@ -782,9 +821,14 @@ class Archiver:
             )
         ]
         chosen = next((c for c in copies if c.verified), None)
+        waiting = None if chosen is not None else self._waiting_copy(outcome, copies)
+        named = chosen or waiting
         reason = outcome.reason
         if chosen is not None:
             verification = chosen.reason
+        elif waiting is not None:
+            when = waiting.captured_at.replace("T", " ")[:16]
+            verification = f"captured at {when} UTC; not replayable yet, verified on a later run"
         elif copies:
             verification = f"no copy verified: {copies[0].reason}"
             reason += "; no verified copy"
@@ -795,8 +839,8 @@ class Archiver:
             status=result.status.value,
             snapshot=outcome.kind,
             reason=plain_words(reason),
-            archive_url=chosen.url if chosen else None,
-            archived_at=chosen.captured_at if chosen else None,
+            archive_url=named.url if named else None,
+            archived_at=named.captured_at if named else None,
             job_id=outcome.job_id,
             locations=list(result.locations),
             verified=chosen is not None,
@@ -804,6 +848,25 @@ class Archiver:
             citation_date=cited_on.isoformat() if cited_on else None,
             copies=copies,
             witness=witness_of(result.status, fragment, copies, cited_on),
+        )
+
+    def _waiting_copy(
+        self, outcome: _PageOutcome, copies: list[ArchivedCopy]
+    ) -> ArchivedCopy | None:
+        """The capture this page got (this run or an earlier one) when the archive cannot
+        replay it yet: named, unverified, until a later run can verify it."""
+        if outcome.kind is not SnapshotKind.CAPTURED or outcome.snapshot is None:
+            return None
+        mine = self._wayback_copy(outcome.snapshot)
+        return next(
+            (
+                c
+                for c in copies
+                if urldefrag(c.url).url == mine
+                and c.verified is None
+                and c.reason.startswith("not replayable yet")
+            ),
+            None,
         )
 
 
@@ -817,6 +880,9 @@ INDEX_LAG_LOOKS = 4  # looks for a fresh capture that has not reached the index 
 CANDIDATES_PER_ARCHIVE = 3  # copies of one archive fetched to find one that verifies
 NEAR_ENOUGH = 2 * 86400.0  # a snapshot this close to the citation's date is the citation's
 RECAPTURE_WITHIN = 60.0  # a recapture asks Save Page Now not to hand back the rejected snapshot
+# A job's capture older than its submission by more than this (the two clocks may differ) is
+# one Save Page Now already had.
+CLOCK_SLACK = 600.0
 
 
 def _distance(moment: datetime, target: datetime) -> float:

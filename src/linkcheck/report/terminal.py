@@ -83,6 +83,17 @@ def render_archive_summary(archived: ArchiveRun, manifest: str) -> None:
                     f"      [dim]{escape(why)}[/]",
                     highlight=False,
                 )
+    waiting = archived.waiting()
+    if waiting:
+        console.print(f"\n[yellow]⧗ waiting to be replayable[/] ({len(waiting)})", highlight=False)
+        for entry in waiting:
+            named = f"{entry.archive_url}: {entry.verification}"
+            for loc in entry.locations:
+                console.print(
+                    f"  [bold]{escape(loc.file)}:{loc.line}:{loc.column}[/]  {escape(entry.url)}\n"
+                    f"      [dim]{escape(named)}[/]",
+                    highlight=False,
+                )
     if archived.unavailable is not None:
         console.print(f"\n[bold red]archive unavailable[/]: {escape(archived.unavailable)}")
     entries = archived.entries
@@ -96,6 +107,8 @@ def render_archive_summary(archived: ArchiveRun, manifest: str) -> None:
     verified = sum(1 for entry in entries if entry.verified)
     rejected = sum(1 for e in entries for copy in e.copies if copy.verified is False)
     checked = f"{verified} with a verified copy"
+    if waiting:
+        checked += f", {plural(len(waiting), 'copy', 'copies')} waiting to be replayable"
     if rejected:
         checked += f", {plural(rejected, 'copy', 'copies')} rejected"
     console.print(
