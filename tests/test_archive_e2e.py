@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -315,3 +318,43 @@ def test_ctrl_c_writes_the_manifest_so_far(
     assert entries[existing]["snapshot"] == "existing"
     assert entries[site.url("/ok")]["snapshot"] == "not_captured"
     assert "Traceback" not in stderr
+
+
+def test_ctrl_c_while_a_lookup_waits_on_a_silent_index(tmp_path: Path, site: Host) -> None:
+    """A lookup thread blocked on an index that never answers once kept the process alive
+    after Ctrl-C (the interpreter's exit waits for worker threads)."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                accepted.append(silent.accept()[0])  # read nothing, answer nothing
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        (tmp_path / "doc.md").write_text(f"[a]({site.url('/ok')})\n")
+        base = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        # No keys (lookups only), and httpx's engine: without pyreqwest loaded the process once
+        # left through the interpreter's teardown, which joins the blocked lookup thread.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("IA_")}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "linkcheck", "archive", "doc.md", "--manifest", "m.json",
+             "--wayback-url", base, "--canary", site.base, "--lookup-rate", "6000",
+             "--http-engine", "httpx"],
+            cwd=tmp_path, env={**env, "HOME": str(tmp_path)},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        # The reachability probe connects first; the lookup's connection is the second.
+        assert wait_until(lambda: len(accepted) >= 2, timeout=60)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+        assert process.returncode == 130, stderr
+        assert "interrupted: the manifest holds what was archived so far" in stderr
+        assert (tmp_path / "m.json").exists()
+    finally:
+        silent.close()
+        for connection in accepted:
+            connection.close()

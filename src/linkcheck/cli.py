@@ -322,6 +322,8 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
     if not documents:
         return
     checked = check_with_progress(documents, config, quiet)
+    if checked.interrupted:
+        raise KeyboardInterrupt  # stopped while checking: nothing archived, nothing to write
     with ArchiveProgress(show_progress(quiet)) as progress:
         progress.planned(len(checked.results))
         archived = run_archive(
@@ -395,6 +397,8 @@ def fix(
     if not documents:
         return
     checked = check_with_progress(documents, config, quiet)
+    if checked.interrupted:
+        raise KeyboardInterrupt  # stopped while checking: no file is rewritten on half a check
     store = Cache(config.cache_path, warn) if config.cache_path is not None else None
     dated = document_dates(checked)
     try:
@@ -486,10 +490,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     if argv is None:
         signal.signal(signal.SIGTERM, _on_sigterm)
     code = run(argv)
-    if argv is None and "pyreqwest" in sys.modules:
-        # pyreqwest's runtime threads can call into Python while the interpreter tears itself
-        # down, which aborts the process (seen in about one run in six). Everything is written
-        # by now: flush, and leave without the teardown.
+    if argv is None:
+        # Everything is written by now: flush, and leave without the interpreter's teardown.
+        # It would wait for every worker thread (a lookup still waiting on a silent archive
+        # kept a Ctrl-C'd run alive), and pyreqwest's runtime threads can call into Python
+        # while it runs, which aborts the process (seen in about one run in six).
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()

@@ -65,4 +65,4 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
-    os._exit(code)  # past pyreqwest's teardown, as the linkcheck command does
+    os._exit(code)  # past the teardown, as the linkcheck command does (see cli.main)

@@ -7,19 +7,21 @@ own deadline, wrapped in tenacity retries; every endpoint is derived from the co
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import requests
 from tenacity import retry_if_exception_type
 from waybackpy import WaybackMachineAvailabilityAPI, WaybackMachineCDXServerAPI
-from waybackpy.cdx_utils import full_url, get_response
+from waybackpy.cdx_utils import check_for_blocked_site, full_url
 from waybackpy.exceptions import (
     ArchiveNotInAvailabilityAPIResponse,
     BlockedSiteError,
+    InvalidJSONInAvailabilityAPIResponse,
     NoCDXRecordFound,
     TooManyRequestsError,
     WaybackError,
@@ -58,15 +60,20 @@ class SnapshotLookupFailed(Exception):
 
 class _CheckedCDX(WaybackMachineCDXServerAPI):
     """waybackpy's CDX client, reading the answer's HTTP status: waybackpy reads a 429 or a
-    5xx page as "no captures", which must never be taken for an answer."""
+    5xx page as "no captures", which must never be taken for an answer. Its requests have no
+    timeout (a worker thread waiting on a silent index kept a Ctrl-C'd run from exiting), and
+    retry 5xx answers inside the thread: one request here, bounded by ``timeout``, and the
+    retries are ours."""
+
+    timeout: float = 30.0
 
     def cdx_api_manager(
         self, payload: dict[str, str], headers: dict[str, str]
     ) -> Generator[str, None, None]:
         payload["limit"] = str(self.limit)
-        response = get_response(full_url(self.endpoint, params=payload), headers=headers)
-        if isinstance(response, Exception):
-            raise response
+        url = full_url(self.endpoint, params=payload)
+        response = requests.get(url, headers=headers, timeout=self.timeout)
+        check_for_blocked_site(response)
         if response.status_code == 429:
             raise _RateLimited("the Wayback Machine rate-limited the lookup (429)")
         if response.status_code >= 500:
@@ -179,6 +186,7 @@ class SnapshotLookup:
 
     def _cdx_rows(self, api: _CheckedCDX) -> list[Snapshot]:
         api.endpoint = f"{self._base}/cdx/search/cdx"
+        api.timeout = self._timeout
         try:
             rows = list(api.snapshots())
         except TooManyRequestsError as exc:
@@ -194,7 +202,8 @@ class SnapshotLookup:
         return [Snapshot(row.timestamp, row.original) for row in rows]
 
     def _available_newest(self, url: str) -> Snapshot | None:
-        api = WaybackMachineAvailabilityAPI(url, self._user_agent, max_tries=1)
+        api = _BoundedAvailability(url, self._user_agent, max_tries=1)
+        api.timeout = self._timeout
         api.endpoint = f"{self._base}/wayback/available"
         api.api_call_time_gap = 0  # else its first call sleeps 5 s
         try:
@@ -209,6 +218,26 @@ class SnapshotLookup:
         if not closest or str(closest.get("status", "200")) != "200":
             return None
         return Snapshot(str(closest["timestamp"]), url)
+
+
+class _BoundedAvailability(WaybackMachineAvailabilityAPI):
+    """waybackpy's availability client with a timeout on its one request (it has none)."""
+
+    timeout: float = 30.0
+
+    def setup_json(self) -> Any:
+        self.response = requests.get(
+            self.endpoint, params=self.payload, headers=self.headers, timeout=self.timeout
+        )
+        self.last_api_call_unix_time = int(time.time())
+        self.tries += 1
+        try:
+            self.json = self.response.json()
+        except ValueError as exc:
+            raise InvalidJSONInAvailabilityAPIResponse(
+                f"Response data:\n{self.response.text}"
+            ) from exc
+        return self.json
 
 
 def _describe(exc: requests.RequestException) -> str:
