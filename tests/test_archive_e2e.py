@@ -168,6 +168,7 @@ def test_bad_keys_stop_every_capture(
         env={"IA_ACCESS_KEY": "wrong", "IA_SECRET_KEY": "also-wrong"},
     )  # fmt: skip
     assert "captures stopped: the Internet Archive refused the keys (HTTP 401)" in result.stderr
+    assert result.returncode == 3  # the archive refused us: not the sources' fault
     assert {e["snapshot"] for e in entries.values()} == {"not_captured"}
     assert not any(method == "POST" for method, _ in fake.requests)
 

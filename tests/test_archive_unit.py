@@ -455,3 +455,47 @@ def test_only_a_copy_from_the_time_of_citing_can_say_the_quote_was_never_there()
         "the archived copy of 2026-01-02 shows the page as it was: u3"
     )
     assert witness_of(Status.OK, quote, [good], None) is None
+
+
+@respx.mock
+def test_each_text_directive_must_be_in_the_copy() -> None:
+    """A copy is verified only when every quoted directive is in it; what a browser ignores
+    beside them (an unknown directive) decides nothing."""
+    page = "https://e.test/a"
+    copy = f"{BASE}/web/20240102030405/{page}"
+    respx.get(f"{BASE}/web/20240102030405id_/{page}").mock(
+        return_value=httpx.Response(
+            200, headers=MEMENTO, html="<p>The quick brown fox.</p><p>Jumps high.</p>"
+        )
+    )
+    both, one_missing, ignored = (
+        ":~:text=quick%20brown&text=jumps%20high",
+        ":~:text=quick%20brown&text=lazy%20dog",
+        ":~:text=quick%20brown&unknown=1",
+    )
+    checks, _ = verify_copy(copy, page, [both, one_missing, ignored])
+    assert checks[both].verified is True
+    assert checks[one_missing] == CopyCheck(False, QUOTE_MISSING, "2024-01-02T03:04:05Z")
+    assert checks[ignored].verified is True
+    assert checks[ignored].reason.endswith(", with the quoted words")
+
+
+@respx.mock
+def test_a_damaged_archived_pdf_is_never_a_verified_copy() -> None:
+    from test_pdf_fragments import make_pdf
+
+    page = "https://e.test/report.pdf"
+    copy = f"{BASE}/web/20240102030405/{page}"
+    route = respx.get(f"{BASE}/web/20240102030405id_/{page}")
+    pdf = {**MEMENTO, "Content-Type": "application/pdf"}
+    quote = ":~:text=annual%20report"
+    route.mock(return_value=httpx.Response(200, headers=pdf, content=b"%PDF-1.7\n" + b"\x00" * 64))
+    checks, _ = verify_copy(copy, page, [quote])
+    assert checks[quote].verified is False
+    assert checks[quote].reason.startswith("the copy is a damaged PDF (the PDF cannot be read")
+    # An encrypted PDF is a good copy of the page (a reader opens it with the password);
+    # only its quote cannot be checked, and the verdict says so.
+    route.mock(return_value=httpx.Response(200, headers=pdf, content=make_pdf([["x"]], "pw")))
+    checks, _ = verify_copy(copy, page, [quote])
+    assert checks[quote].verified is True
+    assert "the quote could not be checked (the PDF is encrypted" in checks[quote].reason

@@ -219,6 +219,18 @@ def test_offline_network_is_one_verdict_and_exit_3(tmp_path: Path, site: Host) -
     assert "broken" not in result.stdout
 
 
+def test_a_failing_citation_outranks_an_offline_network(tmp_path: Path, site: Host) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text(f"[a](http://a.invalid/) [dead]({site.url('/status/404')})\n")
+    result = linkcheck(
+        "doc.md", "--no-cache", "--format", "json", "--canary", "http://canary.invalid/",
+        cwd=tmp_path,
+    )  # fmt: skip
+    statuses = sorted(r["status"] for r in json.loads(result.stdout)["results"])
+    assert statuses == ["broken", "offline"]
+    assert result.returncode == 1  # exit 1 wins over exit 3: a dead link is dead either way
+
+
 def test_exclude_include_remap_accept_and_private(
     tmp_path: Path, site: Host, other_site: Host
 ) -> None:

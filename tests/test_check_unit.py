@@ -407,3 +407,65 @@ def test_quotes_beyond_max_bytes_are_unverifiable_not_missing() -> None:
     (result,) = checker.check(checker.plan([Citation(url, "d.md", 1, 1, "", "link")]))
     assert result.status is Status.UNVERIFIABLE
     assert result.fragments[0].reason == "not in the part of the page read"
+
+
+class CountingProbe(AlwaysOnline):
+    def __init__(self, online: bool) -> None:
+        super().__init__(online)
+        self.asked = 0
+
+    async def online(self) -> bool:
+        self.asked += 1
+        return await super().online()
+
+
+def fetch_refused(url: str, online: bool) -> tuple[FetchOutcome, int]:
+    """A refused connection to ``url`` (respx: nothing leaves the process); the outcome and
+    how often the canary was asked."""
+    probe = CountingProbe(online)
+
+    async def run() -> FetchOutcome:
+        cfg = CheckConfig(retries=0)
+        async with httpx.AsyncClient() as client:
+            limiter = HostLimiter(lambda host: (cfg.per_host, cfg.host_interval))
+            fetcher = Fetcher(cfg, client, limiter, probe, cfg.policy, sleep=FakeClock().sleep)
+            return await fetcher.fetch(url, lambda code, headers: 0)
+
+    with respx.mock:
+        respx.get(url).mock(side_effect=httpx.ConnectError("[Errno 111] Connection refused"))
+        return asyncio.run(run()), probe.asked
+
+
+OUTAGE = "network unreachable (connection refused)"
+
+
+@pytest.mark.parametrize(
+    ("url", "canary_up", "verdict", "asked"),
+    [
+        # A public address refusing could be the network (a captive portal, a firewall)…
+        ("http://93.184.216.34/p", False, (Status.OFFLINE, OUTAGE), 1),
+        ("http://93.184.216.34/p", True, (Status.ERROR, "connection refused"), 1),
+        # …a loopback or private one refusing is the host's own answer: the canary is not asked.
+        ("http://127.0.0.1:9/p", False, (Status.ERROR, "connection refused"), 0),
+        ("http://10.1.2.3/p", False, (Status.ERROR, "connection refused"), 0),
+        ("http://[::1]:9/p", False, (Status.ERROR, "connection refused"), 0),
+    ],
+)  # fmt: skip
+def test_a_refusal_counts_as_an_outage_only_from_a_public_address(
+    url: str, canary_up: bool, verdict: tuple[Status, str], asked: int
+) -> None:
+    outcome, canary_asked = fetch_refused(url, canary_up)
+    assert judged(outcome) == verdict
+    assert canary_asked == asked
+
+
+def test_exit_codes_failing_before_offline() -> None:
+    from linkcheck.errors import ExitCode
+    from linkcheck.model import DEFAULT_FAIL_ON, CheckRun, Result
+
+    dead = Result("https://e.test/a", Status.BROKEN, "HTTP 404 Not Found", None)
+    down = Result("https://e.test/b", Status.OFFLINE, "network unreachable", None)
+    fine = Result("https://e.test/c", Status.OK, "HTTP 200 OK", None)
+    assert CheckRun([dead, down], 2, 0.1).exit_code(DEFAULT_FAIL_ON, 1) is ExitCode.FAILING
+    assert CheckRun([down, fine], 2, 0.1).exit_code(DEFAULT_FAIL_ON, 1) is ExitCode.OFFLINE
+    assert CheckRun([fine], 1, 0.1).exit_code(DEFAULT_FAIL_ON, 1) is ExitCode.OK

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from linkcheck.archive.memento import parse_links
-from linkcheck.fragments import Page, verify_fragment
+from linkcheck.fragments import DAMAGED_PDF, Page, verify_fragment
 from linkcheck.model import WITNESSED, ArchivedCopy, FragmentState, Status, iso_utc
 from linkcheck.net.bodies import read_capped
 from linkcheck.net.pages import bot_challenge, page_says_not_found
@@ -157,11 +157,20 @@ class CopyVerifier:
 
     @staticmethod
     def _judge_quote(page_check: CopyCheck, fragment: str, page: Page) -> CopyCheck:
-        outcomes = [o for o in verify_fragment(fragment, page) if o.kind == "text"]
+        # Each text directive on its own, as a browser highlights them; what it ignores
+        # (an unknown directive beside them) decides nothing.
+        outcomes = [
+            o
+            for o in verify_fragment(fragment, page)
+            if o.kind == "text" and o.state is not FragmentState.SKIPPED
+        ]
         if not outcomes:
             return page_check
         if any(o.state is FragmentState.MISSING for o in outcomes):
             return CopyCheck(False, QUOTE_MISSING, page_check.captured_at)
+        damaged = next((o for o in outcomes if o.reason.startswith(DAMAGED_PDF)), None)
+        if damaged is not None:  # a reader would get a broken file, not the page
+            return CopyCheck(False, f"the copy is a damaged PDF ({damaged.reason})")
         if all(o.state is FragmentState.FOUND for o in outcomes):
             return CopyCheck(
                 True, page_check.reason + ", with the quoted words", page_check.captured_at

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from linkcheck.fragments.pdf import DAMAGED_PDF
 from linkcheck.fragments.verify import (
     QUOTED_TYPES,
     TEXT_TYPES,
@@ -17,6 +18,7 @@ from linkcheck.fragments.verify import (
 )
 
 __all__ = [
+    "DAMAGED_PDF",
     "QUOTED_TYPES",
     "TEXT_TYPES",
     "Page",

@@ -24,6 +24,11 @@ _HARD_BREAK = re.compile(
 )
 
 
+# How an unreadable PDF's reason starts when the file itself is broken (not encrypted, not a
+# scan, not too large): an archived copy like that is no copy.
+DAMAGED_PDF = "the PDF cannot be read"
+
+
 class PdfUnreadable(Exception):
     """Why a PDF's text cannot be read: encrypted, a scan, damaged, too large or too slow."""
 
@@ -60,7 +65,7 @@ def pdf_text(body: bytes, truncated: bool, time_limit: float = TIME_LIMIT) -> Pd
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise PdfUnreadable("the PDF is encrypted (it needs a password)") from None
-        raise PdfUnreadable(f"the PDF cannot be read ({str(exc).rstrip('.')})") from None
+        raise PdfUnreadable(f"{DAMAGED_PDF} ({str(exc).rstrip('.')})") from None
     started = time.monotonic()
     pages: list[str] = []
     try:
@@ -76,7 +81,7 @@ def pdf_text(body: bytes, truncated: bool, time_limit: float = TIME_LIMIT) -> Pd
             finally:
                 page.close()
     except pdfium.PdfiumError as exc:
-        raise PdfUnreadable(f"the PDF cannot be read ({str(exc).rstrip('.')})") from None
+        raise PdfUnreadable(f"{DAMAGED_PDF} ({str(exc).rstrip('.')})") from None
     finally:
         document.close()
     if not any(text.strip() for text in pages):
