@@ -493,11 +493,12 @@ def test_a_capture_of_a_page_that_redirects_is_verified(
     assert done.returncode == 0, done.stdout + done.stderr
     # With no cache (a fresh CI machine), the capture is found under the address it redirects
     # to: nothing is submitted again.
+    submitted = sum(fake.submits.values())
+    assert 1 <= submitted <= 2  # the second may reuse the first's capture of the same page
     shutil.rmtree(tmp_path / ".linkcheck")
     done, entries = run_archive(tmp_path, host, base, [moved, temporary])
     assert all(entries[url]["verified"] for url in (moved, temporary)), entries
-    assert fake.submits[host.url("/old-address")] == 1
-    assert fake.submits[host.url("/moved-for-now")] == 1
+    assert sum(fake.submits.values()) == submitted
 
 
 def test_a_fresh_capture_not_yet_replayable_is_named_and_verified_later(

@@ -139,7 +139,7 @@ class Archiver:
         # Where each cited page redirects (the check's final URL): its captures are kept under
         # that address, the cited one holding only the redirect.
         self._moved_to: dict[str, str] = {}
-        self._started = float(int(time.time()))  # archive timestamps are whole seconds
+        self._pages: set[str] = set()  # the pages this run archives
 
     async def archive(self, results: Sequence[Result]) -> list[ManifestEntry]:
         """A manifest entry for every cited http(s) URL, archiving as it goes."""
@@ -154,6 +154,7 @@ class Archiver:
             fetch = result.fetch
             if fetch is not None and fetch.redirects and fetch.final_url:
                 self._moved_to.setdefault(page, urldefrag(fetch.final_url).url)
+        self._pages = set(pages)
         if self.keys is None:
             self._notice(NO_KEYS)
         if pages and not await NetworkProbe(self.settings.wayback_url).online():
@@ -369,9 +370,7 @@ class Archiver:
             if pending is not None and self._stopped is None:
                 return await self._resume(page, spn, *pending)
         try:
-            # The target's capture made by this very run (it is cited too) is not this URL's:
-            # the cited address gets its own capture, its redirect recorded under it.
-            newest = await self._newest_ok(page, made_before=self._started)
+            newest = await self._newest_ok(page, to_reuse=True)
         except SnapshotLookupFailed as exc:
             if not alive or spn is None:
                 return _PageOutcome(SnapshotKind.FAILED, f"lookup failed: {exc}")
@@ -607,19 +606,20 @@ class Archiver:
                 return found
         return None
 
-    async def _newest_ok(self, page: str, *, made_before: float | None = None) -> Snapshot | None:
+    async def _newest_ok(self, page: str, *, to_reuse: bool = False) -> Snapshot | None:
         """The newest 200 capture of ``page``, or of the page it redirects to (where Save Page
-        Now keeps a capture of a redirecting URL); ``made_before`` (epoch seconds) the latter
-        must be."""
+        Now keeps a capture of a redirecting URL). ``to_reuse``: not the target's when the run
+        cites the target itself — the run captures it, and this URL gets a capture of its own,
+        its redirect on record under the cited address."""
         assert self._lookup is not None
         await self._lookup_pacer.wait()
         found = await self._lookup.newest_ok(page)
         moved_to = self._moved_to.get(page)
-        if found is None and moved_to is not None and moved_to != page:
+        if moved_to in (None, page) or (to_reuse and moved_to in self._pages):
+            return found
+        if found is None and moved_to is not None:
             await self._lookup_pacer.wait()
             found = await self._lookup.newest_ok(moved_to)
-            if found is not None and made_before is not None:
-                found = found if found.captured_at.timestamp() < made_before else None
         return found
 
     def _forget_job(self, page: str) -> None:

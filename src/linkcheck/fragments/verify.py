@@ -375,31 +375,31 @@ def drift_hint(page: Page, directive: TextDirective) -> str | None:
 def with_fragments(
     status: Status, reason: str, outcomes: list[FragmentOutcome]
 ) -> tuple[Status, str]:
-    """A live page's status once its fragments are known: a missing one outranks an invalid one."""
+    """A live page's status once its fragments are known: a missing one outranks an invalid one.
+
+    Notes worth the reader's eye follow the reason: directives a browser ignores, and what a
+    found quote's reason adds after "found…" (a page hidden until a script shows it, say).
+    """
     if status not in PAGE_ALIVE or not outcomes:
         return status, reason
-    for state, verdict in (
-        (FragmentState.MISSING, Status.FRAGMENT_MISSING),
-        (FragmentState.INVALID, Status.INVALID),
-    ):
-        failed = [o for o in outcomes if o.state is state]
-        if failed:
-            what = "; ".join(f"{o.kind} {unquote(o.directive)!r}: {o.reason}" for o in failed)
-            return verdict, what
-    if all(
-        o.state in (FragmentState.UNVERIFIABLE, FragmentState.SKIPPED) for o in outcomes
-    ) and any(o.state is FragmentState.UNVERIFIABLE for o in outcomes):
-        unverifiable = next(o for o in outcomes if o.state is FragmentState.UNVERIFIABLE)
-        reason = f"{reason}; {unverifiable.reason}"
-        status = Status.UNVERIFIABLE
-    # Notes worth the reader's eye: directives a browser ignores, and what a found quote's
-    # reason adds after "found…" (a page hidden until a script shows it, say).
     notes = [o.reason for o in outcomes if o.kind == "text" and o.state is FragmentState.SKIPPED]
     notes += [
         o.reason.split("; ", 1)[1]
         for o in outcomes
         if o.kind == "text" and o.state is FragmentState.FOUND and "; " in o.reason
     ]
-    if notes:
-        reason = "; ".join([reason, *dict.fromkeys(notes)])
-    return status, reason
+    for state, verdict in (
+        (FragmentState.MISSING, Status.FRAGMENT_MISSING),
+        (FragmentState.INVALID, Status.INVALID),
+    ):
+        failed = [o for o in outcomes if o.state is state]
+        if failed:
+            what = [f"{o.kind} {unquote(o.directive)!r}: {o.reason}" for o in failed]
+            return verdict, "; ".join(dict.fromkeys([*what, *notes]))
+    if all(
+        o.state in (FragmentState.UNVERIFIABLE, FragmentState.SKIPPED) for o in outcomes
+    ) and any(o.state is FragmentState.UNVERIFIABLE for o in outcomes):
+        unverifiable = next(o for o in outcomes if o.state is FragmentState.UNVERIFIABLE)
+        reason = f"{reason}; {unverifiable.reason}"
+        status = Status.UNVERIFIABLE
+    return status, "; ".join(dict.fromkeys([reason, *notes]))
