@@ -137,7 +137,9 @@ def test_timeouts_slow_response_and_dripping_body(tmp_path: Path, site: Host) ->
     assert results[slow]["status"] == "timeout"
     assert results[drip]["status"] == "timeout"
     assert results[drip]["reason"] == "no complete response within 1 s"
-    assert time.monotonic() - started < 10
+    # Unbounded, the drip would take hours: any bound far below that says the deadline held,
+    # and a loaded machine is nowhere near it.
+    assert time.monotonic() - started < 120
     assert code == 1
 
 
@@ -145,10 +147,10 @@ def test_an_error_page_that_drips_is_reported_not_timed_out(tmp_path: Path, site
     # Its body is not needed; reading it to keep the connection gives up after a second.
     url = site.url("/drip404")
     started = time.monotonic()
-    _, results, _ = check_urls(tmp_path, site, [url], "--timeout", "10")
+    _, results, _ = check_urls(tmp_path, site, [url], "--timeout", "300")
     assert results[url]["status"] == "broken"
     assert results[url]["reason"] == "HTTP 404 Not Found"
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 150  # not the 300 s deadline
 
 
 def test_huge_body_and_gzip_bomb_cost_no_more_than_the_cap(tmp_path: Path, site: Host) -> None:
@@ -157,7 +159,7 @@ def test_huge_body_and_gzip_bomb_cost_no_more_than_the_cap(tmp_path: Path, site:
     _, results, _ = check_urls(tmp_path, site, [huge, bomb])
     assert results[huge]["status"] == "ok"
     assert results[bomb]["status"] == "ok"
-    assert time.monotonic() - started < 20
+    assert time.monotonic() - started < 120  # not the 2 GB, nor the bomb's gigabytes
 
 
 def test_soft_404s(tmp_path: Path, site: Host) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -61,6 +61,15 @@ def test_worker_processes_give_the_answers_of_one(tmp_path: Path, hosts: list[Ho
     assert verdicts(rerun.stdout) == verdicts(alone.stdout)
 
 
+def recorded(cache: Path) -> int:
+    """Results the run has written to its cache so far (0 before the file exists)."""
+    try:
+        with sqlite3.connect(f"file:{cache}?mode=ro", uri=True, timeout=1) as db:
+            return int(db.execute("SELECT count(*) FROM results").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
 def children(pid: int) -> list[int]:
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(line) for line in found.split()]
@@ -74,12 +83,13 @@ def test_a_worker_that_dies_is_reported_and_the_rest_kept(
     with (tmp_path / "doc.md").open("a") as doc:
         doc.write("".join(f"\n\n[slow]({url})" for url in slow))
     process = subprocess.Popen(
-        [sys.executable, "-m", "linkcheck", "doc.md", "--format=json", "--jobs=2", "--no-cache",
-         "--timeout=60", f"--canary={hosts[0].base}"],
+        [sys.executable, "-m", "linkcheck", "doc.md", "--format=json", "--jobs=2",
+         "--cache-file=cache.db", "--timeout=60", f"--canary={hosts[0].base}"],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert wait_until(lambda: len(children(process.pid)) == 2, timeout=30)
-    time.sleep(2)  # the fast URLs are done; the slow ones are waiting
+    # The fast URLs are done when the main process has recorded them; the slow ones wait.
+    assert wait_until(lambda: recorded(tmp_path / "cache.db") >= len(urls), timeout=120)
     os.kill(children(process.pid)[0], signal.SIGKILL)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 1, stderr

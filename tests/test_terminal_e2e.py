@@ -10,6 +10,7 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyte
@@ -19,8 +20,15 @@ from fakeweb import Host
 pytestmark = pytest.mark.e2e  # runs the real command line or real servers
 
 
-def screen_while_running(cwd: Path, args: list[str], columns: int, seconds: float) -> list[str]:
-    """The terminal's lines ``seconds`` into a run of linkcheck ARGS on a ``columns`` wide pty."""
+def screen_when(
+    cwd: Path,
+    args: list[str],
+    columns: int,
+    shown: Callable[[list[str]], bool],
+    timeout: float = 60.0,
+) -> list[str]:
+    """The terminal's lines once ``shown(lines)`` holds (or ``timeout`` seconds have passed)
+    during a run of linkcheck ARGS on a ``columns`` wide pty."""
     leader, follower = pty.openpty()
     env = {**os.environ, "COLUMNS": str(columns), "LINES": "12", "TERM": "xterm-256color"}
     process = subprocess.Popen(
@@ -32,7 +40,7 @@ def screen_while_running(cwd: Path, args: list[str], columns: int, seconds: floa
     stream = pyte.ByteStream(screen)
     started = time.monotonic()
     try:
-        while time.monotonic() - started < seconds:
+        while time.monotonic() - started < timeout and not shown(list(screen.display)):
             ready, _, _ = select.select([leader], [], [], 0.1)
             if ready:
                 try:
@@ -53,13 +61,13 @@ def test_the_progress_line_keeps_what_matters_at_any_width(
     urls = [site.url(f"/ok?n={n}") for n in range(20)]
     urls += [site.url("/missing"), site.url("/status/999"), site.url("/status/500")]
     urls += [site.url("/page#:~:text=not%20there"), site.url("/redirect/301")]
-    urls += [site.url(f"/slow?s=8&n={n}") for n in range(3)]
+    urls += [site.url(f"/slow?s=30&n={n}") for n in range(3)]  # still running when read
     (tmp_path / "doc.md").write_text("\n\n".join(f"[x]({url})" for url in urls))
-    lines = screen_while_running(
+    lines = screen_when(
         tmp_path,
         ["doc.md", "--no-cache", "--retries=0", f"--canary={site.base}", "--per-host=8"],
         columns,
-        seconds=3.0,
+        lambda lines: any(re.search(r"^checking 25/28 .*ETA", line) for line in lines),
     )
     (line,) = [line for line in lines if line.startswith("checking")]
     assert re.search(r"checking 2[0-9]/28 ", line), line  # done/total, never cut
