@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit lint format bench clean
+.PHONY: run test unit lint format bench mutate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,8 @@ run: $(STAMP)
 	$(BIN)/linkcheck seeds/
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench mutation
+	$(BIN)/ruff format --check src tests bench mutation
 	$(BIN)/mypy src
 
 # The whole suite, one worker per core.
@@ -29,8 +29,8 @@ unit: $(STAMP)
 	$(BIN)/pytest -q -n auto -m "not e2e and not slow"
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench mutation
+	$(BIN)/ruff format src tests bench mutation
 
 bench: $(STAMP)
 	$(BIN)/python bench/extract.py
@@ -39,5 +39,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/fragments.py
 	$(BIN)/python bench/robustness.py
 
+# Mutation testing of the modules that hold verdicts (not part of test or CI; tens of minutes):
+# every target, or one: make mutate MODULE=check/classify.py
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[mutate]'
+	$(BIN)/python mutation/run.py $(MODULE)
+
 clean:
-	rm -rf $(VENV) .linkcheck build dist src/*.egg-info
+	rm -rf $(VENV) .linkcheck .mutation build dist src/*.egg-info

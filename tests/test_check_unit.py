@@ -20,7 +20,7 @@ from linkcheck.check.classify import (
 )
 from linkcheck.check.fetch import Fetcher, FetchError, FetchOutcome, read_capped
 from linkcheck.config import CheckConfig
-from linkcheck.model import Status
+from linkcheck.model import Refusal, Status
 from linkcheck.net.addresses import is_private_address
 from linkcheck.net.pages import page_says_not_found
 from linkcheck.net.politeness import HostLimiter
@@ -469,3 +469,99 @@ def test_exit_codes_failing_before_offline() -> None:
     assert CheckRun([dead, down], 2, 0.1).exit_code(DEFAULT_FAIL_ON, 1) is ExitCode.FAILING
     assert CheckRun([down, fine], 2, 0.1).exit_code(DEFAULT_FAIL_ON, 1) is ExitCode.OFFLINE
     assert CheckRun([fine], 1, 0.1).exit_code(DEFAULT_FAIL_ON, 1) is ExitCode.OK
+
+
+# Every special code and every range boundary, written out (not read from the table under
+# test, so that a wrong key or a moved boundary fails here): code -> (status, refusal).
+CODE_VERDICTS: dict[int, tuple[Status, Refusal | None]] = {
+    199: (Status.ERROR, None), 200: (Status.OK, None), 299: (Status.OK, None),
+    300: (Status.ERROR, None), 399: (Status.ERROR, None),
+    400: (Status.BROKEN, None), 401: (Status.BLOCKED, Refusal.ROBOTS),
+    403: (Status.BLOCKED, Refusal.ROBOTS), 404: (Status.BROKEN, None),
+    418: (Status.BLOCKED, Refusal.ROBOTS), 429: (Status.BLOCKED, Refusal.RATE_LIMITED),
+    430: (Status.BLOCKED, Refusal.ROBOTS), 451: (Status.BLOCKED, Refusal.ROBOTS),
+    460: (Status.ERROR, None), 463: (Status.ERROR, None), 499: (Status.ERROR, None),
+    500: (Status.ERROR, None), 509: (Status.ERROR, None), 519: (Status.ERROR, None),
+    520: (Status.ERROR, None), 521: (Status.ERROR, None), 522: (Status.TIMEOUT, None),
+    523: (Status.ERROR, None), 524: (Status.TIMEOUT, None), 525: (Status.ERROR, None),
+    526: (Status.ERROR, None), 527: (Status.ERROR, None), 528: (Status.ERROR, None),
+    530: (Status.ERROR, None), 597: (Status.ERROR, None), 598: (Status.TIMEOUT, None),
+    599: (Status.TIMEOUT, None), 600: (Status.ERROR, None), 999: (Status.BLOCKED, Refusal.ROBOTS),
+}  # fmt: skip
+SPECIAL_REASONS = {
+    520: "unknown error from the origin", 521: "origin server down", 523: "cannot reach the origin",
+    525: "TLS between the site's CDN and the origin", 526: "TLS certificate is invalid",
+    527: "lost its connection", 598: "timed out reading", 599: "timed out connecting",
+    460: "client closed the connection", 463: "too many forwarding hops", 499: "closed the request",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("code", sorted(CODE_VERDICTS))
+def test_every_code_has_its_verdict(code: int) -> None:
+    verdict = classify_fetch(
+        FetchOutcome("https://e.test/p", http_status=code, final_url="https://e.test/p",
+                     headers=httpx.Headers())
+    )  # fmt: skip
+    assert (verdict.status, verdict.refusal) == CODE_VERDICTS[code], verdict.reason
+    if code in SPECIAL_REASONS:
+        assert SPECIAL_REASONS[code] in verdict.reason
+    if code in (199, 300, 399, 600):
+        assert verdict.reason.startswith("unexpected HTTP")
+    if code in (519, 528, 597):
+        assert verdict.reason.startswith(f"HTTP {code}") and ":" not in verdict.reason
+
+
+def test_a_429_without_retry_after_says_nothing_of_waiting() -> None:
+    outcome = FetchOutcome("https://e.test/p", http_status=429, headers=httpx.Headers())
+    assert judged(outcome) == (Status.BLOCKED, "HTTP 429 Too Many Requests: rate limited")
+    outcome.retry_after = 30
+    assert judged(outcome)[1] == "HTTP 429 Too Many Requests: rate limited (asked to wait 30 s)"
+
+
+def test_a_host_that_kept_rate_limiting_is_blocked_not_an_error() -> None:
+    outcome = FetchOutcome("https://e.test/p", error=FetchError.GAVE_UP, message="gave up")
+    verdict = classify_fetch(outcome)
+    assert (verdict.status, verdict.refusal) == (Status.BLOCKED, Refusal.RATE_LIMITED)
+    other = FetchOutcome("https://e.test/p", error=FetchError.RESET, message="reset")
+    assert classify_fetch(other).status is Status.ERROR
+
+
+@pytest.mark.parametrize(
+    ("hops", "status"),
+    [
+        ([(301, "https://e.test/b")], Status.REDIRECTED),
+        ([(308, "https://e.test/b")], Status.REDIRECTED),
+        ([(302, "https://e.test/b")], Status.OK),
+        ([(307, "https://e.test/b")], Status.OK),
+        ([(303, "https://e.test/b")], Status.OK),
+        ([(302, "https://e.test/x"), (301, "https://e.test/b")], Status.REDIRECTED),
+    ],
+)
+def test_only_permanent_redirects_are_redirected(
+    hops: list[tuple[int, str]], status: Status
+) -> None:
+    outcome = FetchOutcome(
+        "https://e.test/a", http_status=200, final_url="https://e.test/b", redirects=hops
+    )
+    assert judged(outcome)[0] is status
+
+
+@pytest.mark.parametrize(
+    ("probe", "status"),
+    [
+        (titled("Anything", status=500), Status.OK),  # not a 2xx: no soft-404 site
+        (titled("Anything", status=299), Status.BROKEN),  # a 2xx of the same words…
+        (titled("A different page"), Status.OK),  # …a 2xx of other content: no evidence
+        (titled("Page Not Found Here"), Status.BROKEN),  # another page saying "not found"
+        (FetchOutcome("https://e.test/x", error=FetchError.RESET), Status.BROKEN),  # no answer
+    ],
+)
+def test_the_probe_decides_between_content_and_a_soft_404(
+    probe: FetchOutcome, status: Status
+) -> None:
+    page = titled("Not Found: a history")
+    verdict = classify_fetch(page)
+    assert verdict.not_found_hint == "Not Found: a history"
+    if probe.http_status == 299:
+        probe = titled("Not Found: a history", status=299)
+    assert confirm_not_found(verdict, page, probe).status is status

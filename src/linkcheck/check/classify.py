@@ -84,10 +84,12 @@ def classify_fetch(outcome: FetchOutcome, accept: frozenset[int] = frozenset()) 
         moved = moved_to_not_found(outcome)
         if moved:
             return Verdict(Status.BROKEN, f"soft 404: {moved}")
-        hint = page_says_not_found(outcome.body)
-        if hint is not None and page_says_it_is_missing(outcome.body) is not None:
-            return Verdict(Status.BROKEN, f'soft 404: page says "{hint}", and that it is missing')
-        return _alive(outcome, reason, not_found_hint=hint)
+        missing = page_says_it_is_missing(outcome.body)
+        if missing is not None:
+            return Verdict(
+                Status.BROKEN, f'soft 404: page says "{missing}", and that it is missing'
+            )
+        return _alive(outcome, reason, not_found_hint=page_says_not_found(outcome.body))
     if code == 429:
         wait = outcome.retry_after
         detail = f" (asked to wait {wait:.0f} s)" if wait is not None else ""
