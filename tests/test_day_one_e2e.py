@@ -273,6 +273,31 @@ def start_linkcheck(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
+def ignore_sigint() -> None:
+    """As a script's background job starts: SIGINT ignored."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def test_sigterm_stops_a_run_started_with_sigint_ignored(tmp_path: Path, site: Host) -> None:
+    urls = [site.url(f"/slow?s=0.3&key=ignored-{n}") for n in range(60)]
+    (tmp_path / "doc.md").write_text("".join(f"<{url}>\n\n" for url in urls))
+    web = site.web  # type: ignore[attr-defined]
+    before = web.hits["/slow"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "linkcheck", "check", "doc.md", "--concurrency", "2",
+         "--canary", site.base],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=ignore_sigint,
+    )  # fmt: skip
+    assert wait_until(lambda: web.hits["/slow"] - before >= 4, timeout=60)
+    process.terminate()
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert "linkcheck: terminated" in stderr
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_sigterm_stops_like_ctrl_c_and_keeps_what_finished(
     tmp_path: Path, site: Host, jobs: str

@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -467,12 +468,18 @@ cli.add_command(cache)
 _terminated = False  # set when SIGTERM stopped the run
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    """SIGTERM (a cancelled CI job) stops the run as Ctrl-C does: asyncio's own SIGINT handler
-    cancels the work, what finished is written, and the exit code says which signal it was."""
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM (a cancelled CI job) stops the run as Ctrl-C does: the SIGINT handler in force
+    (asyncio's, which cancels the work) is called, what finished is written, and the exit code
+    says which signal it was. A process started with SIGINT ignored (a background job of a
+    script) is still stopped."""
     global _terminated
     _terminated = True
-    signal.raise_signal(signal.SIGINT)
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)
+    else:
+        raise KeyboardInterrupt
 
 
 def interruption() -> str:
