@@ -8,7 +8,8 @@ the working tree, and the copy is what both the tests and the command line they 
 (``PYTHONPATH``); ``--jobs N`` mutates N modules at once, each in its own copy.
 
 Run: ``python mutation/run.py`` for every target (``make mutate``), or name targets:
-``python mutation/run.py check/classify.py`` (``make mutate MODULE=check/classify.py``).
+``python mutation/run.py check/classify.py`` (``make mutate MODULE=check/classify.py``). Only the
+definitions that make decisions are mutated (``TARGETS``).
 Prints, per module, the mutants, how many survived and the surviving ones' diffs. A survivor
 that only changes a type annotation (never evaluated here: ``from __future__ import
 annotations``) is an equivalent mutant, counted apart and not shown.
@@ -30,18 +31,37 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".mutation"
 
-# module (under src/linkcheck/) -> the tests that hold its decisions.
-TARGETS: dict[str, list[str]] = {
-    "check/classify.py": ["tests/test_check_unit.py", "tests/test_pages_unit.py"],
-    "check/fetch.py": ["tests/test_check_unit.py", "tests/test_transport.py"],
-    "fragments/match.py": [
-        "tests/test_fragments.py",
-        "tests/test_wpt_fragments.py",
-        "tests/test_pdf_fragments.py",
-    ],
-    "archive/verify.py": ["tests/test_archive_unit.py"],
-    "fixes.py": ["tests/test_fixes_unit.py"],
-    "model.py": ["tests/test_model_unit.py", "tests/test_check_unit.py"],
+# module (under src/linkcheck/) -> the tests that hold its decisions, and the functions and
+# classes that make them (None: the whole module). Mutants elsewhere are not run: a message's
+# wording or a transport detail is not a verdict, and each mutant costs seconds.
+TARGETS: dict[str, tuple[list[str], list[str] | None]] = {
+    "check/classify.py": (["tests/test_check_unit.py", "tests/test_pages_unit.py"], None),
+    "check/fetch.py": (
+        ["tests/test_check_unit.py"],
+        ["_could_be_the_network", "_should_retry", "describe_connect_error", "location_of"],
+    ),
+    "fragments/match.py": (["tests/test_fragments.py", "tests/test_wpt_fragments.py"], None),
+    "archive/verify.py": (
+        ["tests/test_archive_unit.py"],
+        ["_judge_page", "_judge_quote", "witness_of", "same_resource", "wayback_parts"],
+    ),
+    "fixes.py": (
+        ["tests/test_fixes_unit.py"],
+        ["plan_fixes", "_dead", "_with_fragment", "verified_copies", "apply_fixes", "_place"],
+    ),
+    "model.py": (
+        ["tests/test_model_unit.py", "tests/test_check_unit.py"],
+        [
+            "Site",
+            "consecutive_failures",
+            "Result",
+            "unreadable",
+            "CheckRun",
+            "ManifestEntry",
+            "ArchiveRun",
+            "host_of",
+        ],
+    ),
 }
 TIMEOUT = 120.0  # seconds for one mutant's tests (a mutant that loops forever is killed)
 
@@ -57,7 +77,7 @@ def main() -> int:
         print(f"unknown target(s): {', '.join(unknown)}; known: {', '.join(TARGETS)}")
         return 2
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        summary = list(pool.map(lambda module: mutate(module, TARGETS[module]), chosen))
+        summary = list(pool.map(lambda module: mutate(module, *TARGETS[module]), chosen))
     print("\nmodule                  mutants  killed  survived  rate")
     for module, total, survived in summary:
         rate = f"{100 * survived / total:.1f}%" if total else "-"
@@ -76,8 +96,9 @@ def copy_tree(scratch: Path) -> None:
         shutil.copy2(ROOT / name, scratch / name)
 
 
-def mutate(module: str, tests: list[str]) -> tuple[str, int, int]:
-    """Run every mutant of ``module``; (module, mutants, survivors)."""
+def mutate(module: str, tests: list[str], only: list[str] | None) -> tuple[str, int, int]:
+    """Run every mutant of ``module`` (inside the definitions ``only`` names, when given);
+    (module, mutants, survivors)."""
     name = module.replace("/", "_").removesuffix(".py")
     scratch = SCRATCH / name
     copy_tree(scratch)
@@ -99,6 +120,8 @@ def mutate(module: str, tests: list[str]) -> tuple[str, int, int]:
     subprocess.run(
         [*cosmic_ray, "init", str(config), str(session)], cwd=scratch, env=env, check=True
     )
+    if only is not None:
+        keep_only(session, (scratch / "src" / "linkcheck" / module).read_text(), only)
     baseline = subprocess.run(
         [*cosmic_ray, "baseline", str(config)], cwd=scratch, env=env, capture_output=True, text=True
     )
@@ -120,6 +143,23 @@ def mutate(module: str, tests: list[str]) -> tuple[str, int, int]:
         changed = [d for d in diff.splitlines() if d[:1] in "+-" and d[:3] not in ("+++", "---")]
         print(f"-- line {line}: {operator}\n" + "\n".join(changed))
     return module, total - equivalent, len(survivors)
+
+
+def keep_only(session: Path, source: str, names: list[str]) -> None:
+    """Drop the session's mutants outside the top-level definitions (or methods) ``names``."""
+    lines: set[int] = set()
+    definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, definitions) and node.name in names and node.end_lineno:
+            lines.update(range(node.lineno, node.end_lineno + 1))
+    with sqlite3.connect(session) as db:
+        outside = [
+            job
+            for job, row in db.execute("SELECT job_id, start_pos_row FROM mutation_specs")
+            if row not in lines
+        ]
+        db.executemany("DELETE FROM mutation_specs WHERE job_id = ?", [(j,) for j in outside])
+        db.executemany("DELETE FROM work_items WHERE job_id = ?", [(j,) for j in outside])
 
 
 def only_annotations(source: str, diff: str) -> bool:
