@@ -185,3 +185,101 @@ def test_fixes_are_placed_at_their_location_and_nothing_else_changes(tmp_path: P
     assert change.after == "\ufeffSee [x](https://e.test/new) and https://e.test/new.\r\n".encode()
     assert [s.location.column for s in skipped] == [1]
     assert "+\ufeffSee [x](https://e.test/new) and https://e.test/new." in unified_diff(changes)
+
+
+def test_an_excluded_citation_does_not_stop_the_ones_after_it() -> None:
+    excluded = result("https://e.test/skip", Status.EXCLUDED)
+    moved = result("https://e.test/old", Status.REDIRECTED, "https://e.test/new")
+    fixes, _ = plan([excluded, moved])
+    assert [f.new for f in fixes] == ["https://e.test/new"]
+
+
+@pytest.mark.parametrize(
+    "status", [Status.OK, Status.UNVERIFIABLE, Status.TIMEOUT, Status.FRAGMENT_MISSING]
+)
+def test_only_a_permanent_redirect_is_a_move(status: Status) -> None:
+    fixes, skipped = plan([result("https://e.test/a", status, "https://e.test/b")])
+    assert fixes == [] and skipped == []
+
+
+def test_a_move_to_a_host_that_sorts_first_is_another_host_too() -> None:
+    cited = "https://e.test/old"
+    fixes, skipped = plan([result(cited, Status.REDIRECTED, "https://a.test/new")])
+    assert fixes == [] and skipped == [(cited, "moved to another host (a.test): --cross-host")]
+
+
+def test_a_robust_link_without_a_document_date_takes_its_nearest_copys() -> None:
+    page = "https://e.test/a"
+    copy = copy_of(page, "20240105000000")
+    store = Store(copies={page: [(copy, "20240105000000")]}, checks={(copy, ""): (True, "ok")})
+    (fix,) = plan([result(page, Status.OK)], store, robust=True)[0]
+    assert fix.version_date == "2024-01-05"
+
+
+def test_the_nearest_copy_is_by_distance_in_days() -> None:
+    page = "https://e.test/a"
+    before, after = copy_of(page, "20240103000000"), copy_of(page, "20240106000000")
+    store = Store(
+        copies={page: [(after, "20240106000000"), (before, "20240103000000")]},
+        checks={(before, ""): (True, "ok"), (after, ""): (True, "ok")},
+    )
+    # One a day before beats one two days after (not by any other arithmetic on the dates).
+    assert verified_copies(page, store, WAYBACK, date(2024, 1, 4)) == [(before, "2024-01-03")]
+
+
+def test_files_that_cannot_be_read_or_decoded_do_not_stop_the_others(tmp_path: Path) -> None:
+    latin, good = tmp_path / "latin.md", tmp_path / "good.md"
+    latin.write_bytes(b"caf\xe9 https://e.test/old\n")
+    good.write_text("https://e.test/old\n")
+    fixes = [
+        Fix(Location(str(tmp_path / "gone.md"), 1, 1, ""), "https://e.test/old", "https://n", "m"),
+        Fix(Location(str(latin), 1, 6, ""), "https://e.test/old", "https://e.test/new", "m"),
+        Fix(Location(str(good), 1, 1, ""), "https://e.test/old", "https://e.test/new", "m"),
+    ]
+    formats = {str(p): Format.TEXT for p in (latin, good, tmp_path / "gone.md")}
+    changes, skipped = apply_fixes(fixes, formats)
+    assert [c.path for c in changes] == [good]
+    assert changes[0].after == b"https://e.test/new\n"
+    reasons = sorted(s.why.split(":")[0] for s in skipped)
+    assert reasons == [
+        f"cannot read {tmp_path / 'gone.md'}",
+        "the file is not UTF-8 (nor in a charset it declares)",
+    ]
+
+
+def test_a_fix_is_placed_by_offset_and_length_anywhere_on_the_line(tmp_path: Path) -> None:
+    document = tmp_path / "doc.txt"
+    document.write_text("ab https://e.test/old-address tail\n")  # starts at offset 3
+    fix = Fix(
+        Location(str(document), 1, 4, ""), "https://e.test/old-address", "https://n.test/", "m"
+    )
+    (change,), skipped = apply_fixes([fix], {str(document): Format.TEXT})
+    assert change.after == b"ab https://n.test/ tail\n" and skipped == []
+
+
+def test_an_entity_written_url_is_rewritten_in_html_only(tmp_path: Path) -> None:
+    url = "https://e.test/a?x=1&y=2"
+    html, markdown = tmp_path / "page.html", tmp_path / "doc.md"
+    html.write_text('<a href="https://e.test/a?x=1&amp;y=2">x</a>\n')
+    markdown.write_text("[x](https://e.test/a?x=1&amp;y=2)\n")
+    fixes = [
+        Fix(Location(str(html), 1, 10, "x"), url, "https://e.test/b?x=1&y=2", "m"),
+        Fix(Location(str(markdown), 1, 5, "x"), url, "https://e.test/b?x=1&y=2", "m"),
+    ]
+    changes, skipped = apply_fixes(fixes, {str(html): Format.HTML, str(markdown): Format.MARKDOWN})
+    assert [c.after for c in changes] == [b'<a href="https://e.test/b?x=1&amp;y=2">x</a>\n']
+    assert [s.why for s in skipped] == [
+        "the URL is written differently in the source (escapes or entities): left as it is"
+    ]
+
+
+def test_a_fix_inside_another_fixed_span_is_left(tmp_path: Path) -> None:
+    document = tmp_path / "doc.txt"
+    document.write_text("https://e.test/old/x\n")
+    outer = Fix(Location(str(document), 1, 1, ""), "https://e.test/old/x", "https://n.test/", "m")
+    inner = Fix(Location(str(document), 1, 9, ""), "e.test/old", "e.test/new", "m")
+    (change,), skipped = apply_fixes([outer, inner], {str(document): Format.TEXT})
+    assert change.after == b"https://e.test/new/x\n"
+    assert [(s.url, s.why) for s in skipped] == [
+        ("https://e.test/old/x", "inside another fixed link")
+    ]
