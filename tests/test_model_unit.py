@@ -35,7 +35,8 @@ def test_a_page_url_is_the_base_url_joined_to_the_path_below_the_root(tmp_path: 
 @pytest.mark.parametrize(
     ("status", "previous", "now"),
     [
-        (Status.ERROR, 0, 1), (Status.ERROR, 2, 3), (Status.TIMEOUT, 4, 5),
+        (Status.ERROR, 0, 1), (Status.ERROR, 1, 2), (Status.ERROR, 2, 3), (Status.ERROR, 3, 4),
+        (Status.TIMEOUT, 4, 5), (Status.BROKEN, 7, 8),
         (Status.OK, 3, 0), (Status.BLOCKED, 3, 0),
     ],
 )  # fmt: skip
@@ -105,3 +106,10 @@ def test_an_entry_names_the_archive_of_its_chosen_copy() -> None:
 )  # fmt: skip
 def test_host_of_any_url_even_a_malformed_one(url: str, host: str) -> None:
     assert host_of(url) == host
+
+
+def test_a_run_is_whole_and_an_entry_unverified_unless_said() -> None:
+    from linkcheck.model import CheckRun
+
+    assert CheckRun([], 0, 0.0).interrupted is False
+    assert ManifestEntry("https://e.test/a", "ok", SnapshotKind.FAILED, "r").verified is False
