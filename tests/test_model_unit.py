@@ -87,6 +87,7 @@ def test_the_runs_entries_without_a_copy_and_waiting_ones() -> None:
 def test_an_entry_names_the_archive_of_its_chosen_copy() -> None:
     chosen = "".join(["https://archive.test/", "web/1/a"])  # equal, not the same object
     copies = [
+        ArchivedCopy("a.test", "https://a.test/x", "2024-01-01T00:00:00Z", True, "ok"),
         ArchivedCopy("other.test", "https://other.test/x", "2024-01-01T00:00:00Z", True, "ok"),
         ArchivedCopy("archive.test", "https://archive.test/web/1/a", "2024-01-02T00:00:00Z",
                      True, "ok"),
@@ -113,3 +114,15 @@ def test_a_run_is_whole_and_an_entry_unverified_unless_said() -> None:
 
     assert CheckRun([], 0, 0.0).interrupted is False
     assert ManifestEntry("https://e.test/a", "ok", SnapshotKind.FAILED, "r").verified is False
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_only_an_offline_result_makes_a_run_offline(status: Status) -> None:
+    from linkcheck.errors import ExitCode
+    from linkcheck.model import CheckRun
+
+    run = CheckRun([Result("https://e.test/a", status, "r", None)], 1, 0.0)
+    assert run.offline is (status is Status.OFFLINE)
+    if status not in DEFAULT_FAIL_ON:
+        expected = ExitCode.OFFLINE if status is Status.OFFLINE else ExitCode.OK
+        assert run.exit_code(DEFAULT_FAIL_ON, 1) is expected
