@@ -30,6 +30,8 @@ def test_a_page_url_is_the_base_url_joined_to_the_path_below_the_root(tmp_path: 
         site.page_url(tmp_path / "guide" / "intro.html") == "https://docs.test/v2/guide/intro.html"
     )
     assert Site(root_dir=tmp_path).page_url(tmp_path / "a.html") is None
+    outside = tmp_path.parent / "elsewhere.html"  # not below the root: served by its name
+    assert site.page_url(outside) == "https://docs.test/v2/elsewhere.html"
 
 
 @pytest.mark.parametrize(
