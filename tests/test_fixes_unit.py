@@ -283,3 +283,66 @@ def test_a_fix_inside_another_fixed_span_is_left(tmp_path: Path) -> None:
     assert [(s.url, s.why) for s in skipped] == [
         ("https://e.test/old/x", "inside another fixed link")
     ]
+
+
+def test_a_url_that_ends_the_file_is_fixed_and_fixes_are_listed_in_order(tmp_path: Path) -> None:
+    document = tmp_path / "doc.txt"
+    document.write_text("a https://e.test/1 b https://e.test/22", newline="")  # odd, no newline
+    fixes = [
+        Fix(Location(str(document), 1, 3, ""), "https://e.test/1", "https://n.test/1", "m"),
+        Fix(Location(str(document), 1, 22, ""), "https://e.test/22", "https://n.test/22", "m"),
+    ]
+    (change,), skipped = apply_fixes(fixes, {str(document): Format.TEXT})
+    assert change.after == b"a https://n.test/1 b https://n.test/22" and skipped == []
+    assert [f.location.column for f in change.fixes] == [3, 22]  # as the document reads
+
+
+def test_a_dead_link_takes_the_nearest_copy_that_verified() -> None:
+    page = "https://e.test/gone"
+    unverified, near, far = (
+        copy_of(page, stamp) for stamp in ("20240104000000", "20240101000000", "20200101000000")
+    )
+    other = f"https://archive.ph.test/{page}"
+    store = Store(
+        copies={page: [(far, "20200101"), (near, "20240101"), (unverified, "20240104"),
+                       (other, "20180101")]},
+        checks={(unverified, ""): (False, "a wall"), (near, ""): (True, "ok"),
+                (far, ""): (True, "ok"), (other, ""): (True, "ok")},
+    )  # fmt: skip
+    cited = {page: date(2024, 1, 5)}
+    (fix,), _ = plan([result(page, Status.BROKEN)], store, citation_dates=cited)
+    assert fix.new == near  # the nearest (unverified one skipped), not the farthest
+    assert verified_copies(page, store, WAYBACK, date(2024, 1, 5)) == [
+        (near, "2024-01-01"),
+        (other, "2018-01-01"),
+    ]
+
+
+def test_a_robust_link_is_dated_by_its_document_first() -> None:
+    page = "https://e.test/a"
+    copy = copy_of(page, "20240105000000")
+    store = Store(copies={page: [(copy, "20240105000000")]}, checks={(copy, ""): (True, "ok")})
+    made = {"doc.md": date(2023, 6, 1)}
+    (fix,) = plan([result(page, Status.OK)], store, robust=True, document_dates=made)[0]
+    assert fix.version_date == "2023-06-01"
+
+
+def test_an_existing_robust_link_or_a_nested_fix_does_not_stop_the_others(
+    tmp_path: Path,
+) -> None:
+    document = tmp_path / "page.html"
+    document.write_text(
+        '<a href="https://e.test/a" data-versionurl="https://w.test/1 2024-01-01">a</a>\n'
+        "https://e.test/old/x https://e.test/b\n"
+    )
+    copies = (("https://w.test/2", "2024-01-02"),)
+    fixes = [
+        Fix(Location(str(document), 1, 10, "a"), "https://e.test/a", "https://e.test/a",
+            "a Robust Link", copies, "2024-01-02"),
+        Fix(Location(str(document), 2, 1, ""), "https://e.test/old/x", "https://n.test/", "m"),
+        Fix(Location(str(document), 2, 9, ""), "e.test/old", "e.test/new", "m"),
+        Fix(Location(str(document), 2, 22, ""), "https://e.test/b", "https://n.test/b", "m"),
+    ]  # fmt: skip
+    (change,), skipped = apply_fixes(fixes, {str(document): Format.HTML})
+    assert change.after.decode().splitlines()[1] == "https://e.test/new/x https://n.test/b"
+    assert [s.why for s in skipped] == ["inside another fixed link"]
