@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gzip
+import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -565,3 +566,125 @@ def test_the_probe_decides_between_content_and_a_soft_404(
     if probe.http_status == 299:
         probe = titled("Not Found: a history", status=299)
     assert confirm_not_found(verdict, page, probe).status is status
+
+
+def fetch_failing(
+    url: str, error: Exception, online: bool, **config: Any
+) -> tuple[FetchOutcome, FakeClock, int]:
+    """One URL whose every attempt fails with ``error`` (respx: nothing leaves the process)."""
+    probe, clock = CountingProbe(online), FakeClock()
+
+    async def run() -> FetchOutcome:
+        cfg = CheckConfig(**config)
+        async with httpx.AsyncClient() as client:
+            limiter = HostLimiter(
+                lambda host: (cfg.per_host, cfg.host_interval), sleep=clock.sleep, clock=clock.time
+            )
+            fetcher = Fetcher(cfg, client, limiter, probe, cfg.policy, sleep=clock.sleep)
+            return await fetcher.fetch(url, lambda code, headers: 0)
+
+    with respx.mock:
+        respx.get(url).mock(side_effect=error)
+        return asyncio.run(run()), clock, probe.asked
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        (httpx.ConnectError("[Errno 111] Connection refused"), True),
+        (httpx.ConnectError("network is unreachable"), True),
+        (httpx.RemoteProtocolError("Server disconnected"), True),  # reset: retried
+        (httpx.ConnectError("[Errno -2] Name or service not known"), False),  # DNS: final
+        (httpx.ConnectError("TLS: certificate verify failed"), False),  # the host's answer
+        (httpx.ReadTimeout("read timed out"), False),
+        (httpx.UnsupportedProtocol("bad"), False),
+    ],
+)
+def test_which_failures_are_retried(error: Exception, retried: bool) -> None:
+    outcome, clock, _ = fetch_failing("http://127.0.0.1:9/p", error, True, retries=2)
+    assert (len(clock.sleeps) == 2) is retried, (outcome, clock.sleeps)
+
+
+def test_a_tls_failure_never_asks_the_canary_nor_becomes_offline() -> None:
+    failure = httpx.ConnectError("TLS: certificate verify failed")
+    outcome, _, asked = fetch_failing("https://93.184.216.34/p", failure, False, retries=0)
+    assert judged(outcome)[0] is Status.ERROR and asked == 0
+
+
+def test_an_unreachable_private_network_can_be_the_outage() -> None:
+    failure = httpx.ConnectError("network is unreachable")
+    outcome, _, asked = fetch_failing("http://10.1.2.3/p", failure, False, retries=0)
+    assert judged(outcome) == (Status.OFFLINE, "network unreachable (network unreachable)")
+    assert asked == 1
+
+
+@pytest.mark.parametrize(("wait", "retried"), [(1.0, True), (2.0, True), (2.5, False)])
+def test_retry_after_up_to_the_limit_is_waited_for(wait: float, retried: bool) -> None:
+    outcome = FetchOutcome("https://e.test/p", http_status=503, retry_after=wait)
+    fetcher = Fetcher(CheckConfig(max_retry_wait=2.0), None, None, None, None)  # type: ignore[arg-type]
+    assert fetcher._should_retry(outcome) is retried
+
+
+def test_the_location_header_is_found_by_name_and_encoded_from_0x80() -> None:
+    from linkcheck.check.fetch import location_of
+
+    headers = httpx.Headers([(b"Server", b"x"), (b"Location", b"/a\x7f\x80\xff")])
+    assert location_of(headers) == "/a\x7f%80%FF"
+    assert location_of(httpx.Headers([(b"Content-Type", b"text/html")])) is None
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            socket.gaierror(socket.EAI_AGAIN, "again"),
+            (FetchError.DNS_TEMPORARY, "DNS: temporary failure in name resolution"),
+        ),
+        (socket.gaierror(socket.EAI_NONAME, "no"), (FetchError.DNS, "DNS: name not found")),
+        (ConnectionRefusedError(111, "refused"), (FetchError.REFUSED, "connection refused")),
+        (OSError(101, "Network is unreachable"), (FetchError.CONNECT, "network unreachable")),
+    ],
+)
+def test_connect_errors_are_told_apart_by_their_causes(
+    error: BaseException, expected: tuple[FetchError, str]
+) -> None:
+    from linkcheck.check.fetch import describe_connect_error
+
+    outer = httpx.ConnectError("wrapped")
+    middle = RuntimeError("middle")
+    middle.__context__ = error  # the cause is found through __context__ as well as __cause__
+    outer.__cause__ = middle
+    assert describe_connect_error(outer) == expected
+
+
+def test_a_tls_error_is_said_with_its_reason() -> None:
+    import ssl
+
+    from linkcheck.check.fetch import describe_connect_error
+
+    outer = httpx.ConnectError("wrapped")
+    tls = ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")
+    tls.reason = "WRONG_VERSION_NUMBER"
+    outer.__cause__ = tls
+    assert describe_connect_error(outer) == (FetchError.TLS, "TLS: WRONG_VERSION_NUMBER")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("TLS: handshake failed (x)", (FetchError.TLS, "TLS: handshake failed (x)")),
+        ("ssl alert", (FetchError.TLS, "TLS: ssl alert")),
+        ("tls broke", (FetchError.TLS, "TLS: tls broke")),
+        ("bad handshake", (FetchError.TLS, "TLS: bad handshake")),
+        ("Network is unreachable (os error 101)", (FetchError.CONNECT, "network unreachable")),
+        ("No route to host", (FetchError.CONNECT, "network unreachable")),
+        ("", (FetchError.CONNECT, "cannot connect: ConnectError")),
+        ("weird", (FetchError.CONNECT, "cannot connect: weird")),
+    ],
+)
+def test_connect_errors_are_told_apart_by_their_words(
+    message: str, expected: tuple[FetchError, str]
+) -> None:
+    from linkcheck.check.fetch import describe_connect_error
+
+    assert describe_connect_error(httpx.ConnectError(message)) == expected
