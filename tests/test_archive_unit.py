@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from linkcheck.archive.spn2 import (
 )
 from linkcheck.archive.verify import (
     QUOTE_MISSING,
+    WITNESS_DAYS,
     CopyCheck,
     CopyVerifier,
     same_resource,
@@ -499,3 +500,61 @@ def test_a_damaged_archived_pdf_is_never_a_verified_copy() -> None:
     checks, _ = verify_copy(copy, page, [quote])
     assert checks[quote].verified is True
     assert "the quote could not be checked (the PDF is encrypted" in checks[quote].reason
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("https://e.test:443/a", "http://www.e.test/a/", True),
+        ("https://e.test:8443/a", "https://e.test/a", False),
+        ("https://e.test:444/a", "https://e.test:442/a", False),
+        ("https://e.test:8443/a", "https://e.test:8443/a", True),
+        ("e.test/a?x=1", "http://e.test/a?x=1", True),
+        ("https://e.test/a", "https://f.test/a", False),
+        ("file:///a", "file:///b", False),  # no host at all: told apart by the path
+    ],
+)
+def test_same_resource_as_archives_see_it(first: str, second: str, same: bool) -> None:
+    assert same_resource(first, second) is same
+
+
+def http_date(stamp: str) -> str:
+    moment = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    return moment.strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+@respx.mock
+def test_a_replay_of_another_date_is_not_replayable_yet_either_way() -> None:
+    page = "https://e.test/a"
+    copy = f"{BASE}/web/20240102030405/{page}"
+    for other in ("20240101000000", "20240201000000"):  # older and newer than the one named
+        respx.get(f"{BASE}/web/20240102030405id_/{page}").mock(
+            return_value=httpx.Response(302, headers={"Location": f"/web/{other}id_/{page}"})
+        )
+        when = f"{other[:4]}-{other[4:6]}-{other[6:8]}T00:00:00Z"
+        respx.get(f"{BASE}/web/{other}id_/{page}").mock(
+            return_value=httpx.Response(
+                200,
+                headers={**MEMENTO, "Memento-Datetime": http_date(other)},  # its own date
+                html="<p>x</p>",
+            )
+        )
+        checks, _ = verify_copy(copy, page, [""])
+        assert checks[""] == CopyCheck(
+            None, f"not replayable yet: the archive serves its capture of {when}", when
+        )
+
+
+def test_a_copy_of_the_citing_day_or_the_days_after_can_witness() -> None:
+    quote, missing = ":~:text=words", Status.FRAGMENT_MISSING
+    cited = date(2026, 1, 2)
+    same_day = ArchivedCopy("w", "u", "2026-01-02T23:00:00Z", False, QUOTE_MISSING)
+    last_day = ArchivedCopy("w", "u", f"{cited + timedelta(days=WITNESS_DAYS)}T23:59:59Z",
+                            False, QUOTE_MISSING)  # fmt: skip
+    too_late = ArchivedCopy("w", "u", f"{cited + timedelta(days=WITNESS_DAYS + 1)}T00:00:00Z",
+                            False, QUOTE_MISSING)  # fmt: skip
+    other_reason = ArchivedCopy("w", "u", "2026-01-02T10:00:00Z", False, "a bot wall")
+    for copy in (same_day, last_day):
+        assert witness_of(missing, quote, [copy], cited) is not None, copy
+    for copy in (too_late, other_reason):
+        assert witness_of(missing, quote, [copy], cited) is None, copy
