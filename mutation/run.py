@@ -10,9 +10,9 @@ the working tree, and the copy is what both the tests and the command line they 
 Run: ``python mutation/run.py`` for every target (``make mutate``), or name targets:
 ``python mutation/run.py check/classify.py`` (``make mutate MODULE=check/classify.py``). Only the
 definitions that make decisions are mutated (``TARGETS``).
-Prints, per module, the mutants, how many survived and the surviving ones' diffs. A survivor
-that only changes a type annotation (never evaluated here: ``from __future__ import
-annotations``) is an equivalent mutant, counted apart and not shown.
+Prints, per module, the mutants, how many survived and the surviving ones' diffs. Equivalent
+mutants are counted apart and not shown: one that only changes a type annotation (never
+evaluated here: ``from __future__ import annotations``), or ``is`` made ``==``.
 """
 
 from __future__ import annotations
@@ -132,12 +132,12 @@ def mutate(module: str, tests: list[str], only: list[str] | None) -> tuple[str, 
     subprocess.run([*cosmic_ray, "exec", str(config), str(session)], cwd=scratch, env=env)
     total, found = results(session)
     source = (scratch / "src" / "linkcheck" / module).read_text()
-    survivors = [s for s in found if not only_annotations(source, s[2])]
+    survivors = [s for s in found if not equivalent_mutant(source, s[1], s[2])]
     equivalent = len(found) - len(survivors)
     minutes = (time.monotonic() - started) / 60
     print(
         f"\n== {module}: {total} mutants, {len(survivors)} survived, {equivalent} equivalent "
-        f"(annotations only) ({minutes:.1f} min)"
+        f"({minutes:.1f} min)"
     )
     for line, operator, diff in survivors:
         changed = [d for d in diff.splitlines() if d[:1] in "+-" and d[:3] not in ("+++", "---")]
@@ -160,6 +160,18 @@ def keep_only(session: Path, source: str, names: list[str]) -> None:
         ]
         db.executemany("DELETE FROM mutation_specs WHERE job_id = ?", [(j,) for j in outside])
         db.executemany("DELETE FROM work_items WHERE job_id = ?", [(j,) for j in outside])
+
+
+# ``a is b`` made ``a == b`` (or ``is not`` made ``!=``) changes nothing where these modules
+# use it: on enum members, None and booleans, equality is identity.
+IDENTITY_TO_EQUALITY = frozenset(
+    {"core/ReplaceComparisonOperator_Is_Eq", "core/ReplaceComparisonOperator_IsNot_NotEq"}
+)
+
+
+def equivalent_mutant(source: str, operator: str, diff: str) -> bool:
+    """A survivor that cannot change behaviour: annotations only, or identity to equality."""
+    return operator in IDENTITY_TO_EQUALITY or only_annotations(source, diff)
 
 
 def only_annotations(source: str, diff: str) -> bool:
