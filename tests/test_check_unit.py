@@ -688,3 +688,48 @@ def test_connect_errors_are_told_apart_by_their_words(
     from linkcheck.check.fetch import describe_connect_error
 
     assert describe_connect_error(httpx.ConnectError(message)) == expected
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (FetchError.GAVE_UP, Status.BLOCKED),
+        (FetchError.CONNECT, Status.ERROR),  # names that sort before "gave_up" are not it
+        (FetchError.DNS_TEMPORARY, Status.ERROR),
+        (FetchError.DNS, Status.BROKEN),
+        (FetchError.TIMEOUT, Status.TIMEOUT),
+    ],
+)
+def test_each_fetch_error_keeps_its_own_verdict(error: FetchError, status: Status) -> None:
+    outcome = FetchOutcome("https://e.test/p", error=error, message=error.value)
+    assert classify_fetch(outcome).status is status
+
+
+def test_a_server_error_says_how_often_it_was_asked_and_odd_codes_are_unexpected() -> None:
+    outcome = FetchOutcome("https://e.test/p", http_status=500, headers=httpx.Headers())
+    assert judged(outcome)[1] == "HTTP 500 Internal Server Error"
+    outcome.attempts = 2
+    assert judged(outcome)[1] == "HTTP 500 Internal Server Error after 2 attempts"
+    odd = FetchOutcome("https://e.test/p", http_status=700, headers=httpx.Headers())
+    assert judged(odd) == (Status.ERROR, "unexpected HTTP 700")
+
+
+@pytest.mark.parametrize("code", [199, 300])
+def test_a_probe_that_is_not_a_2xx_is_no_evidence(code: int) -> None:
+    page = titled("Not Found: a history")
+    probe = titled("Not Found: a history", status=code)
+    assert confirm_not_found(classify_fetch(page), page, probe).status is Status.OK
+
+
+def test_a_probe_with_the_same_long_title_is_the_same_page() -> None:
+    long_title = "Not found " + "and more words " * 10  # past what the title rule reads
+    body = f"<title>{long_title}</title><h1>Not Found</h1>".encode()
+    page = FetchOutcome(
+        "https://e.test/p", http_status=200, final_url="https://e.test/p", body=body
+    )
+    probe = FetchOutcome(
+        "https://e.test/x", http_status=200, body=f"<title>{long_title}</title>".encode()
+    )
+    verdict = classify_fetch(page)
+    assert verdict.not_found_hint == "Not Found"
+    assert confirm_not_found(verdict, page, probe).status is Status.BROKEN
