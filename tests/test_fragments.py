@@ -536,3 +536,26 @@ def test_declarative_shadow_roots_and_slots() -> None:
     assert not found(
         "<div><template shadowrootmode=open><p>x</p></template>unslotted</div>", ":~:text=unslotted"
     )
+
+
+@pytest.mark.parametrize(
+    ("page", "fragment", "expected"),
+    [
+        # A joiner inside the word and an accent at its end: the match ends after the accent.
+        ("a\u2060bc\u0301 x", ":~:text=abc", True),
+        # A dictionary word at the very end of the last block is bounded there.
+        ("ようこそ日本へ", ":~:text=日本へ", True),
+        # The prefix is searched again from just after its last start: occurrences overlap.
+        ("x x x y", ":~:text=x%20x-,y", True),
+        # In a range, the start is a whole word even when a suffix is given.
+        ("a ranger is here at the end now", ":~:text=range,end,-now", False),
+        ("a range is here at the end now", ":~:text=range,end,-now", True),
+        # The joint between the match and the suffix is not checked (as with the prefix).
+        ("abc def", ":~:text=ab,-c", True),
+        # The spec's odd whitespace: the literal "&nbsp" between prefix and start is skipped.
+        ("prefix &amp;nbspstart", ":~:text=prefix-,start", True),
+        ("prefix &amp;nbsp;start", ":~:text=prefix-,start", True),
+    ],
+)
+def test_matching_edges_mutation_testing_found(page: str, fragment: str, expected: bool) -> None:
+    assert found(f"<p>{page}</p>", fragment) is expected
