@@ -550,6 +550,8 @@ def test_declarative_shadow_roots_and_slots() -> None:
         # In a range, the start is a whole word even when a suffix is given.
         ("a ranger is here at the end now", ":~:text=range,end,-now", False),
         ("a range is here at the end now", ":~:text=range,end,-now", True),
+        ("a ranger is here at the end now", ":~:text=a-,range,end,-now", False),
+        ("a range is here at the end now", ":~:text=a-,range,end,-now", True),
         # The joint between the match and the suffix is not checked (as with the prefix).
         ("abc def", ":~:text=ab,-c", True),
         # The spec's odd whitespace: the literal "&nbsp" between prefix and start is skipped.
