@@ -40,7 +40,19 @@ TARGETS: dict[str, tuple[list[str], list[str] | None]] = {
         ["tests/test_check_unit.py"],
         ["_could_be_the_network", "_should_retry", "describe_connect_error", "location_of"],
     ),
-    "fragments/match.py": (["tests/test_fragments.py", "tests/test_wpt_fragments.py"], None),
+    "fragments/match.py": (
+        ["tests/test_fragments.py"],
+        [
+            "fold_char",
+            "fold",
+            "FoldedText",
+            "find_text_directive",
+            "_find",
+            "_skip_whitespace",
+            "_to_original",
+            "matched_text",
+        ],
+    ),
     "archive/verify.py": (
         ["tests/test_archive_unit.py"],
         ["_judge_page", "_judge_quote", "witness_of", "same_resource", "wayback_parts"],
