@@ -558,3 +558,25 @@ def test_a_copy_of_the_citing_day_or_the_days_after_can_witness() -> None:
         assert witness_of(missing, quote, [copy], cited) is not None, copy
     for copy in (too_late, other_reason):
         assert witness_of(missing, quote, [copy], cited) is None, copy
+
+
+@respx.mock
+def test_an_anchor_alone_never_rejects_a_copy() -> None:
+    """Only quoted words decide a copy: a page's ids change with every redesign."""
+    page = "https://e.test/a"
+    copy = f"{BASE}/web/20240102030405/{page}"
+    respx.get(f"{BASE}/web/20240102030405id_/{page}").mock(
+        return_value=httpx.Response(200, headers=MEMENTO, html="<p>No ids here.</p>")
+    )
+    checks, _ = verify_copy(copy, page, ["section2"])
+    assert checks["section2"] == CopyCheck(
+        True, "a 200 capture of the cited page", "2024-01-02T03:04:05Z"
+    )
+
+
+def test_a_witness_reads_reasons_as_stored_not_as_the_same_object() -> None:
+    stored = "".join(["the quoted words are ", "not in the copy"])  # as read back from the cache
+    copy = ArchivedCopy("w", "u", "2026-01-02T10:00:00Z", False, stored)
+    assert witness_of(Status.FRAGMENT_MISSING, ":~:text=w", [copy], date(2026, 1, 2)) == (
+        "the quoted words are not in the archived copy of 2026-01-02 either: the quote may be wrong"
+    )
