@@ -557,6 +557,13 @@ def test_declarative_shadow_roots_and_slots() -> None:
         # The spec's odd whitespace: the literal "&nbsp" between prefix and start is skipped.
         ("prefix &amp;nbspstart", ":~:text=prefix-,start", True),
         ("prefix &amp;nbsp;start", ":~:text=prefix-,start", True),
+        # The prefix, a lone start and a range's end each begin at a word boundary.
+        ("xprefix start", ":~:text=prefix-,start", False),
+        ("xword next", ":~:text=word", False),
+        ("start foo xend", ":~:text=start,end", False),
+        ("start foo end", ":~:text=start,end", True),
+        # A start whose suffix does not follow is tried again further on.
+        ("alpha beta. alpha gamma", ":~:text=alpha,-gamma", True),
     ],
 )
 def test_matching_edges_mutation_testing_found(page: str, fragment: str, expected: bool) -> None:
