@@ -210,10 +210,13 @@ def test_a_move_to_a_host_that_sorts_first_is_another_host_too() -> None:
 
 def test_a_robust_link_without_a_document_date_takes_its_nearest_copys() -> None:
     page = "https://e.test/a"
-    copy = copy_of(page, "20240105000000")
-    store = Store(copies={page: [(copy, "20240105000000")]}, checks={(copy, ""): (True, "ok")})
+    copy, other = copy_of(page, "20240105000000"), f"https://archive.ph.test/{page}"
+    store = Store(
+        copies={page: [(copy, "20240105000000"), (other, "20200101000000")]},
+        checks={(copy, ""): (True, "ok"), (other, ""): (True, "ok")},
+    )
     (fix,) = plan([result(page, Status.OK)], store, robust=True)[0]
-    assert fix.version_date == "2024-01-05"
+    assert fix.version_date == "2024-01-05"  # the nearest copy's, not another's
 
 
 def test_the_nearest_copy_is_by_distance_in_days() -> None:
@@ -287,14 +290,14 @@ def test_a_fix_inside_another_fixed_span_is_left(tmp_path: Path) -> None:
 
 def test_a_url_that_ends_the_file_is_fixed_and_fixes_are_listed_in_order(tmp_path: Path) -> None:
     document = tmp_path / "doc.txt"
-    document.write_text("a https://e.test/1 b https://e.test/22", newline="")  # odd, no newline
+    document.write_text("ab https://e.test/1 b https://e.test/22", newline="")  # odd, no newline
     fixes = [
-        Fix(Location(str(document), 1, 3, ""), "https://e.test/1", "https://n.test/1", "m"),
-        Fix(Location(str(document), 1, 22, ""), "https://e.test/22", "https://n.test/22", "m"),
+        Fix(Location(str(document), 1, 4, ""), "https://e.test/1", "https://n.test/1", "m"),
+        Fix(Location(str(document), 1, 23, ""), "https://e.test/22", "https://n.test/22", "m"),
     ]
     (change,), skipped = apply_fixes(fixes, {str(document): Format.TEXT})
-    assert change.after == b"a https://n.test/1 b https://n.test/22" and skipped == []
-    assert [f.location.column for f in change.fixes] == [3, 22]  # as the document reads
+    assert change.after == b"ab https://n.test/1 b https://n.test/22" and skipped == []
+    assert [f.location.column for f in change.fixes] == [4, 23]  # as the document reads
 
 
 def test_a_dead_link_takes_the_nearest_copy_that_verified() -> None:
@@ -333,16 +336,22 @@ def test_an_existing_robust_link_or_a_nested_fix_does_not_stop_the_others(
     document = tmp_path / "page.html"
     document.write_text(
         '<a href="https://e.test/a" data-versionurl="https://w.test/1 2024-01-01">a</a>\n'
-        "https://e.test/old/x https://e.test/b\n"
+        "https://e.test/b https://e.test/old/x\n"
     )
     copies = (("https://w.test/2", "2024-01-02"),)
     fixes = [
         Fix(Location(str(document), 1, 10, "a"), "https://e.test/a", "https://e.test/a",
             "a Robust Link", copies, "2024-01-02"),
-        Fix(Location(str(document), 2, 1, ""), "https://e.test/old/x", "https://n.test/", "m"),
-        Fix(Location(str(document), 2, 9, ""), "e.test/old", "e.test/new", "m"),
-        Fix(Location(str(document), 2, 22, ""), "https://e.test/b", "https://n.test/b", "m"),
+        Fix(Location(str(document), 2, 18, ""), "https://e.test/old/x", "https://n.test/", "m"),
+        Fix(Location(str(document), 2, 26, ""), "e.test/old", "e.test/new", "m"),
+        Fix(Location(str(document), 2, 1, ""), "https://e.test/b", "https://n.test/b", "m"),
     ]  # fmt: skip
     (change,), skipped = apply_fixes(fixes, {str(document): Format.HTML})
-    assert change.after.decode().splitlines()[1] == "https://e.test/new/x https://n.test/b"
+    assert change.after.decode().splitlines()[1] == "https://n.test/b https://e.test/new/x"
     assert [s.why for s in skipped] == ["inside another fixed link"]
+
+
+def test_a_redirect_back_to_the_cited_url_is_no_fix() -> None:
+    cited = "https://e.test/a"
+    same = "".join(["https://e.test/", "a"])  # equal, not the same object
+    assert plan([result(cited, Status.REDIRECTED, same)]) == ([], [])
