@@ -117,6 +117,8 @@ class Fetcher:
         self._policy = policy
         self._sleep = sleep
         self._plain_http: dict[tuple[str, int], asyncio.Future[bool]] = {}
+        # Through a proxy the port cannot be asked directly (read once: the environment).
+        self._ask_stalled_ports = not environment_proxies()
 
     async def fetch(self, url: str, body_limit: BodyLimit) -> FetchOutcome:
         """GET ``url``, retrying transient failures; ``body_limit`` says how much body to read."""
@@ -165,9 +167,9 @@ class Fetcher:
                     # Only the time the server has counts; waiting for the slot does not.
                     started = loop.time()
                     try:
+                        hop = self._hop(request_url, current, outcome, exchange, body_limit)
                         current = await within(
-                            timeout - exchange.spent,
-                            self._watched_hop(request_url, current, outcome, exchange, body_limit),
+                            timeout - exchange.spent, self._watched(request_url, hop)
                         )
                     finally:
                         exchange.spent += loop.time() - started
@@ -205,28 +207,21 @@ class Fetcher:
             return not await resolves_privately(host, every=True)
         return True
 
-    async def _watched_hop(
-        self,
-        url: httpx.URL,
-        current: str,
-        outcome: FetchOutcome,
-        exchange: _Exchange,
-        body_limit: BodyLimit,
-    ) -> str | None:
-        """``_hop``; an ``https`` one that stalls has its port asked whether it speaks plain
-        HTTP (once per origin), and fails at once with that reason if it does."""
-        hop = asyncio.ensure_future(self._hop(url, current, outcome, exchange, body_limit))
-        if url.scheme != "https" or environment_proxies():
-            return await hop
+    async def _watched(self, url: httpx.URL, hop: Coroutine[Any, Any, str | None]) -> str | None:
+        """The ``hop`` to ``url``; an ``https`` one that stalls has its port asked whether it
+        speaks plain HTTP (once per origin), and fails at once with that reason if it does."""
+        if url.scheme != "https" or not self._ask_stalled_ports:
+            return await hop  # no task of its own: plain-HTTP hops cost nothing more
+        task = asyncio.ensure_future(hop)
         try:
-            done, _ = await asyncio.wait({hop}, timeout=TLS_PROBE_AFTER)
+            done, _ = await asyncio.wait({task}, timeout=TLS_PROBE_AFTER)
             if not done and await self._speaks_plain_http(url.host, url.port or 443):
-                hop.cancel()
-                await asyncio.wait({hop}, timeout=_CANCEL_GRACE)
+                task.cancel()
+                await asyncio.wait({task}, timeout=_CANCEL_GRACE)
                 raise httpx.ConnectError(PLAIN_HTTP)
-            return await hop
+            return await task
         except BaseException:
-            hop.cancel()
+            task.cancel()
             raise
 
     async def _speaks_plain_http(self, host: str, port: int) -> bool:
