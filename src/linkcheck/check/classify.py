@@ -84,12 +84,12 @@ def classify_fetch(outcome: FetchOutcome, accept: frozenset[int] = frozenset()) 
         moved = moved_to_not_found(outcome)
         if moved:
             return Verdict(Status.BROKEN, f"soft 404: {moved}")
-        missing = page_says_it_is_missing(outcome.body)
-        if missing is not None:
-            return Verdict(
-                Status.BROKEN, f'soft 404: page says "{missing}", and that it is missing'
-            )
-        return _alive(outcome, reason, not_found_hint=page_says_not_found(outcome.body))
+        hint = page_says_not_found(outcome.body)
+        # Every live page's title is read once; only one that says "not found" has its main
+        # text read too (a parse), to hear whether it says the page is missing.
+        if hint is not None and page_says_it_is_missing(outcome.body) is not None:
+            return Verdict(Status.BROKEN, f'soft 404: page says "{hint}", and that it is missing')
+        return _alive(outcome, reason, not_found_hint=hint)
     if code == 429:
         wait = outcome.retry_after
         detail = f" (asked to wait {wait:.0f} s)" if wait is not None else ""
