@@ -227,10 +227,9 @@ def searchable_html(html: str | bytes) -> SearchableText:
     result.ids.update(str(v) for v in root.xpath(f"//*[@id and @id != '']{outside}/@id"))
     result.ids.update(str(v) for v in root.xpath(f"//a[@name and @name != '']{outside}/@name"))
     sheet = _stylesheet_styles(root)
-    preformatted = _read_runs(_walk(root, sheet, shadows=templates), result.runs)
-    if preformatted:
-        result.collapsed = []
-        _read_runs(_walk(root, sheet, shadows=templates), result.collapsed, collapse_all=True)
+    read = _read_runs(_walk(root, sheet, shadows=templates), result.runs)
+    if read.preformatted:
+        result.collapsed = read.collapsed
     hides = _page_hides(root, sheet)
     if hides:
         revealed: list[str] = []
@@ -249,23 +248,27 @@ def searchable_plain_text(text: str) -> SearchableText:
     return SearchableText(runs, set())
 
 
-def _read_runs(items: Iterator[str | None], runs: list[str], collapse_all: bool = False) -> bool:
-    """Build ``runs`` from a walk's text and boundaries; whether any text kept its whitespace."""
-    builder = _RunBuilder(runs, collapse_all)
+def _read_runs(items: Iterator[str | None], runs: list[str]) -> _RunBuilder:
+    """Build ``runs`` from a walk's text and boundaries; the builder says whether any text kept
+    its whitespace, and holds the runs with all of it collapsed."""
+    builder = _RunBuilder(runs)
     for item in items:
         if item is None:
             builder.boundary()
         else:
             builder.add(item)
     builder.boundary()
-    return builder.preformatted
+    return builder
 
 
 class _RunBuilder:
-    def __init__(self, runs: list[str], collapse_all: bool = False) -> None:
+    """Runs as rendered, and beside them (``collapsed``) as they would read if no whitespace
+    were preformatted: the same strings, unless ``preformatted`` text was met."""
+
+    def __init__(self, runs: list[str]) -> None:
         self._runs = runs
         self._parts: list[str] = []
-        self._collapse_all = collapse_all
+        self.collapsed: list[str] = []
         self.preformatted = False
 
     def add(self, text: str) -> None:
@@ -274,14 +277,15 @@ class _RunBuilder:
     def boundary(self) -> None:
         if not self._parts:
             return
-        if self._collapse_all or not any(isinstance(p, _Text) for p in self._parts):
-            # Rendered whitespace: source whitespace runs collapse to one space; NBSP does not.
-            run = _COLLAPSIBLE.sub(" ", "".join(self._parts)).strip(" ")
-        else:
-            run = self._with_kept_whitespace()
+        # Rendered whitespace: source whitespace runs collapse to one space; NBSP does not.
+        collapsed = _COLLAPSIBLE.sub(" ", "".join(self._parts)).strip(" ")
+        kept = any(isinstance(p, _Text) for p in self._parts)
+        run = self._with_kept_whitespace() if kept else collapsed
         self._parts.clear()
         if run:
             self._runs.append(run)
+        if collapsed:
+            self.collapsed.append(collapsed)
 
     def _with_kept_whitespace(self) -> str:
         """The run with each part's whitespace treated by its own ``white-space``: kept in
