@@ -55,18 +55,8 @@ def _client_hello(host: str) -> bytes:
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-    name = host if not _is_address(host) else None
-    connection = context.wrap_bio(incoming, outgoing, server_hostname=name)
+    # An IP address is sent as no server name at all: Python's ssl leaves SNI out for one.
+    connection = context.wrap_bio(incoming, outgoing, server_hostname=host)
     with contextlib.suppress(ssl.SSLWantReadError):
         connection.do_handshake()
     return outgoing.read()
-
-
-def _is_address(host: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
