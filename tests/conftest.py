@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakewayback import FakeWayback, serve_wayback
 from fakeweb import FakeWeb, Host, serve
 
 from helpers import SEEDS, validate_json_files
@@ -42,3 +43,11 @@ def site(web: FakeWeb) -> Iterator[Host]:
 def other_site(web: FakeWeb) -> Iterator[Host]:
     with serve(web, "127.0.0.2") as host:
         yield host
+
+
+@pytest.fixture
+def wayback() -> Iterator[tuple[FakeWayback, str]]:
+    """A fresh fake Wayback Machine on loopback: its state, and its base URL."""
+    fake = FakeWayback()
+    with serve_wayback(fake) as base:
+        yield fake, base

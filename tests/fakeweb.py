@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import socketserver
 import ssl
 import threading
 import time
@@ -289,6 +290,22 @@ def serve(
     thread.start()
     try:
         yield Host(server, "https" if tls else "http")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def serve_raw(
+    handler: type[socketserver.BaseRequestHandler], address: str = "127.0.0.1"
+) -> Iterator[int]:
+    """A TCP server whose ``handler`` writes the bytes itself (a malformed header, no HTTP at
+    all), on a port the OS chooses, until the block ends; the port."""
+    server = socketserver.ThreadingTCPServer((address, 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
     finally:
         server.shutdown()
         server.server_close()

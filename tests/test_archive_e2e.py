@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakewayback import ACCESS, SECRET, FakeWayback, Fault, days_ago, serve_wayback
+from fakewayback import ACCESS, SECRET, FakeWayback, Fault, days_ago
 from fakeweb import FakeWeb, Host, serve, wait_until
 
 pytestmark = pytest.mark.e2e  # runs the real command line or real servers
@@ -29,13 +29,6 @@ KEYS = {"IA_ACCESS_KEY": ACCESS, "IA_SECRET_KEY": SECRET}
 def site() -> Iterator[Host]:
     with serve(FakeWeb()) as host:
         yield host
-
-
-@pytest.fixture
-def wayback() -> Iterator[tuple[FakeWayback, str]]:
-    fake = FakeWayback()
-    with serve_wayback(fake) as base:
-        yield fake, base
 
 
 def archive(

@@ -24,7 +24,6 @@ from fakewayback import (
     Fault,
     days_ago,
     serve_archive,
-    serve_wayback,
 )
 from fakeweb import PAGE, FakeWeb, Host, serve, wait_until
 
@@ -48,13 +47,6 @@ def web() -> Iterator[tuple[FakeWeb, Host]]:
     fake.pages["/article"] = (200, {}, ARTICLE)
     with serve(fake) as host:
         yield fake, host
-
-
-@pytest.fixture
-def wayback() -> Iterator[tuple[FakeWayback, str]]:
-    fake = FakeWayback()
-    with serve_wayback(fake) as base:
-        yield fake, base
 
 
 def run_archive(

@@ -420,23 +420,6 @@ class CountingProbe(AlwaysOnline):
         return await super().online()
 
 
-def fetch_refused(url: str, online: bool) -> tuple[FetchOutcome, int]:
-    """A refused connection to ``url`` (respx: nothing leaves the process); the outcome and
-    how often the canary was asked."""
-    probe = CountingProbe(online)
-
-    async def run() -> FetchOutcome:
-        cfg = CheckConfig(retries=0)
-        async with httpx.AsyncClient() as client:
-            limiter = HostLimiter(lambda host: (cfg.per_host, cfg.host_interval))
-            fetcher = Fetcher(cfg, client, limiter, probe, cfg.policy, sleep=FakeClock().sleep)
-            return await fetcher.fetch(url, lambda code, headers: 0)
-
-    with respx.mock:
-        respx.get(url).mock(side_effect=httpx.ConnectError("[Errno 111] Connection refused"))
-        return asyncio.run(run()), probe.asked
-
-
 OUTAGE = "network unreachable (connection refused)"
 
 
@@ -455,7 +438,8 @@ OUTAGE = "network unreachable (connection refused)"
 def test_a_refusal_counts_as_an_outage_only_from_a_public_address(
     url: str, canary_up: bool, verdict: tuple[Status, str], asked: int
 ) -> None:
-    outcome, canary_asked = fetch_refused(url, canary_up)
+    refused = httpx.ConnectError("[Errno 111] Connection refused")
+    outcome, _, canary_asked = fetch_failing(url, refused, canary_up, retries=0)
     assert judged(outcome) == verdict
     assert canary_asked == asked
 

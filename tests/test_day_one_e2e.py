@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import socketserver
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakewayback import ACCESS, SECRET, FakeWayback, Fault, days_ago, serve_wayback
-from fakeweb import FakeWeb, Host, serve, wait_until
+from fakewayback import FakeWayback, Fault, days_ago
+from fakeweb import FakeWeb, Host, serve, serve_raw, wait_until
+
+# The archive's end-to-end helpers and page, shared with the suite that holds them.
+from test_archive_verify_e2e import ARTICLE, QUOTE, links, run_archive
 
 from helpers import run_linkcheck
 
@@ -185,11 +186,8 @@ class _RawLocation(socketserver.StreamRequestHandler):
 
 @pytest.mark.parametrize("engine", ["reqwest", "httpx"])
 def test_a_location_header_in_raw_utf8_is_followed(tmp_path: Path, engine: str) -> None:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _RawLocation)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}"
+    with serve_raw(_RawLocation) as port:
+        base = f"http://127.0.0.1:{port}"
         (tmp_path / "doc.md").write_text(f"[a]({base}/moved)\n\n[b]({base}/moved-latin1)\n")
         done = run_linkcheck(
             "check", "doc.md", "--no-cache", "--format", "json", "--http-engine", engine,
@@ -202,9 +200,6 @@ def test_a_location_header_in_raw_utf8_is_followed(tmp_path: Path, engine: str) 
         assert latin1["status"] == "ok", latin1  # each byte encoded, as curl and browsers do
         assert latin1["final_url"] == f"{base}/caf%E9"
         assert done.returncode == 0
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class _PlainHttp(socketserver.StreamRequestHandler):
@@ -222,11 +217,8 @@ class _PlainHttp(socketserver.StreamRequestHandler):
 
 @pytest.mark.parametrize("engine", ["reqwest", "httpx"])
 def test_https_to_a_plain_http_port_is_an_error_at_once(tmp_path: Path, engine: str) -> None:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _PlainHttp)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"https://127.0.0.1:{server.server_address[1]}/page"
+    with serve_raw(_PlainHttp) as port:
+        url = f"https://127.0.0.1:{port}/page"
         (tmp_path / "doc.md").write_text(f"[a]({url})\n")
         started = time.monotonic()
         done = run_linkcheck(
@@ -239,9 +231,6 @@ def test_https_to_a_plain_http_port_is_an_error_at_once(tmp_path: Path, engine: 
         assert result["reason"].startswith("TLS: the server does not speak TLS on this port")
         assert elapsed < 30  # not the 60 s deadline: the answer comes within about a second
         assert done.returncode == 1
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.mark.parametrize("engine", ["reqwest", "httpx"])
@@ -460,12 +449,6 @@ def test_quotes_match_as_chromium_matches_them(tmp_path: Path, site: Host) -> No
 
 # --- The archive: captures of redirects, captures not yet replayable, old captures -------
 
-ARTICLE = (
-    b"<!doctype html><html><head><title>Border report</title></head><body>"
-    b"<p>Nine straight months of zero releases, unmatched in modern history.</p></body></html>"
-)
-QUOTE = "#:~:text=Nine%20straight%20months"
-
 
 @pytest.fixture
 def archive_site() -> Iterator[tuple[FakeWeb, Host]]:
@@ -477,32 +460,6 @@ def archive_site() -> Iterator[tuple[FakeWeb, Host]]:
         yield web, host
 
 
-@pytest.fixture
-def wayback() -> Iterator[tuple[FakeWayback, str]]:
-    fake = FakeWayback()
-    with serve_wayback(fake) as base:
-        yield fake, base
-
-
-def run_archive(
-    tmp_path: Path, host: Host, base: str, urls: list[str], *args: str
-) -> tuple[subprocess.CompletedProcess[str], dict[str, dict[str, Any]]]:
-    (tmp_path / "doc.md").write_text("".join(f"[s{n}]({url})\n\n" for n, url in enumerate(urls)))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IA_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "linkcheck", "archive", "doc.md", "--manifest", "m.json",
-         "--wayback-url", base, "--canary", host.base, "--lookup-rate", "6000",
-         "--capture-rate", "6000", "--verify-rate", "6000", "--poll-interval", "0.05s",
-         "--retries", "1", "--max-retry-wait", "1", *args],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
-        env={**env, "HOME": str(tmp_path), "IA_ACCESS_KEY": ACCESS, "IA_SECRET_KEY": SECRET},
-    )  # fmt: skip
-    entries = {}
-    if (tmp_path / "m.json").exists():
-        entries = {e["url"]: e for e in json.loads((tmp_path / "m.json").read_text())["entries"]}
-    return done, entries
-
-
 def test_a_capture_of_a_page_that_redirects_is_verified(
     tmp_path: Path, archive_site: tuple[FakeWeb, Host], wayback: tuple[FakeWayback, str]
 ) -> None:
@@ -510,7 +467,7 @@ def test_a_capture_of_a_page_that_redirects_is_verified(
     fake, base = wayback
     moved, temporary = host.url("/old-address") + QUOTE, host.url("/moved-for-now") + QUOTE
     page = host.url("/article")
-    done, entries = run_archive(tmp_path, host, base, [moved])  # 301 to /article
+    done, entries = run_archive(tmp_path, host, base, links(moved))  # 301 to /article
     entry = entries[moved]
     assert (entry["snapshot"], entry["verified"]) == ("captured", True), entry
     assert entry["archive_url"] == f"{base}/web/{entry['archive_url'].split('/')[4]}/{page}{QUOTE}"
@@ -520,12 +477,12 @@ def test_a_capture_of_a_page_that_redirects_is_verified(
     assert done.returncode == 0, done.stdout + done.stderr
     assert dict(fake.submits) == {host.url("/old-address"): 1}
     # Another URL that redirects to the same page: its capture is found there, not resubmitted.
-    done, entries = run_archive(tmp_path, host, base, [temporary])
+    done, entries = run_archive(tmp_path, host, base, links(temporary))
     assert (entries[temporary]["snapshot"], entries[temporary]["verified"]) == ("existing", True)
     assert dict(fake.submits) == {host.url("/old-address"): 1}
     # With no cache (a fresh CI machine), both are found where they lead: nothing resubmitted.
     shutil.rmtree(tmp_path / ".linkcheck")
-    done, entries = run_archive(tmp_path, host, base, [moved, temporary])
+    done, entries = run_archive(tmp_path, host, base, links(moved, temporary))
     assert all(entries[url]["verified"] for url in (moved, temporary)), entries
     assert dict(fake.submits) == {host.url("/old-address"): 1}
 
@@ -537,7 +494,7 @@ def test_a_fresh_capture_not_yet_replayable_is_named_and_verified_later(
     fake, base = wayback
     url = host.url("/article") + QUOTE
     fake.lag_seconds = 3600  # the capture exists, but replay and the index lag behind
-    done, entries = run_archive(tmp_path, host, base, [url])
+    done, entries = run_archive(tmp_path, host, base, links(url))
     entry = entries[url]
     assert entry["snapshot"] == "captured"
     assert entry["verified"] is False
@@ -548,12 +505,12 @@ def test_a_fresh_capture_not_yet_replayable_is_named_and_verified_later(
     ), entry["verification"]
     assert "1 copy waiting to be replayable" in done.stdout + done.stderr
     named = entry["archive_url"]
-    done, entries = run_archive(tmp_path, host, base, [url])  # a minute later: still lagging
+    done, entries = run_archive(tmp_path, host, base, links(url))  # a minute later: still lagging
     assert entries[url]["archive_url"] == named and entries[url]["verified"] is False
     for captures in fake.captures.values():  # the Wayback Machine has caught up
         for capture in captures:
             capture.visible_at = 0
-    done, entries = run_archive(tmp_path, host, base, [url])
+    done, entries = run_archive(tmp_path, host, base, links(url))
     assert entries[url]["verified"] is True, entries[url]
     assert entries[url]["archive_url"] == named
     assert fake.submits[host.url("/article")] == 1  # never submitted again
@@ -571,7 +528,7 @@ def test_an_old_capture_save_page_now_answers_with_is_existing(
     # it already has from three days ago (if_not_archived_within).
     fake.faults.append(Fault("GET", "/cdx/", 500, count=50))
     fake.faults.append(Fault("GET", "/wayback/available", 500, count=50))
-    _, entries = run_archive(tmp_path, host, base, [page + QUOTE])
+    _, entries = run_archive(tmp_path, host, base, links(page + QUOTE))
     entry = entries[page + QUOTE]
     assert entry["snapshot"] == "existing", entry
     stamp = days_ago(3)

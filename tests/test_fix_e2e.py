@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakewayback import FakeWayback, days_ago, serve_wayback
+from fakewayback import FakeWayback, days_ago
 from fakeweb import FakeWeb, Host, serve
 
 from helpers import run_linkcheck
@@ -24,13 +24,6 @@ def sites() -> Iterator[tuple[FakeWeb, Host, Host]]:
     with serve(web, "127.0.0.1") as here, serve(web, "127.0.0.3") as elsewhere:
         web.pages["/moved-away"] = (301, {"Location": elsewhere.url("/ok")}, b"")
         yield web, here, elsewhere
-
-
-@pytest.fixture
-def wayback() -> Iterator[tuple[FakeWayback, str]]:
-    fake = FakeWayback()
-    with serve_wayback(fake) as base:
-        yield fake, base
 
 
 def git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
