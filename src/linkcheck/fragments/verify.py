@@ -6,6 +6,7 @@ import difflib
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -129,6 +130,7 @@ class Page:
                 self._searchable = searchable_html(text)
         return self._searchable
 
+    @cached_property
     def revealed_text(self) -> tuple[str, FoldedText] | None:
         """What hides the whole page until a script runs (an anti-flicker snippet), and the
         text a reader then sees; None for a page with nothing of the kind."""
@@ -139,6 +141,7 @@ class Page:
 
         return revealed[0], FoldedText.from_runs(revealed[1])
 
+    @cached_property
     def collapsed_text(self) -> FoldedText | None:
         """The page's text with preformatted whitespace collapsed too (None without any)."""
         collapsed = self.searchable.collapsed if not self.is_pdf else None
@@ -297,7 +300,7 @@ def _verify_text(directive: TextDirective, page: Page | None) -> FragmentOutcome
                 found = f"found on page {pdf.page_of(match.start, hyphens_kept=True)}{note}"
             text = matched_text(other, match)
             return FragmentOutcome(directive.raw, "text", FragmentState.FOUND, found, text)
-    revealed = page.revealed_text()
+    revealed = page.revealed_text  # folded once per page, for every directive cited on it
     if revealed is not None:
         snippet, shown = revealed
         match = find_text_directive(shown, directive)
@@ -310,7 +313,7 @@ def _verify_text(directive: TextDirective, page: Page | None) -> FragmentOutcome
         return FragmentOutcome(
             directive.raw, "text", FragmentState.UNVERIFIABLE, "not in the part of the page read"
         )
-    collapsed = page.collapsed_text()
+    collapsed = page.collapsed_text
     if collapsed is not None and find_text_directive(collapsed, directive) is not None:
         reason = (
             "the quote runs over a line break or extra spaces in preformatted text; "
