@@ -151,8 +151,12 @@ def main_text(body: bytes) -> str:
     except (etree.ParserError, ValueError):
         return ""
     etree.strip_elements(root, *_NOT_MAIN_TEXT, with_tail=False)
-    main = next(root.iter("main"), None) or next(root.iter("article"), None)
-    region = main if main is not None else root.find("body")
+    # Not `or`: an lxml element with no child elements is false, however much text it holds.
+    region = next(root.iter("main"), None)
+    if region is None:
+        region = next(root.iter("article"), None)
+    if region is None:
+        region = root.find("body")
     if region is None:
         return ""
     return " ".join(" ".join(str(text) for text in region.itertext()).split())

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from rich.console import Console
 from rich.markup import escape
 
-from linkcheck.model import ArchiveRun, FileChange, Result, Skipped, Status
+from linkcheck.model import ArchiveRun, FileChange, ManifestEntry, Result, Skipped, Status
 from linkcheck.report.hints import hints
 from linkcheck.report.progress import SNAPSHOT_STYLES, STATUS_STYLES
 from linkcheck.report.results import plural, problems, summary
@@ -71,29 +71,18 @@ def render_archive_summary(archived: ArchiveRun, manifest: str) -> None:
     its problems), one line of counts by kind of snapshot, and where the manifest is."""
     console = Console(soft_wrap=True)
     missing = archived.not_archived()
-    if missing:
-        console.print(f"\n[red]✗ not archived[/] ({len(missing)})", highlight=False)
-        for entry in missing:
-            why = entry.reason
-            if entry.copies:  # copies there were, and none passed: say what was wrong with them
-                why += f" ({entry.verification})"
-            for loc in entry.locations:
-                console.print(
-                    f"  [bold]{escape(loc.file)}:{loc.line}:{loc.column}[/]  {escape(entry.url)}\n"
-                    f"      [dim]{escape(why)}[/]",
-                    highlight=False,
-                )
+    _list_entries(
+        console,
+        "[red]✗ not archived[/]",
+        # Copies there were, and none passed: say what was wrong with them.
+        [(e, e.reason + (f" ({e.verification})" if e.copies else "")) for e in missing],
+    )
     waiting = archived.waiting()
-    if waiting:
-        console.print(f"\n[yellow]⧗ waiting to be replayable[/] ({len(waiting)})", highlight=False)
-        for entry in waiting:
-            named = f"{entry.archive_url}: {entry.verification}"
-            for loc in entry.locations:
-                console.print(
-                    f"  [bold]{escape(loc.file)}:{loc.line}:{loc.column}[/]  {escape(entry.url)}\n"
-                    f"      [dim]{escape(named)}[/]",
-                    highlight=False,
-                )
+    _list_entries(
+        console,
+        "[yellow]⧗ waiting to be replayable[/]",
+        [(e, f"{e.archive_url}: {e.verification}") for e in waiting],
+    )
     if archived.unavailable is not None:
         console.print(f"\n[bold red]archive unavailable[/]: {escape(archived.unavailable)}")
     entries = archived.entries
@@ -116,6 +105,20 @@ def render_archive_summary(archived: ArchiveRun, manifest: str) -> None:
         f"{plural(submitted, 'capture')} submitted; manifest: {escape(manifest)}",
         highlight=False,
     )
+
+
+def _list_entries(console: Console, heading: str, entries: list[tuple[ManifestEntry, str]]) -> None:
+    """A heading with a count, then each entry's citations a line, with what to say of it."""
+    if not entries:
+        return
+    console.print(f"\n{heading} ({len(entries)})", highlight=False)
+    for entry, why in entries:
+        for loc in entry.locations:
+            console.print(
+                f"  [bold]{escape(loc.file)}:{loc.line}:{loc.column}[/]  {escape(entry.url)}\n"
+                f"      [dim]{escape(why)}[/]",
+                highlight=False,
+            )
 
 
 def render_fixes(
