@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from helpers import extract, located
+from linkcheck.extract import detect_format, sniff_format
 from linkcheck.extract.html import srcset_candidates
-from linkcheck.extract.sniff import detect_format, sniff_format
 from linkcheck.model import Format
 
 PAGE = """<!doctype html>

@@ -7,8 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import extract, located
-from linkcheck.extract import markdown
-from linkcheck.extract.sniff import sniff_format
+from linkcheck.extract import markdown, sniff_format
 from linkcheck.model import Format
 
 # Text that is likely to hit the extractors' syntax: brackets, URLs, fences, tags, front matter.

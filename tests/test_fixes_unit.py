@@ -49,7 +49,7 @@ def plan(
         "wayback_url": WAYBACK, "cross_host": False, "fail_after": 1, "citation_dates": {},
     }  # fmt: skip
     settings.update(options)
-    fixes, skipped = plan_fixes(results, store, **settings)  # type: ignore[arg-type]
+    fixes, skipped = plan_fixes(results, store, store, **settings)  # type: ignore[arg-type]
     return fixes, [(s.url, s.why) for s in skipped]
 
 
@@ -167,7 +167,7 @@ def test_verified_copies_are_one_per_archive_nearest_the_citation_first() -> Non
         copies={page: [(far, "20200101000000"), (near, "20240105000000"), (other, "20230101")]},
         checks={(near, ""): (True, "ok"), (far, ""): (True, "ok"), (other, ""): (True, "ok")},
     )
-    found = verified_copies(page, store, WAYBACK, date(2024, 1, 4))
+    found = verified_copies(page, store, store, WAYBACK, date(2024, 1, 4))
     assert found == [(near, "2024-01-05"), (other, "2023-01-01")]
 
 
@@ -227,7 +227,9 @@ def test_the_nearest_copy_is_by_distance_in_days() -> None:
         checks={(before, ""): (True, "ok"), (after, ""): (True, "ok")},
     )
     # One a day before beats one two days after (not by any other arithmetic on the dates).
-    assert verified_copies(page, store, WAYBACK, date(2024, 1, 4)) == [(before, "2024-01-03")]
+    assert verified_copies(page, store, store, WAYBACK, date(2024, 1, 4)) == [
+        (before, "2024-01-03")
+    ]
 
 
 def test_files_that_cannot_be_read_or_decoded_do_not_stop_the_others(tmp_path: Path) -> None:
@@ -315,7 +317,7 @@ def test_a_dead_link_takes_the_nearest_copy_that_verified() -> None:
     cited = {page: date(2024, 1, 5)}
     (fix,), _ = plan([result(page, Status.BROKEN)], store, citation_dates=cited)
     assert fix.new == near  # the nearest (unverified one skipped), not the farthest
-    assert verified_copies(page, store, WAYBACK, date(2024, 1, 5)) == [
+    assert verified_copies(page, store, store, WAYBACK, date(2024, 1, 5)) == [
         (near, "2024-01-01"),
         (other, "2018-01-01"),
     ]

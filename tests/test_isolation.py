@@ -144,10 +144,12 @@ class _FullDisk:
 def test_a_cache_that_fails_mid_run_costs_no_result(tmp_path: Path) -> None:
     warnings: list[str] = []
     cache = Cache(tmp_path / "cache.db", warnings.append)
-    cache._db = _FullDisk(cache._database)  # type: ignore[assignment]
+    cache.database._db = _FullDisk(cache.database.connection)  # type: ignore[assignment]
     urls = [f"https://e{n % 7}.test/page/{n}" for n in range(300)]
     citations = [Citation(url, "doc.md", n + 1, 1, "", "link") for n, url in enumerate(urls)]
-    checker = Checker(CheckConfig(retries=0, http_engine="httpx", jobs=1), cache)
+    checker = Checker(
+        CheckConfig(retries=0, http_engine="httpx", jobs=1), cache.results, cache.fingerprints
+    )
     with respx.mock(assert_all_called=False) as web:
         web.route().mock(return_value=httpx.Response(200, html="<title>t</title>"))
         results = checker.check(checker.plan(citations))

@@ -405,7 +405,8 @@ def fix(
     try:
         fixes, skipped = plan_fixes(
             checked.results,
-            store,
+            store.snapshots if store is not None else None,
+            store.copies if store is not None else None,
             wayback_url=settings.wayback_url,
             cross_host=cross_host,
             fail_after=config.fail_after,

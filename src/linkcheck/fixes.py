@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urldefrag, urlsplit
 
-from linkcheck.extract import LineIndex, declared_codec
+from linkcheck.extract import LineIndex, attribute_escaped, declared_codec, document_format
 from linkcheck.model import (
     FETCH_FAILED,
     FileChange,
@@ -31,17 +31,23 @@ from linkcheck.model import (
 ALREADY_ROBUST = "already a Robust Link"
 
 
-class CopyStore(Protocol):
-    """What ``linkcheck archive`` recorded (the cache): snapshots, copies, verifications."""
+class SnapshotRecords(Protocol):
+    """The snapshot ``linkcheck archive`` recorded for each page (the cache)."""
 
     def snapshot(self, url: str) -> tuple[str, str, str] | None: ...
+
+
+class CopyRecords(Protocol):
+    """The copies ``linkcheck archive`` found of each page, and their verifications."""
+
     def copies(self, url: str, max_age: float) -> list[tuple[str, str]] | None: ...
     def copy_check(self, copy_url: str, fragment: str) -> tuple[bool, str] | None: ...
 
 
 def plan_fixes(
     results: Sequence[Result],
-    store: CopyStore | None,
+    snapshots: SnapshotRecords | None,
+    copies: CopyRecords | None,
     *,
     wayback_url: str,
     cross_host: bool,
@@ -62,7 +68,7 @@ def plan_fixes(
         if fetch is None or result.status is Status.EXCLUDED:
             continue  # not fetched, or left alone on purpose (an ignore)
         cited_on = citation_dates.get(result.url)
-        copies = verified_copies(result.url, store, wayback_url, cited_on)
+        found = verified_copies(result.url, snapshots, copies, wayback_url, cited_on)
         new, why, problem = None, "", None
         if fetch.status is Status.REDIRECTED and fetch.final_url:
             new, why = _with_fragment(fetch.final_url, result.url), "moved permanently"
@@ -70,21 +76,21 @@ def plan_fixes(
                 elsewhere = host_of(fetch.final_url)
                 new, problem = None, f"moved to another host ({elsewhere}): --cross-host"
         elif _dead(fetch.status, fetch.failures, fail_after):
-            if not copies:
+            if not found:
                 problem = "dead, with no verified archived copy (run linkcheck archive first)"
             else:
-                new, why = copies[0][0], f"{fetch.status.value}: its verified archived copy"
+                new, why = found[0][0], f"{fetch.status.value}: its verified archived copy"
         for location in result.locations:
-            if robust and copies:
+            if robust and found:
                 made = (document_dates or {}).get(location.file)
-                version_date = made.isoformat() if made else copies[0][1]
+                version_date = made.isoformat() if made else found[0][1]
                 fixes.append(
                     Fix(
                         location,
                         result.url,
                         new or result.url,
                         f"{why} and a Robust Link" if why else "a Robust Link",
-                        tuple(copies[:3]),
+                        tuple(found[:3]),
                         version_date,
                     )
                 )
@@ -106,6 +112,11 @@ def apply_fixes(
     changes: list[FileChange] = []
     skipped: list[Skipped] = []
     for file, wanted in by_file.items():
+        fmt = formats.get(file)
+        if fmt is not None and not document_format(fmt).fixable:
+            why = f"fix does not rewrite {document_format(fmt).title} documents"
+            skipped += [Skipped(f.location, f.old, why) for f in wanted]
+            continue
         path = Path(file)
         try:
             before = path.read_bytes()
@@ -122,7 +133,7 @@ def apply_fixes(
         lines = LineIndex(text)
         edits: list[tuple[int, int, str, Fix]] = []  # (start, end, replacement, fix)
         for fix in wanted:
-            placed = _place(text, lines, fix, formats.get(file))
+            placed = _place(text, lines, fix, fmt)
             if placed == ALREADY_ROBUST:
                 continue  # done by an earlier run: nothing to say
             if isinstance(placed, str):
@@ -179,27 +190,31 @@ def _with_fragment(target: str, cited: str) -> str:
 
 
 def verified_copies(
-    url: str, store: CopyStore | None, wayback_url: str, cited_on: date | None
+    url: str,
+    snapshots: SnapshotRecords | None,
+    copies: CopyRecords | None,
+    wayback_url: str,
+    cited_on: date | None,
 ) -> list[tuple[str, str]]:
     """The verified archived copies of ``url`` (fragment kept) and their dates (YYYY-MM-DD),
     one per archive, nearest the citation's date first, as ``linkcheck archive`` recorded them."""
-    if store is None:
+    if snapshots is None or copies is None:
         return []
     page, fragment = urldefrag(url)
     fragment = fragment if "#" in url else ""
     candidates: dict[str, str] = {}
-    recorded = store.snapshot(page)
+    recorded = snapshots.snapshot(page)
     if recorded is not None:
         timestamp, original, _ = recorded
         candidates[f"{wayback_url.rstrip('/')}/web/{timestamp}/{original}"] = timestamp
-    for copy_url, timestamp in store.copies(page, float("inf")) or []:
+    for copy_url, timestamp in copies.copies(page, float("inf")) or []:
         candidates.setdefault(copy_url, timestamp)
     target = int((cited_on or datetime.now(UTC).date()).strftime("%Y%m%d"))
     found: list[tuple[str, str]] = []
     archives: set[str] = set()
     for copy_url, stamp in sorted(candidates.items(), key=lambda c: abs(int(c[1][:8]) - target)):
         archive = urlsplit(copy_url).netloc.lower()
-        check = store.copy_check(copy_url, fragment)
+        check = copies.copy_check(copy_url, fragment)
         if archive in archives or check is None or not check[0]:
             continue
         archives.add(archive)
@@ -235,10 +250,11 @@ def _place(text: str, lines: LineIndex, fix: Fix, fmt: Format | None) -> tuple[i
     start = lines.offset(fix.location.line, fix.location.column)
     if start is None:
         return "its position is outside the file (changed since the check?)"
+    escaped = document_format(fmt).escaped if fmt is not None else None
     if text.startswith(fix.old, start):
         end, new = start + len(fix.old), fix.new
-    elif fmt is Format.HTML and text.startswith(_attribute(fix.old), start):
-        end, new = start + len(_attribute(fix.old)), _attribute(fix.new)  # &amp; kept as &amp;
+    elif escaped is not None and text.startswith(escaped(fix.old), start):
+        end, new = start + len(escaped(fix.old)), escaped(fix.new)  # &amp; kept as &amp;
     else:
         return "the URL is written differently in the source (escapes or entities): left as it is"
     if not fix.robust:
@@ -249,8 +265,8 @@ def _place(text: str, lines: LineIndex, fix: Fix, fmt: Format | None) -> tuple[i
 def _robust(text: str, start: int, end: int, fix: Fix) -> tuple[int, int, str] | str:
     """A Markdown ``[text](URL)`` or an HTML ``<a href="URL">`` made a Robust Link."""
     attributes = (
-        f' data-originalurl="{_attribute(fix.old)}"'
-        f' data-versionurl="{_attribute(" ".join(f"{u} {d}" for u, d in fix.robust))}"'
+        f' data-originalurl="{attribute_escaped(fix.old)}"'
+        f' data-versionurl="{attribute_escaped(" ".join(f"{u} {d}" for u, d in fix.robust))}"'
         f' data-versiondate="{fix.version_date}"'
     )
     opening = text.rfind("<", 0, start)
@@ -263,7 +279,7 @@ def _robust(text: str, start: int, end: int, fix: Fix) -> tuple[int, int, str] |
         quote = text[start - 1]
         if text[end : end + 1] != quote:
             return "the href is not quoted as expected: left as it is"
-        return start, end + 1, _attribute(fix.new) + quote + attributes
+        return start, end + 1, attribute_escaped(fix.new) + quote + attributes
     if text[start - 2 : start] == "](" and text[end : end + 1] == ")":
         depth, index = 0, start - 3
         while index >= 0:
@@ -281,10 +297,6 @@ def _robust(text: str, start: int, end: int, fix: Fix) -> tuple[int, int, str] |
         if index < 0 or text[index - 1 : index] == "!":
             return "not a plain [text](URL) link: left as it is"
         label = text[index + 1 : start - 2]
-        html = f'<a href="{_attribute(fix.new)}"{attributes}>{label}</a>'
+        html = f'<a href="{attribute_escaped(fix.new)}"{attributes}>{label}</a>'
         return index, end + 1, html
     return "a Robust Link needs a [text](URL) or <a href> link: left as it is"
-
-
-def _attribute(value: str) -> str:
-    return value.replace("&", "&amp;").replace('"', "&quot;")

@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linkcheck.errors import UsageError
-from linkcheck.extract.sniff import EXTENSION_FORMATS, TEXT_EXTENSIONS
+from linkcheck.extract import walked_extensions
 
 if TYPE_CHECKING:
     import pathspec
 
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", ".tox"})
 STDIN_NAME = "<stdin>"
-_WALKED_EXTENSIONS = (frozenset(EXTENSION_FORMATS) | TEXT_EXTENSIONS) - {""}
+_WALKED_EXTENSIONS = walked_extensions()
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,7 +46,12 @@ def run_check(
     problems = [unreadable(d) for d in documents if d.problem is not None and first_shard]
     cache = Cache(config.cache_path, notice) if config.cache_path is not None else None
     try:
-        checker = Checker(config, cache, on_result=on_result)
+        checker = Checker(
+            config,
+            cache.results if cache is not None else None,
+            cache.fingerprints if cache is not None else None,
+            on_result=on_result,
+        )
         planned = checker.plan(citations)
         if on_planned is not None:
             on_planned(len(planned) + len(problems))
@@ -84,8 +89,9 @@ def run_archive(
     archiver = Archiver(
         settings,
         config,
-        cache,
         keys,
+        snapshots=cache.snapshots if cache is not None else None,
+        copies=cache.copies if cache is not None else None,
         citation_dates=citation_dates(check),
         on_entry=on_entry,
         notice=notice,
@@ -131,7 +137,15 @@ def run_witness(
         if result.url not in dates and result.fetch is not None and result.fetch.first_seen:
             dates[result.url] = datetime.fromtimestamp(result.fetch.first_seen, UTC).date()
     cache = Cache(config.cache_path, notice) if config.cache_path is not None else None
-    archiver = Archiver(settings, config, cache, None, citation_dates=dates, notice=notice)
+    archiver = Archiver(
+        settings,
+        config,
+        None,
+        snapshots=cache.snapshots if cache is not None else None,
+        copies=cache.copies if cache is not None else None,
+        citation_dates=dates,
+        notice=notice,
+    )
     try:
         found = asyncio.run(archiver.witnesses(check.results))
     finally:

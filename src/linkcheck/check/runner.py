@@ -45,7 +45,13 @@ class ResultStore(Protocol):
     def failures(self, url: str) -> int: ...
     def put(self, url: str, result: FetchResult) -> None: ...
     def flush(self) -> None: ...
+
+
+class FingerprintStore(Protocol):
+    """Where each page's first fingerprint is kept (the cache), to measure drift against."""
+
     def fingerprint(self, url: str) -> tuple[bytes, float] | None: ...
+    def seen(self, url: str, sketch: bytes, at: float) -> None: ...
 
 
 class Checker:
@@ -55,11 +61,13 @@ class Checker:
         self,
         config: CheckConfig,
         store: ResultStore | None = None,
+        fingerprints: FingerprintStore | None = None,
         *,
         on_result: ProgressCallback | None = None,
     ) -> None:
         self.config = config
         self.store = store
+        self.fingerprints = fingerprints
         self._on_result = on_result or (lambda result: None)
         self._local_pages: dict[str, Page | None] = {}
         self.interrupted = False
@@ -132,12 +140,13 @@ class Checker:
         """The page's drift since it was first fingerprinted (its first visit: 0)."""
         from linkcheck.check.fingerprint import drift
 
-        assert self.store is not None and result.sketch is not None
-        first = self.store.fingerprint(url)
+        assert self.fingerprints is not None and result.sketch is not None
+        first = self.fingerprints.fingerprint(url)
         if first is None:
             result.drift, result.first_seen = 0.0, result.checked_at
         else:
             result.drift, result.first_seen = drift(first[0], result.sketch), first[1]
+        self.fingerprints.seen(url, result.sketch, result.checked_at)
 
     def _drifted(self, status: Status, reason: str, fetch: FetchResult) -> tuple[Status, str]:
         """``changed`` for a live page whose text drifted past the threshold."""
@@ -215,7 +224,7 @@ class Checker:
                 previous = self.store.failures(url) if self.store is not None and counted else 0
                 result.failures = consecutive_failures(result.status, previous)
                 if self.store is not None:
-                    if result.sketch is not None:
+                    if result.sketch is not None and self.fingerprints is not None:
                         self._measure_drift(url, result)
                     self.store.put(url, result)
             fetched(url, result)

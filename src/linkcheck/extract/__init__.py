@@ -7,14 +7,19 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urljoin
 
+from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.deephtml import parse_html_document
+from linkcheck.extract.formats import (
+    FORMATS,
+    detect_format,
+    document_format,
+    sniff_format,
+    walked_extensions,
+)
 from linkcheck.extract.frontmatter import document_date, extract_front_matter, front_matter_end
-from linkcheck.extract.html import extract_html
+from linkcheck.extract.html import attribute_escaped
 from linkcheck.extract.ignores import ignore_for, ignore_rules
-from linkcheck.extract.markdown import extract_markdown
 from linkcheck.extract.raw import RawLink
-from linkcheck.extract.sitemap import extract_sitemap
-from linkcheck.extract.sniff import detect_format
 from linkcheck.extract.source import (
     FALLBACK_ENCODING,
     LineIndex,
@@ -29,18 +34,24 @@ from linkcheck.model import Citation, Document, Format, Site, UrlKind
 
 __all__ = [
     "FALLBACK_ENCODING",
+    "FORMATS",
+    "DocumentFormat",
     "LineIndex",
     "UndecodableError",
+    "attribute_escaped",
     "codec_for",
     "declared_codec",
     "decode_document",
     "detect_format",
     "document_date",
+    "document_format",
     "extract_document",
     "iter_citations",
     "iter_text_stream",
     "parse_html_document",
     "served_file",
+    "sniff_format",
+    "walked_extensions",
 ]
 
 
@@ -77,19 +88,14 @@ def iter_citations(
 
 
 def _raw_links(text: str, fmt: Format, notes: list[str]) -> Iterator[RawLink]:
-    if fmt is Format.HTML:
-        yield from extract_html(text)
-        return
-    if fmt is Format.SITEMAP:
-        yield from extract_sitemap(text)
+    declared = document_format(fmt)
+    if not declared.front_matter:
+        yield from declared.extract(text, 0)
         return
     body_start = front_matter_end(text)
     yield from extract_front_matter(text, body_start, notes)
     body = text[body_start:] if body_start else text
-    if fmt is Format.MARKDOWN:
-        yield from extract_markdown(body, body_start)
-    else:
-        yield from extract_text(body, body_start)
+    yield from declared.extract(body, body_start)
 
 
 def iter_text_stream(

@@ -18,9 +18,11 @@ from typing import Any
 import pyromark
 from pyromark.event import BrokenLink
 
+from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.html import extract_html
 from linkcheck.extract.raw import RawLink, collapse_whitespace
 from linkcheck.extract.text import find_bare_urls
+from linkcheck.model import Format
 
 _OPTIONS = (
     pyromark.Options.ENABLE_TABLES
@@ -361,3 +363,20 @@ def _safe_cut(text: str, start: int, target: int) -> int:
         ):
             return candidate
         position = candidate
+
+
+_SIGNS = re.compile(
+    r"\[[^\]\n]*\]\([^)\s]+|^ {0,3}\[[^\]\n]+\]:\s*\S|^ {0,3}#{1,6}\s+\S|^ {0,3}(?:```|~~~)"
+    r"|<https?://[^>\s]+>",
+    re.M,
+)
+
+FORMAT = DocumentFormat(
+    Format.MARKDOWN,
+    "Markdown",
+    extract_markdown,
+    extensions=(".md", ".markdown", ".mdown", ".mkd", ".mdx"),
+    sniff=lambda head: _SIGNS.search(head) is not None,  # links, definitions, headings, fences
+    front_matter=True,
+    media_type="text/markdown",
+)

@@ -7,13 +7,16 @@ import html
 import re
 from collections.abc import Iterator
 
+from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.raw import RawLink
+from linkcheck.model import Format
 
 _LOC = re.compile(r"<(?:\w+:)?loc>\s*(.*?)\s*</(?:\w+:)?loc>", re.S)
 _INDEX = re.compile(r"<(?:\w+:)?sitemapindex\b")
+_START = re.compile(r"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:urlset|sitemapindex)\b", re.S)
 
 
-def extract_sitemap(text: str) -> Iterator[RawLink]:
+def extract_sitemap(text: str, base_offset: int = 0) -> Iterator[RawLink]:
     """The ``<loc>`` URLs, role ``sitemap:page`` or ``sitemap:sitemap`` (an index's entries)."""
     role = "sitemap:sitemap" if _INDEX.search(text[:4096]) else "sitemap:page"
     for match in _LOC.finditer(text):
@@ -23,9 +26,19 @@ def extract_sitemap(text: str) -> Iterator[RawLink]:
         else:
             url, offset = html.unescape(written), match.start(1)
         if url:
-            yield RawLink(url, offset, "", role)
+            yield RawLink(url, base_offset + offset, "", role)
 
 
 def is_sitemap_index(text: str) -> bool:
     """Does ``text`` list further sitemaps rather than pages?"""
     return bool(_INDEX.search(text[:4096]))
+
+
+FORMAT = DocumentFormat(
+    Format.SITEMAP,
+    "XML sitemap",
+    extract_sitemap,
+    by_content=(".xml",),
+    sniff=lambda head: _START.match(head) is not None,
+    walked=False,  # XML is read when it is a sitemap: a walk passes over other XML files
+)

@@ -15,7 +15,9 @@ import sys
 from bisect import bisect_right
 from collections.abc import Iterator
 
+from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.raw import RawLink
+from linkcheck.model import Format
 
 # The address grammar of GFM's extended e-mail autolink.
 _ADDRESS = r"[A-Za-z0-9.\-_+]+@[A-Za-z0-9\-_]+(?:\.[A-Za-z0-9\-_]+)+"
@@ -114,3 +116,12 @@ def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
     """Is ``offset`` inside one of ``spans`` (sorted, not overlapping)?"""
     index = bisect_right(spans, (offset, _END)) - 1
     return index >= 0 and offset < spans[index][1]
+
+
+FORMAT = DocumentFormat(
+    Format.TEXT,
+    "plain text",
+    extract_text,
+    by_content=(".txt", ".text", ""),
+    front_matter=True,
+)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pyromark
 
-from linkcheck.extract import UndecodableError, decode_document, detect_format
+from linkcheck.extract import UndecodableError, decode_document, detect_format, document_format
 from linkcheck.fragments.searchtext import SearchableText
 from linkcheck.fragments.verify import Page
-from linkcheck.model import Format
 
 _SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
 
@@ -57,11 +56,8 @@ def local_page(path: Path) -> Page | None:
         text, _ = decode_document(path.read_bytes())
     except (OSError, UndecodableError):
         return None
-    fmt = detect_format(path.name, text)
-    if fmt is Format.HTML:
-        return Page(text, "text/html")
-    if fmt is Format.MARKDOWN:
-        page = Page(text, "text/markdown")
+    media_type = document_format(detect_format(path.name, text)).media_type
+    page = Page(text, media_type)
+    if media_type == "text/markdown":  # its anchors are its headings' slugs, as GitHub makes them
         page.set_anchors(SearchableText([], markdown_anchors(text)))
-        return page
-    return Page(text, "text/plain")
+    return page

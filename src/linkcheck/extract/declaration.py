@@ -1,0 +1,34 @@
+"""What a document format declares: the one place its knowledge lives (see ``formats.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from linkcheck.extract.raw import RawLink
+from linkcheck.extract.source import decode_document
+from linkcheck.model import Format
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFormat:
+    """A document format: its name, how its files are recognised, decoded and read, and how a
+    URL in it is rewritten."""
+
+    name: Format
+    title: str  # for people: the README's table, error messages
+    extract: Callable[[str, int], Iterator[RawLink]]  # (text, its offset in the file) → links
+    extensions: tuple[str, ...] = ()  # a file ending so is in this format
+    # A file ending so is read by its content, and may be in this format.
+    by_content: tuple[str, ...] = ()
+    # Does a document's start look like this format? Tried in the registry's order; a format
+    # without one is only ever named (by extension, or as the fallback).
+    sniff: Callable[[str], bool] | None = None
+    walked: bool = True  # a folder walk reads files with these extensions
+    front_matter: bool = False  # YAML front matter is read before the body
+    decode: Callable[[bytes], tuple[str, str | None]] = decode_document
+    media_type: str = "text/plain"  # what a local file in this format is read as
+    # How ``fix`` finds and writes a URL besides as written (HTML: attribute-escaped); None
+    # for formats where a URL is only ever written as it reads.
+    escaped: Callable[[str], str] | None = None
+    fixable: bool = True  # can ``fix`` rewrite documents in this format
