@@ -38,8 +38,9 @@ TARGETS: dict[str, tuple[list[str], list[str] | None]] = {
     "check/classify.py": (["tests/test_check_unit.py", "tests/test_pages_unit.py"], None),
     "check/fetch.py": (
         ["tests/test_check_unit.py"],
-        ["_could_be_the_network", "_should_retry", "describe_connect_error", "location_of"],
+        ["_could_be_the_network", "_should_retry", "location_of"],
     ),
+    "check/failures.py": (["tests/test_check_unit.py"], ["describe_connect_error"]),
     "fragments/match.py": (
         ["tests/test_fragments.py"],
         [
@@ -57,23 +58,17 @@ TARGETS: dict[str, tuple[list[str], list[str] | None]] = {
         ["tests/test_archive_unit.py"],
         ["_judge_page", "_judge_quote", "witness_of", "same_resource", "wayback_parts"],
     ),
-    "fixes.py": (
+    "fix/plan.py": (
         ["tests/test_fixes_unit.py"],
-        ["plan_fixes", "_dead", "_with_fragment", "verified_copies", "apply_fixes", "_place"],
+        ["plan_fixes", "_dead", "_with_fragment", "verified_copies"],
     ),
-    "model.py": (
+    "fix/rewrite.py": (["tests/test_fixes_unit.py"], ["apply_fixes", "_place"]),
+    "model/results.py": (
         ["tests/test_model_unit.py", "tests/test_check_unit.py"],
-        [
-            "Site",
-            "consecutive_failures",
-            "Result",
-            "unreadable",
-            "CheckRun",
-            "ManifestEntry",
-            "ArchiveRun",
-            "host_of",
-        ],
+        ["consecutive_failures", "Result", "unreadable", "CheckRun", "host_of"],
     ),
+    "model/archive.py": (["tests/test_model_unit.py"], ["ManifestEntry", "ArchiveRun"]),
+    "model/documents.py": (["tests/test_model_unit.py"], ["Site"]),
 }
 # Seconds for one mutant's tests: a mutant that loops forever is killed (and counts as caught).
 TIMEOUT = 60.0

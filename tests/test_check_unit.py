@@ -19,7 +19,8 @@ from linkcheck.check.classify import (
     confirm_not_found,
     moved_to_not_found,
 )
-from linkcheck.check.fetch import Fetcher, FetchError, FetchOutcome, read_capped
+from linkcheck.check.failures import FetchError
+from linkcheck.check.fetch import Fetcher, FetchOutcome, read_capped
 from linkcheck.config import CheckConfig
 from linkcheck.model import Refusal, Status
 from linkcheck.net.addresses import is_private_address

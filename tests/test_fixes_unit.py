@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from linkcheck.fixes import apply_fixes, plan_fixes, unified_diff, verified_copies
+from linkcheck.fix import apply_fixes, plan_fixes, unified_diff, verified_copies
 from linkcheck.model import FetchResult, Fix, Format, Location, Result, Status
 
 WAYBACK = "https://web.archive.org"

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from linkcheck.cache import Cache
 from linkcheck.check.runner import Checker
 from linkcheck.config import CheckConfig
-from linkcheck.documents import load_documents
 from linkcheck.extract import iter_citations, iter_text_stream
+from linkcheck.extract.documents import load_documents
 from linkcheck.model import Citation, Format, Status
 from linkcheck.pipeline import run_check
 from linkcheck.report.formats import CHECK_FORMATS, publish_check
@@ -165,7 +165,7 @@ def test_an_unreadable_folder_is_named_and_the_walk_goes_on(
     # As root every folder is readable: the refusal is made by hand, where the walk asks.
     import os as os_module
 
-    from linkcheck import inputs
+    from linkcheck.extract import inputs
 
     (tmp_path / "open").mkdir()
     (tmp_path / "open" / "a.md").write_text("x")

@@ -15,8 +15,8 @@ import pytest
 
 from linkcheck import PROJECT_URL, __version__
 from linkcheck.cli import cli
-from linkcheck.options import ARCHIVE_SETTINGS, CHECK_SETTINGS, Setting
-from linkcheck.settings import PER_COMMAND, setting_keys, settings_defaults
+from linkcheck.cli.options import ARCHIVE_SETTINGS, CHECK_SETTINGS, Setting
+from linkcheck.cli.settings import PER_COMMAND, setting_keys, settings_defaults
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "linkcheck"
 README = (SOURCE.parent.parent / "README.md").read_text(encoding="utf-8")
@@ -36,6 +36,8 @@ ALLOWED = {
     "linkcheck.model": {"linkcheck.errors"},
     "linkcheck.net": VOCABULARY,
     "linkcheck.extract": VOCABULARY,
+    "linkcheck.cache": VOCABULARY,
+    "linkcheck.fix": VOCABULARY | {"linkcheck.extract"},
     "linkcheck.fragments": VOCABULARY | {"linkcheck.extract"},
     "linkcheck.check": VOCABULARY | {"linkcheck.config", "linkcheck.net", "linkcheck.fragments"},
     "linkcheck.archive": VOCABULARY | {"linkcheck.config", "linkcheck.net", "linkcheck.fragments"},
@@ -94,6 +96,7 @@ def test_stages_import_only_downward(module: str) -> None:
             "linkcheck.extract",  # another stage: its public face only, not its insides
             "linkcheck.fragments",
         }
+        and not (part_of(name) == "linkcheck.model" and part == "linkcheck.model")
     }
     assert wrong == set(), f"{module} reaches into {sorted(wrong)}"
 
@@ -172,3 +175,146 @@ def test_every_option_is_documented_and_has_a_settings_key(name: str, tmp_path: 
         p for key, p in keys if key in settings and (name == "check" or key not in PER_COMMAND)
     }
     assert set(defaults[name]) == expected
+
+
+# The package's first screen: the vocabulary, the settings, the pipeline, and a folder a stage.
+TOP_LEVEL = {"__init__.py", "__main__.py", "model", "errors.py", "config", "pipeline.py"}
+STAGES = {"cli", "extract", "check", "fragments", "archive", "fix", "report", "cache", "net"}
+LONGEST = 400  # lines a module may have
+
+
+def test_the_first_screen_shows_the_pipeline() -> None:
+    shown = {p.name for p in SOURCE.iterdir() if p.name not in ("__pycache__", "schemas")}
+    assert shown == TOP_LEVEL | STAGES
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_no_module_is_too_long_to_read(module: str) -> None:
+    parts = module.split(".")
+    path = SOURCE.joinpath(*parts[1:])
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= LONGEST, f"{module} has {lines} lines: split it by what its parts do"
+
+
+def _source(module: str) -> str:
+    parts = module.split(".")
+    path = SOURCE.joinpath(*parts[1:])
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_only_the_cache_package_touches_the_cache_file(module: str) -> None:
+    """Rows become objects in one place: SQLite is imported only by the cache's stores."""
+    if part_of(module) == "linkcheck.cache":
+        return
+    tree = ast.parse(_source(module))
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert "sqlite3" not in imported, (
+        f"{module} opens SQLite itself: add a store to linkcheck.cache"
+    )
+    stores = {
+        "linkcheck.cache." + name
+        for name in ("database", "results", "fingerprints", "snapshots", "copies", "schema")
+    }
+    assert not imported & stores, f"{module} reaches into the cache's insides"
+
+
+def test_every_table_is_made_by_a_migration_step_and_cleared_by_cache_clear() -> None:
+    import sqlite3
+
+    from linkcheck.cache.schema import STEPS, TABLES, migrate
+
+    db = sqlite3.connect(":memory:")
+    migrate(db)
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == set(TABLES)
+    assert [step.version for step in STEPS] == list(range(1, len(STEPS) + 1))
+
+
+FORMAT_MODULES = {
+    "linkcheck.model.documents",  # the vocabulary names them
+    "linkcheck.extract.formats",  # the registry
+    "linkcheck.extract.declaration",
+}
+
+
+# Where a format is named for a reason of its own, not to read documents of it.
+NAMED_FORMATS = {"linkcheck.extract.documents": {"Format.TEXT"}}  # plain text streams by pieces
+EXTENSION_USES = {
+    "linkcheck.extract.urls": {".html"},  # a static server's clean URLs: /page serves page.html
+    "linkcheck.report.manifest": {".md", ".markdown"},  # the manifest's own output formats
+}
+
+
+def _format_modules() -> set[str]:
+    from linkcheck.extract import FORMATS
+
+    return FORMAT_MODULES | {fmt.extract.__module__ for fmt in FORMATS}
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_formats_are_known_only_through_the_registry(module: str) -> None:
+    """No module but a format's own names a format member, or one of its extensions."""
+    from linkcheck.extract import FORMATS
+
+    if module in _format_modules():
+        return
+    tree = ast.parse(_source(module))
+    members = {
+        f"Format.{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "Format"
+        and node.attr.isupper()
+    }
+    assert members <= NAMED_FORMATS.get(module, set()), f"{module} names {members}"
+    extensions = {e for fmt in FORMATS for e in (*fmt.extensions, *fmt.by_content) if e}
+    literals = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    listed = literals & extensions - EXTENSION_USES.get(module, set())
+    assert not listed, f"{module} lists format extensions {listed}: ask the registry"
+
+
+def test_the_registry_and_the_vocabulary_name_the_same_formats() -> None:
+    from linkcheck.extract import FORMATS
+    from linkcheck.model import Format
+
+    assert [fmt.name for fmt in FORMATS] == sorted(Format, key=[f.name for f in FORMATS].index)
+    assert {fmt.name for fmt in FORMATS} == set(Format)
+    assert FORMATS[-1].sniff is None  # the fallback comes last, taking what nothing else did
+
+
+def test_the_readme_and_the_hooks_list_the_registrys_formats() -> None:
+    from linkcheck.extract import FORMATS, walked_extensions
+
+    rows = re.findall(r"^\| `([a-z]+)` \| ([^|]+) \| ([^|]*) \| ([^|]*) \|$", README, re.M)
+    table = {name: (title.strip(), extensions.strip()) for name, title, extensions, _ in rows}
+    for fmt in FORMATS:
+        shown = ", ".join(f"`{e}`" for e in (*fmt.extensions, *fmt.by_content) if e)
+        assert table.get(fmt.name.value) == (fmt.title, shown), f"README's row for {fmt.name}"
+    assert len(table) == len(FORMATS)
+    hooks = (SOURCE.parent.parent / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    for files in re.findall(r"files: '(.*)'", hooks):
+        pattern = re.compile(files)
+        assert {e for e in walked_extensions() if pattern.search("doc" + e)} == walked_extensions()
+        assert not pattern.search("sitemap.xml") and not pattern.search("doc.rst")
+
+
+def test_the_format_rules_can_fail() -> None:
+    # A module that named a format or listed its extensions would be caught.
+    tree = ast.parse('if fmt is Format.HTML and name.endswith(".htm"): pass')
+    assert any(isinstance(n, ast.Attribute) and n.attr == "HTML" for n in ast.walk(tree))
+    assert ".htm" in {
+        e for fmt in __import__("linkcheck.extract").extract.FORMATS for e in fmt.extensions
+    }

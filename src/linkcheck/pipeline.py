@@ -1,5 +1,6 @@
 """The stages in order: check (and verify) the extracted citations, then archive, with the cache
-beside them. Extraction happens before (``documents.py``) and reporting after (``report/``)."""
+beside them. Extraction happens before (``extract/documents.py``), reporting after
+(``report/``)."""
 
 from __future__ import annotations
 

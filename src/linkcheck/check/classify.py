@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from linkcheck.check.fetch import FetchError, FetchOutcome
+from linkcheck.check.failures import FetchError
+from linkcheck.check.fetch import FetchOutcome
 from linkcheck.model import Refusal, Status
 from linkcheck.net.pages import (
     bot_challenge,

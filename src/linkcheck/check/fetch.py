@@ -7,18 +7,15 @@ turn (its slots, its pacing after a 429, a retry's backoff) is not counted again
 from __future__ import annotations
 
 import asyncio
-import errno
-import socket
-import ssl
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 import httpx
 from tenacity import RetryCallState, retry_if_result
 
+from linkcheck.check.failures import CONNECTION_ERRORS, FetchError, describe_connect_error
 from linkcheck.config import CheckConfig, HostPolicy
 from linkcheck.net.addresses import resolves_privately
 from linkcheck.net.bodies import DRAIN_SECONDS, drain, read_capped
@@ -41,30 +38,6 @@ T = TypeVar("T")
 
 # How much of a response's body the caller wants, from its status and headers (0: none).
 BodyLimit = Callable[[int, httpx.Headers], int]
-
-
-class FetchError(StrEnum):
-    """Why no HTTP response came back (or why the one that did cannot be used)."""
-
-    DNS = "dns"
-    DNS_TEMPORARY = "dns_temporary"
-    REFUSED = "refused"
-    CONNECT = "connect"
-    RESET = "reset"
-    TLS = "tls"
-    TIMEOUT = "timeout"
-    REDIRECT_LOOP = "redirect_loop"
-    TOO_MANY_REDIRECTS = "too_many_redirects"
-    BAD_REDIRECT = "bad_redirect"
-    PROTOCOL = "protocol"
-    GAVE_UP = "gave_up"  # the host kept rate-limiting us: not sent
-
-
-# Connecting failed: retried, and the only failures the network itself could cause (anything
-# else, a TLS failure included, is an answer from the host).
-CONNECTION_ERRORS = frozenset(
-    {FetchError.DNS, FetchError.DNS_TEMPORARY, FetchError.REFUSED, FetchError.CONNECT}
-)
 
 
 @dataclass(slots=True)
@@ -369,39 +342,3 @@ def _root(exc: BaseException) -> str:
     while exc.__cause__ is not None or exc.__context__ is not None:
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
     return str(exc) or type(exc).__name__
-
-
-def describe_connect_error(exc: httpx.ConnectError) -> tuple[FetchError, str]:
-    """Tell name-resolution, refusal, TLS and other connection failures apart."""
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, socket.gaierror):
-            if cause.errno in (socket.EAI_AGAIN,):
-                return FetchError.DNS_TEMPORARY, "DNS: temporary failure in name resolution"
-            return FetchError.DNS, "DNS: name not found"
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return FetchError.TLS, f"TLS: certificate verify failed ({cause.verify_message})"
-        if isinstance(cause, ssl.SSLError):
-            return FetchError.TLS, f"TLS: {cause.reason or cause}"
-        if isinstance(cause, ConnectionRefusedError):
-            return FetchError.REFUSED, "connection refused"
-        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-            return FetchError.CONNECT, "network unreachable"
-        cause = cause.__cause__ or cause.__context__
-    message = str(exc)
-    lowered = message.lower()
-    if message.startswith("TLS: "):
-        return FetchError.TLS, message
-    if "name or service not known" in lowered or "nodename nor servname" in lowered:
-        return FetchError.DNS, "DNS: name not found"
-    if "temporary failure in name resolution" in lowered:
-        return FetchError.DNS_TEMPORARY, "DNS: temporary failure in name resolution"
-    if "certificate verify failed" in lowered:
-        return FetchError.TLS, "TLS: certificate verify failed"
-    if "ssl" in lowered or "tls" in lowered or "handshake" in lowered:
-        return FetchError.TLS, f"TLS: {message}"
-    if "connection refused" in lowered:
-        return FetchError.REFUSED, "connection refused"
-    if "network is unreachable" in lowered or "no route to host" in lowered:
-        return FetchError.CONNECT, "network unreachable"
-    return FetchError.CONNECT, f"cannot connect: {message or type(exc).__name__}"

@@ -1,4 +1,6 @@
-"""Extraction: a document's text in, its citations out. Pure: no I/O."""
+"""Extraction: a document's text in, its citations out (pure: no I/O), through the format
+registry; ``inputs``, ``documents``, ``changes`` and ``sitemap_inputs`` read the documents the
+command line names."""
 
 from __future__ import annotations
 

@@ -13,11 +13,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import tinycss2
-from cssselect import ExpressionError, SelectorError
 from lxml.html import HtmlElement
 
 from linkcheck.extract import parse_html_document
+from linkcheck.fragments.shadow import assign_slots, shadow_root
+from linkcheck.fragments.styles import (
+    BLOCK_DISPLAYS,
+    PRE_LINE,
+    PRESERVED,
+    Style,
+    computed,
+    page_hides,
+    stylesheet_styles,
+)
 
 # Subtrees a browser never searches.
 SKIPPED_TAGS = frozenset(
@@ -112,27 +120,6 @@ BLOCK_TAGS = frozenset(
         "frame",
     }
 )
-BLOCK_DISPLAYS = frozenset(
-    {
-        "block",
-        "inline-block",
-        "flex",
-        "inline-flex",
-        "grid",
-        "inline-grid",
-        "table",
-        "inline-table",
-        "list-item",
-        "flow-root",
-        "table-cell",
-        "table-row",
-        "table-caption",
-        "table-row-group",
-        "table-header-group",
-        "table-footer-group",
-        "run-in",
-    }
-)
 TEXT_INPUT_TYPES = frozenset(
     {
         "",
@@ -155,23 +142,11 @@ TEXT_INPUT_TYPES = frozenset(
 _COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")
 _COLLAPSIBLE_SPACES = re.compile(r"[ \t\f]*[\n\r][ \t\f]*|[ \t\f]+")
 # CSS white-space values that keep spaces and line breaks, and the one that keeps breaks only.
-_PRESERVED = frozenset({"pre", "pre-wrap", "break-spaces"})
-_PRE_LINE = "pre-line"
 # Elements whose user-agent style preserves whitespace.
 PREFORMATTED_TAGS = {
     "pre": "pre", "listing": "pre", "plaintext": "pre", "xmp": "pre", "textarea": "pre-wrap",
 }  # fmt: skip
 _FIRST_NEWLINE_DROPPED = frozenset({"pre", "listing", "textarea"})
-# Anti-flicker snippets, by the id of the <style> they add: they hide the whole page until a
-# script (an A/B test, an analytics tag) lifts the style a moment later.
-FLICKER_SNIPPETS = {
-    "chartbeat-flicker-control-style": "Chartbeat's anti-flicker snippet",
-    "_vis_opt_path_hides": "VWO's anti-flicker snippet",
-    "at-body-style": "Adobe Target's pre-hiding snippet",
-    "async-hide": "Google Optimize's anti-flicker snippet",
-    "optimizely-hide": "Optimizely's anti-flicker snippet",
-}
-_PAGE_HIDE = "a style that hides the whole page until a script shows it"
 
 
 @dataclass(slots=True)
@@ -188,13 +163,6 @@ class SearchableText:
     ids: set[str] = field(default_factory=set)
     collapsed: list[str] | None = None
     revealed: tuple[str, list[str]] | None = None
-
-
-@dataclass(slots=True)
-class _Style:
-    display: str | None = None
-    visibility: str | None = None
-    white_space: str | None = None
 
 
 class _Text(str):
@@ -226,11 +194,11 @@ def searchable_html(html: str | bytes) -> SearchableText:
     outside = "[not(ancestor::template)]" if templates else ""
     result.ids.update(str(v) for v in root.xpath(f"//*[@id and @id != '']{outside}/@id"))
     result.ids.update(str(v) for v in root.xpath(f"//a[@name and @name != '']{outside}/@name"))
-    sheet = _stylesheet_styles(root)
+    sheet = stylesheet_styles(root)
     read = _read_runs(_walk(root, sheet, shadows=templates), result.runs)
     if read.preformatted:
         result.collapsed = read.collapsed
-    hides = _page_hides(root, sheet)
+    hides = page_hides(root, sheet)
     if hides:
         revealed: list[str] = []
         _read_runs(_walk(root, sheet, frozenset(hides), shadows=templates), revealed)
@@ -294,12 +262,12 @@ class _RunBuilder:
         pieces: list[str] = []
         for part in self._parts:
             mode = part.mode if isinstance(part, _Text) else "normal"
-            if mode in _PRESERVED:
+            if mode in PRESERVED:
                 if any(c in part for c in " \t\n\r\f"):
                     self.preformatted = True
                 pieces.append(str(part))
                 continue
-            if mode == _PRE_LINE:
+            if mode == PRE_LINE:
                 text = _COLLAPSIBLE_SPACES.sub(
                     lambda m: "\n" if m.group().strip(" \t\f") else " ", part
                 )
@@ -320,7 +288,7 @@ _Entry = tuple[HtmlElement, bool, bool, bool, str]
 
 def _walk(
     root: HtmlElement,
-    sheet: dict[HtmlElement, _Style],
+    sheet: dict[HtmlElement, Style],
     unhide: frozenset[HtmlElement] = frozenset(),
     *,
     shadows: bool = True,
@@ -355,7 +323,7 @@ def _walk(
             if tail:
                 yield _with_mode(tail, outer)
             continue
-        style = _computed(element, sheet, unhide)
+        style = computed(element, sheet, unhide)
         visible = parent_visible
         if style.visibility in ("hidden", "collapse"):
             visible = False
@@ -376,10 +344,10 @@ def _walk(
         if block:
             yield None
         stack.append((element, True, block, parent_visible, outer))
-        shadow = _shadow_root(element) if shadows else None
+        shadow = shadow_root(element) if shadows else None
         children: list[HtmlElement | str]
         if shadow is not None:
-            _assign_slots(element, shadow, slots, moved_tails)
+            assign_slots(element, shadow, slots, moved_tails)
             if shadow.text and visible:
                 yield _with_mode(shadow.text, white_space)
             children = list(shadow)
@@ -404,55 +372,10 @@ def _with_mode(text: str, white_space: str) -> str:
     return text if white_space == "normal" else _kept(text, white_space)
 
 
-def _shadow_root(element: HtmlElement) -> HtmlElement | None:
-    """The element's declarative shadow root (its first ``<template shadowrootmode>``)."""
-    for child in element:
-        if child.tag == "template" and child.get("shadowrootmode") in ("open", "closed"):
-            return child
-        if isinstance(child.tag, str):
-            return None  # only a host's first child element becomes its shadow root
-    return None
-
-
-def _assign_slots(
-    host: HtmlElement,
-    shadow: HtmlElement,
-    slots: dict[HtmlElement, list[HtmlElement | str]],
-    moved_tails: set[HtmlElement],
-) -> None:
-    """What each ``<slot>`` of ``host``'s shadow root shows: the host's children of its
-    ``slot=`` name; the unnamed slot takes the other children and the host's text. A slot
-    given nothing shows its own content."""
-    named: dict[str, list[HtmlElement | str]] = {}
-    unnamed: list[HtmlElement | str] = [host.text] if host.text else []
-    after_root = [shadow.tail] if shadow.tail else []
-    for text_or_child in (*after_root, *(c for c in host if c is not shadow)):
-        if isinstance(text_or_child, str):
-            unnamed.append(text_or_child)
-            continue
-        child = text_or_child
-        moved_tails.add(child)
-        if isinstance(child.tag, str) and child.get("slot"):
-            named.setdefault(child.get("slot") or "", []).append(child)
-        else:
-            unnamed.append(child)
-        if child.tail:
-            unnamed.append(child.tail)
-    if all(isinstance(item, str) and not item.strip() for item in unnamed):
-        unnamed = []  # only whitespace: the default slot keeps its fallback
-    for slot in shadow.iter("slot"):
-        name = slot.get("name") or ""
-        assigned = named.pop(name, None) if name else unnamed
-        if assigned:
-            slots[slot] = assigned
-            if not name:
-                unnamed = []
-
-
 def _rendered(
     element: HtmlElement,
     name: str,
-    sheet: dict[HtmlElement, _Style],
+    sheet: dict[HtmlElement, Style],
     unhide: frozenset[HtmlElement] = frozenset(),
 ) -> bool:
     """Is the element rendered at all (not skipped, ``hidden`` or ``display:none``)?"""
@@ -461,102 +384,4 @@ def _rendered(
     hidden = element.get("hidden")
     if hidden is not None and hidden.lower() != "until-found":
         return False
-    return _computed(element, sheet, unhide).display != "none"
-
-
-def _computed(
-    element: HtmlElement,
-    sheet: dict[HtmlElement, _Style],
-    unhide: frozenset[HtmlElement] = frozenset(),
-) -> _Style:
-    """The element's display, visibility and white-space: its inline style wins over the
-    stylesheets."""
-    from_sheet = sheet.get(element)
-    style = (
-        _Style(from_sheet.display, from_sheet.visibility, from_sheet.white_space)
-        if from_sheet
-        else _Style()
-    )
-    inline = element.get("style")
-    if inline:
-        _apply_declarations(style, tinycss2.parse_blocks_contents(inline))
-    if element in unhide:
-        style.display = None if style.display == "none" else style.display
-        style.visibility = None if style.visibility in ("hidden", "collapse") else style.visibility
-    return style
-
-
-def _apply_declarations(style: _Style, nodes: list[object]) -> None:
-    for node in nodes:
-        if getattr(node, "type", None) != "declaration":
-            continue
-        name = str(getattr(node, "lower_name", ""))
-        if name not in ("display", "visibility", "white-space"):
-            continue
-        value = tinycss2.serialize(getattr(node, "value", [])).strip().lower()
-        value = value.split()[0] if value else ""
-        if name == "display":
-            style.display = value
-        elif name == "visibility":
-            style.visibility = value
-        elif value in (*_PRESERVED, _PRE_LINE, "normal", "nowrap"):
-            style.white_space = "normal" if value == "nowrap" else value
-
-
-def _page_hides(root: HtmlElement, sheet: dict[HtmlElement, _Style]) -> dict[HtmlElement, str]:
-    """``<html>`` and ``<body>`` when a style hides the whole page and a script is there to
-    lift it (an anti-flicker snippet), each with what hides it."""
-    if next(root.iter("script"), None) is None:
-        return {}
-    name = _snippet(root)
-    hides = {}
-    for element in (root, root.find("body")):
-        if element is None:
-            continue
-        style = _computed(element, sheet)
-        if style.display == "none" or style.visibility in ("hidden", "collapse"):
-            hides[element] = name
-    return hides
-
-
-def _snippet(root: HtmlElement) -> str:
-    """Which anti-flicker snippet a page carries, by its ``<style>`` element's id or class."""
-    for style in root.iter("style"):
-        marks = f"{style.get('id') or ''} {style.text or ''}"
-        for key, name in FLICKER_SNIPPETS.items():
-            if key in marks:
-                return name
-    return _PAGE_HIDE
-
-
-def _stylesheet_styles(root: HtmlElement) -> dict[HtmlElement, _Style]:
-    """Display, visibility and white-space set by the page's own ``<style>`` rules, by element.
-
-    Rules apply in source order (later wins; specificity is not weighed). Selectors cssselect
-    cannot match (pseudo-classes such as ``:hover``) are skipped, as are nested at-rules.
-    """
-    styles: dict[HtmlElement, _Style] = {}
-    for element in root.iter("style"):
-        css = element.text_content()
-        if "display" not in css and "visibility" not in css and "white-space" not in css:
-            continue
-        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
-            if rule.type != "qualified-rule":
-                continue
-            declared = _Style()
-            _apply_declarations(declared, tinycss2.parse_blocks_contents(rule.content))
-            if declared == _Style():
-                continue
-            try:
-                matched = root.cssselect(tinycss2.serialize(rule.prelude).strip())
-            except (SelectorError, ExpressionError):
-                continue
-            for target in matched:
-                style = styles.setdefault(target, _Style())
-                if declared.display is not None:
-                    style.display = declared.display
-                if declared.visibility is not None:
-                    style.visibility = declared.visibility
-                if declared.white_space is not None:
-                    style.white_space = declared.white_space
-    return styles
+    return computed(element, sheet, unhide).display != "none"

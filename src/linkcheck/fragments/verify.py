@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-from bisect import bisect_right
 from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from linkcheck.fragments.directive import InvalidDirective, TextDirective, parse_fragment
+from linkcheck.fragments.hints import drift_hint
 from linkcheck.fragments.pdf import PDF_TYPES, PdfText, PdfUnreadable, is_pdf
 from linkcheck.model import PAGE_ALIVE, FragmentOutcome, FragmentState, Status
 
@@ -27,7 +26,6 @@ QUOTED_TYPES = TEXT_TYPES | {"application/octet-stream", "binary/octet-stream"}
 ANCHOR_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _WORD = re.compile(r"\S+")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-_HINT_CONTEXT = 3
 
 
 class Page:
@@ -323,56 +321,6 @@ def _verify_text(directive: TextDirective, page: Page | None) -> FragmentOutcome
     hint = drift_hint(page, directive)
     reason = f"quoted text not on the page; {hint}" if hint else "quoted text not on the page"
     return FragmentOutcome(directive.raw, "text", FragmentState.MISSING, reason + note)
-
-
-def drift_hint(page: Page, directive: TextDirective) -> str | None:
-    """``quoted "…cut by 56%…" — page now reads "…cut by 58%…"`` for the nearest passage."""
-    from linkcheck.fragments.match import fold
-
-    quoted = directive.start if directive.end is None else f"{directive.start} … {directive.end}"
-    query_words = fold(directive.start).split()
-    if directive.end is not None:
-        query_words += fold(directive.end).split()
-    if len(query_words) < 2:
-        return None
-    starts, ends = page.words()
-    folded = page.folded.folded
-    best: tuple[float, int, int] | None = None
-    anchors = {0, len(query_words) - 2, max(0, len(query_words) // 2 - 1)}
-    for offset in sorted(anchors):
-        needle = " ".join(query_words[offset : offset + 2])
-        position = folded.find(needle)
-        seen = 0
-        while position != -1 and seen < 20:
-            seen += 1
-            word = bisect_right(starts, position) - 1
-            first = max(0, word - offset)
-            last = min(len(starts), first + len(query_words) + 2)
-            window = [folded[starts[i] : ends[i]] for i in range(first, last)]
-            matcher = difflib.SequenceMatcher(None, query_words, window, autojunk=False)
-            ratio = matcher.ratio()
-            if best is None or ratio > best[0]:
-                best = (ratio, first, last)
-            position = folded.find(needle, position + 1)
-    if best is None or best[0] < 0.6:
-        return None
-    _, first, last = best
-    window = [folded[starts[i] : ends[i]] for i in range(first, last)]
-    matcher = difflib.SequenceMatcher(None, query_words, window, autojunk=False)
-    changes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
-    if not changes:
-        return None
-    _, q1, q2, p1, p2 = changes[0]
-    original = page.folded
-    quoted_words = quoted.split()
-    if len(quoted_words) != len(query_words):
-        quoted_words = query_words
-    q_from, q_to = max(0, q1 - _HINT_CONTEXT), min(len(quoted_words), q2 + _HINT_CONTEXT)
-    p_from, p_to = first + max(0, p1 - _HINT_CONTEXT), first + min(len(window), p2 + _HINT_CONTEXT)
-    page_start = original.origin[starts[p_from]]
-    page_end = original.origin[ends[p_to - 1] - 1] + 1
-    page_text = " ".join(original.original[page_start:page_end].split())
-    return f'quoted "…{" ".join(quoted_words[q_from:q_to])}…" — page now reads "…{page_text}…"'
 
 
 def with_fragments(

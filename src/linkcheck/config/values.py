@@ -1,172 +1,15 @@
-"""Run settings (the only place a default is written), their value syntax, and settings files."""
+"""The syntax of setting values, as options and settings files write them: durations, sizes,
+status codes, patterns, remaps, headers, per-host rules; each parsed to a one-line UsageError."""
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from linkcheck import PROJECT_URL, __version__
+from linkcheck.config.settings import HostRule, Remap
 from linkcheck.errors import UsageError
-from linkcheck.model import DEFAULT_FAIL_ON, Format, Status
-
-DEFAULT_USER_AGENT = f"linkcheck/{__version__} (+{PROJECT_URL})"
-DEFAULT_CANARY = "https://web.archive.org/"
-DEFAULT_WAYBACK_URL = "https://web.archive.org"
-CONFIG_FILE = "linkcheck.toml"
-# The HTTP engines under the checker's httpx client (see net/engines.py), the default first.
-HTTP_ENGINES = ("reqwest", "httpx")
-
-
-@dataclass(frozen=True, slots=True)
-class Remap:
-    """Rewrite URLs matching ``pattern`` to ``replacement`` (``re.sub`` syntax) before fetching."""
-
-    pattern: re.Pattern[str]
-    replacement: str
-
-    def apply(self, url: str) -> str:
-        return self.pattern.sub(self.replacement, url, count=1)
-
-
-@dataclass(frozen=True, slots=True)
-class HostRule:
-    """``[hosts."PATTERN"]`` in a settings file: settings for the hosts a name or glob matches.
-
-    ``headers`` go to matching hosts only, never across a redirect to another host; their
-    values (tokens) are never shown.
-    """
-
-    pattern: str
-    headers: dict[str, str] = field(default_factory=dict, repr=False)
-    concurrency: int | None = None
-    interval: float | None = None
-    timeout: float | None = None
-    accept: frozenset[int] | None = None
-    user_agent: str | None = None
-
-    def matches(self, host: str) -> bool:
-        """Does this rule apply to ``host`` (compared without case)?"""
-        return fnmatch.fnmatchcase(host.lower(), self.pattern.lower())
-
-    @property
-    def exact(self) -> bool:
-        """A plain host name rather than a glob."""
-        return not any(c in self.pattern for c in "*?[")
-
-
-@dataclass(frozen=True, slots=True)
-class HostPolicy:
-    """What applies to requests to one host: the run's settings with its ``[hosts]`` rules."""
-
-    headers: dict[str, str] = field(repr=False)
-    concurrency: int
-    interval: float
-    timeout: float
-    accept: frozenset[int]
-
-
-@dataclass(slots=True)
-class CheckConfig:
-    """Everything that decides how URLs are fetched, judged and cached."""
-
-    concurrency: int = 64
-    per_host: int = 4
-    host_interval: float = 0.0
-    max_bytes: int = 10 * 1024 * 1024
-    max_redirects: int = 10
-    timeout: float = 20.0
-    retries: int = 3
-    max_retry_wait: float = 60.0
-    user_agent: str = DEFAULT_USER_AGENT
-    headers: dict[str, str] = field(default_factory=dict)
-    insecure: bool = False
-    include: list[re.Pattern[str]] = field(default_factory=list)
-    exclude: list[re.Pattern[str]] = field(default_factory=list)
-    remap: list[Remap] = field(default_factory=list)
-    accept: frozenset[int] = frozenset()
-    exclude_private: bool = False
-    canary: str = DEFAULT_CANARY
-    fail_on: frozenset[Status] = DEFAULT_FAIL_ON
-    fail_after: int = 1
-    cache_file: Path = Path(".linkcheck/cache.db")
-    no_cache: bool = False
-    max_age: float = 86400.0
-    cache_failures: bool = False
-    offline: bool = False
-    cookie_jar: Path | None = None
-    http_engine: str = HTTP_ENGINES[0]
-    jobs: int = 0  # worker processes; 0: one per CPU core
-    shard: tuple[int, int] | None = None  # (I, N): check only the hosts of shard I of N
-    hosts: tuple[HostRule, ...] = ()
-    ignore_file: Path = Path(".linkcheckignore")
-    # Drift (% of a page's main text not shared with what was first seen there) from which a
-    # live page is "changed": bench/drift.py measured 0-7% on re-rendered articles and
-    # 69-100% on different articles at the same URL.
-    drift_threshold: float = 50.0
-    no_drift: bool = False
-    ignore_file_rules: tuple[IgnoreFileRule, ...] = ()
-
-    @property
-    def cache_path(self) -> Path | None:
-        """The cache file to use, or None with ``--no-cache``."""
-        return None if self.no_cache else self.cache_file
-
-    def policy(self, host: str) -> HostPolicy:
-        """The settings for requests to ``host``: globs first, then exact names, file order."""
-        headers = {"User-Agent": self.user_agent, **self.headers}
-        concurrency, interval, timeout, accept = (
-            self.per_host,
-            self.host_interval,
-            self.timeout,
-            self.accept,
-        )
-        matching = [rule for rule in self.hosts if rule.matches(host)]
-        for rule in sorted(matching, key=lambda rule: rule.exact):
-            headers.update(rule.headers)
-            if rule.user_agent is not None:
-                headers["User-Agent"] = rule.user_agent
-            concurrency = rule.concurrency if rule.concurrency is not None else concurrency
-            interval = rule.interval if rule.interval is not None else interval
-            timeout = rule.timeout if rule.timeout is not None else timeout
-            accept = rule.accept if rule.accept is not None else accept
-        return HostPolicy(headers, concurrency, interval, timeout, accept)
-
-
-@dataclass(slots=True)
-class ArchiveSettings:
-    """How archiving talks to the Wayback Machine (retries and User-Agent: see CheckConfig)."""
-
-    wayback_url: str = DEFAULT_WAYBACK_URL
-    reuse_within: float = 30 * 86400.0
-    capture_rate: float = 6.0  # captures a minute
-    # Index lookups a minute: the Wayback Machine's CDX and TimeMap now share a hard limit of
-    # about 24 a minute per address (EDGI's wayback client lowered its default to it in 2026).
-    lookup_rate: float = 24.0
-    verify_rate: float = 60.0  # snapshot fetches a minute, per archive
-    # Memento TimeMap endpoint the page's URL is appended to; None: the Wayback Machine's own.
-    timemap_url: str | None = None
-    poll_interval: float = 5.0
-    capture_timeout: float = 180.0
-    # The Wayback Machine answers slowly under load: its requests get their own, longer deadline.
-    timeout: float = 30.0
-
-    @property
-    def timemap(self) -> str:
-        """The TimeMap endpoint in use."""
-        if self.timemap_url:
-            return self.timemap_url.rstrip("/") + "/"
-        return f"{self.wayback_url.rstrip('/')}/web/timemap/link/"
-
-    @property
-    def aggregator(self) -> bool:
-        """Is the TimeMap another service than the Wayback Machine (listing other archives)?"""
-        return bool(self.timemap_url)
-
+from linkcheck.model import Format, Status
 
 _ENV_REFERENCE = re.compile(r"\$\{(\w+)\}|\$(\w+)")
 _HOST_KEYS = {"headers", "concurrency", "interval", "timeout", "accept", "user_agent"}
@@ -316,40 +159,6 @@ def parse_statuses(value: str, option: str) -> frozenset[Status]:
     return frozenset(statuses)
 
 
-@dataclass(frozen=True, slots=True)
-class IgnoreFileRule:
-    """One line of an ignore file: a regular expression over cited URLs, and where it is."""
-
-    pattern: re.Pattern[str]
-    where: str  # file:line
-
-
-def read_ignore_file(path: Path, required: bool) -> tuple[IgnoreFileRule, ...]:
-    """The URL patterns of an ignore file (one regular expression a line; blank lines and
-    ``#`` comments skipped). A missing file is no rules, unless ``required`` (named on purpose):
-    then, as an unreadable file or a bad pattern, a one-line UsageError."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        if required:
-            raise UsageError(f"--ignore-file {str(path)!r}: no such file") from None
-        return ()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--ignore-file {str(path)!r}: cannot be read ({exc})") from None
-    rules = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        try:
-            rules.append(IgnoreFileRule(re.compile(line), f"{path}:{number}"))
-        except re.error as exc:
-            raise UsageError(
-                f"{path}:{number}: {line!r} is not a regular expression ({exc})"
-            ) from None
-    return tuple(rules)
-
-
 def parse_patterns(values: Iterable[str], option: str) -> list[re.Pattern[str]]:
     """Compile regular expressions, reporting a bad one as a usage error."""
     patterns = []
@@ -382,56 +191,6 @@ def parse_headers(values: Iterable[str], option: str = "--header") -> dict[str, 
             raise UsageError(f"{option} {value!r}: expected 'Name: value'")
         headers[name.strip()] = content.strip()
     return headers
-
-
-def find_config_file(start: Path) -> Path | None:
-    """The nearest ``linkcheck.toml``, or ``pyproject.toml`` with ``[tool.linkcheck]``, upwards."""
-    for directory in (start, *start.parents):
-        candidate = directory / CONFIG_FILE
-        if candidate.is_file():
-            return candidate
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            tool = _read_toml(pyproject).get("tool")
-            if isinstance(tool, dict) and "linkcheck" in tool:
-                return pyproject
-    return None
-
-
-def settings_table_name(path: Path) -> str:
-    """How messages name the settings' place: ``pyproject.toml: [tool.linkcheck]``."""
-    return f"{path}: [tool.linkcheck]" if path.name == "pyproject.toml" else f"{path}:"
-
-
-def load_config_file(path: Path) -> dict[str, Any]:
-    """The settings table of a config file, keys normalised to option names (``per_host``)."""
-    data = _read_toml(path)
-    if path.name == "pyproject.toml":
-        tool = data.get("tool", {})
-        if not isinstance(tool, dict):
-            raise UsageError(f"{path}: tool must be a table ([tool.linkcheck])")
-        table = tool.get("linkcheck", {})
-    else:
-        table = data
-    if not isinstance(table, dict):
-        raise UsageError(f"{path}: [tool.linkcheck] must be a table")
-    return {str(key).replace("-", "_"): value for key, value in table.items()}
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    import tomllib  # only runs with a settings file pay for it
-
-    try:
-        with path.open("rb") as stream:
-            return tomllib.load(stream)
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: invalid TOML ({exc})") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"{path}: not UTF-8 text (byte {exc.start}); TOML files are UTF-8"
-        ) from None
-    except OSError as exc:
-        raise UsageError(f"{path}: {exc.strerror or exc}") from None
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.IGNORECASE)

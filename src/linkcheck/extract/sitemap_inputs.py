@@ -13,8 +13,8 @@ from pathlib import Path
 
 from linkcheck.errors import UsageError
 from linkcheck.extract import served_file
+from linkcheck.extract.inputs import Source
 from linkcheck.extract.sitemap import extract_sitemap
-from linkcheck.inputs import Source
 from linkcheck.model import Site
 
 MAX_DEPTH = 3

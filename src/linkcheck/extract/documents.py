@@ -19,11 +19,11 @@ from linkcheck.extract import (
     iter_citations,
     iter_text_stream,
 )
-from linkcheck.inputs import Source, discover
+from linkcheck.extract.inputs import Source, discover
 from linkcheck.model import Citation, Document, Format, OpenDocument, Site
 
 if TYPE_CHECKING:
-    from linkcheck.changes import Changes
+    from linkcheck.extract.changes import Changes
 
 
 # Plain-text documents larger than this are read in pieces, so memory stays bounded.

@@ -1,14 +1,13 @@
 """Every command-line option, written once: its flags, help and value syntax.
 
 An option that sets a run setting takes its default from that setting's dataclass in
-``config.py``; the configs are built from the parsed options here. Settings-file keys are the
-long flags' names (``per-host`` or ``per_host``), derived in ``cli.py`` from these options.
+``linkcheck.config``; the configs are built from the parsed options here. Settings-file keys are
+the long flags' names (``per-host`` or ``per_host``), derived in ``settings.py`` from these options.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,6 @@ from linkcheck.config import (
     parse_statuses,
     read_ignore_file,
 )
-from linkcheck.errors import UsageError
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 Config = TypeVar("Config", CheckConfig, ArchiveSettings)
@@ -400,163 +398,3 @@ def check_config(options: Mapping[str, Any], hosts: tuple[HostRule, ...] = ()) -
 def archive_settings(options: Mapping[str, Any]) -> ArchiveSettings:
     """The ArchiveSettings the command line's options describe."""
     return build(ArchiveSettings, ARCHIVE_SETTINGS, options)
-
-
-def _stack(*decorators: Decorator) -> Decorator:
-    def apply(function: Callable[..., Any]) -> Callable[..., Any]:
-        for decorator in reversed(decorators):
-            function = decorator(function)
-        return function
-
-    return apply
-
-
-input_options = _stack(
-    click.argument("paths", nargs=-1),
-    click.option(
-        "--exclude-path",
-        "exclude_paths",
-        multiple=True,
-        metavar="PATTERN",
-        help="Skip documents matching this gitignore-style pattern (repeatable).",
-    ),
-    click.option(
-        "--format-of",
-        "format_of",
-        multiple=True,
-        metavar="EXT=FORMAT",
-        help="Read files with this extension as markdown, html, text or sitemap (repeatable).",
-    ),
-    click.option(
-        "--changed-since",
-        metavar="REF",
-        help="Only documents changed since this git ref (committed, staged, unstaged or new).",
-    ),
-    click.option(
-        "--new-only",
-        is_flag=True,
-        help="With --changed-since: only citations on lines added since the ref.",
-    ),
-    click.option(
-        "--root-dir",
-        type=click.Path(file_okay=False, exists=True),
-        help="A built site's folder: root-relative links (/docs/x.html) are files in it.",
-    ),
-    click.option(
-        "--base-url",
-        metavar="URL",
-        help="The URL the documents will be served at: relative links are checked as URLs "
-        "under it.",
-    ),
-    click.option(
-        "--sitemap",
-        "sitemaps",
-        multiple=True,
-        metavar="URL|FILE",
-        help="Check the pages this sitemap lists (and, with --root-dir and --base-url, read "
-        "them from the built site); repeatable.",
-    ),
-)
-"""The options of every command that reads documents."""
-
-check_options = _stack(*(setting.option() for setting in CHECK_SETTINGS))
-"""The options that decide how URLs are checked (shared by check and archive)."""
-
-cache_file_option = next(s for s in CHECK_SETTINGS if s.field == "cache_file").option()
-fail_options = _stack(*(s.option() for s in CHECK_SETTINGS if s.field in ("fail_on", "fail_after")))
-"""``--fail-on`` and ``--fail-after``, for merge as for check."""
-"""``--cache-file`` for the cache commands, as for check."""
-
-archive_options = _stack(*(setting.option() for setting in ARCHIVE_SETTINGS))
-"""The options that decide how sources are archived."""
-WAYBACK_URL_OPTION = next(s for s in ARCHIVE_SETTINGS if s.field == "wayback_url").option()
-"""The Wayback Machine whose snapshots ``fix`` reads from the cache."""
-
-
-def output_option(help: str) -> Decorator:
-    """``--output/-o FILE``."""
-    return click.option("--output", "-o", type=click.Path(dir_okay=False), help=help)
-
-
-def quiet_option(help: str) -> Decorator:
-    """``--quiet/-q``."""
-    return click.option("--quiet", "-q", is_flag=True, help=help)
-
-
-def format_option(choices: list[str], default: str | None, help: str) -> Decorator:
-    """``--format`` with the choices a command offers."""
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(choices),
-        default=default,
-        show_default=default is not None,
-        help=help,
-    )
-
-
-_SETTINGS_BY_NAME = {setting.name: setting for setting in CHECK_SETTINGS + ARCHIVE_SETTINGS}
-
-
-def checked_setting(key: str, value: Any, params: list[click.Parameter], where: str) -> Any:
-    """A settings-file value, checked against the options it sets, as click should get it.
-
-    ``params`` are the options (of every command) that ``key`` sets; ``where`` names the file
-    and table. Raises UsageError with one line naming them, the key and the value.
-    """
-    shown = f"{where} {key.replace('_', '-')} = {_toml(value)}"
-    param = params[0]
-    if isinstance(param, click.Option) and param.is_flag:
-        if not isinstance(value, bool):
-            raise UsageError(f"{shown}: expected true or false")
-        return value
-    if param.multiple:
-        value = [value] if isinstance(value, str) else value
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise UsageError(f'{shown}: expected a list of strings, e.g. ["…"]')
-        for item in value:
-            _check_type(item, params, shown)
-    else:
-        value = _check_type(value, params, shown)
-    setting = _SETTINGS_BY_NAME.get(key)
-    if setting is not None and value is not None:
-        setting.syntax.parse(value, f"{where} {key.replace('_', '-')} =")
-    return value
-
-
-def _check_type(value: Any, params: list[click.Parameter], shown: str) -> Any:
-    """``value`` if it has the options' type (a duration such as "30s" as seconds), else
-    UsageError."""
-    kind = params[0].type
-    if isinstance(kind, click.Choice):
-        choices = sorted(
-            {c for p in params if isinstance(p.type, click.Choice) for c in p.type.choices}
-        )
-        if value not in choices:
-            raise UsageError(f"{shown}: expected one of {', '.join(map(str, choices))}")
-    elif isinstance(kind, click.IntRange | click.FloatRange):
-        whole = isinstance(kind, click.IntRange)
-        metavar = getattr(params[0], "metavar", None)
-        expected = (
-            "a whole number" if whole else ("seconds" if metavar == "SECONDS" else "a number")
-        )
-        if isinstance(value, str) and not whole:
-            try:
-                value = parse_duration(value, "")  # "30s", "1.5", "2m"
-            except UsageError:
-                raise UsageError(f"{shown}: expected {expected}") from None
-        numeric = isinstance(value, int) if whole else isinstance(value, int | float)
-        if isinstance(value, bool) or not numeric:
-            raise UsageError(f"{shown}: expected {expected}")
-        try:
-            kind.convert(value, params[0], None)
-        except click.BadParameter:
-            raise UsageError(f"{shown}: expected {expected} ({kind._describe_range()})") from None
-    elif not isinstance(value, str):
-        raise UsageError(f"{shown}: expected a string")
-    return value
-
-
-def _toml(value: Any) -> str:
-    """A value as TOML would write it: ``[1, 2]``, ``"abc"``, ``true``."""
-    return json.dumps(value, ensure_ascii=False, default=str)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from linkcheck.options import cache_file_option
+from linkcheck.cli.decorators import cache_file_option
 
 if TYPE_CHECKING:
     from linkcheck.cache import Cache

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
-from linkcheck.config import settings_table_name
+from linkcheck.cli.options import ARCHIVE_SETTINGS, CHECK_SETTINGS
+from linkcheck.config import parse_duration, settings_table_name
 from linkcheck.errors import UsageError
-from linkcheck.options import checked_setting
 
 # Settings that belong to one command: at the top level they apply to check alone.
 PER_COMMAND = frozenset({"output", "format", "quiet"})
@@ -97,3 +98,70 @@ def setting_keys(command: click.Command) -> list[tuple[str, str]]:
             key = long_names[0][2:].replace("-", "_") if long_names else param.name
             keys.append((key, param.name))
     return keys
+
+
+_SETTINGS_BY_NAME = {setting.name: setting for setting in CHECK_SETTINGS + ARCHIVE_SETTINGS}
+
+
+def checked_setting(key: str, value: Any, params: list[click.Parameter], where: str) -> Any:
+    """A settings-file value, checked against the options it sets, as click should get it.
+
+    ``params`` are the options (of every command) that ``key`` sets; ``where`` names the file
+    and table. Raises UsageError with one line naming them, the key and the value.
+    """
+    shown = f"{where} {key.replace('_', '-')} = {_toml(value)}"
+    param = params[0]
+    if isinstance(param, click.Option) and param.is_flag:
+        if not isinstance(value, bool):
+            raise UsageError(f"{shown}: expected true or false")
+        return value
+    if param.multiple:
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise UsageError(f'{shown}: expected a list of strings, e.g. ["…"]')
+        for item in value:
+            _check_type(item, params, shown)
+    else:
+        value = _check_type(value, params, shown)
+    setting = _SETTINGS_BY_NAME.get(key)
+    if setting is not None and value is not None:
+        setting.syntax.parse(value, f"{where} {key.replace('_', '-')} =")
+    return value
+
+
+def _check_type(value: Any, params: list[click.Parameter], shown: str) -> Any:
+    """``value`` if it has the options' type (a duration such as "30s" as seconds), else
+    UsageError."""
+    kind = params[0].type
+    if isinstance(kind, click.Choice):
+        choices = sorted(
+            {c for p in params if isinstance(p.type, click.Choice) for c in p.type.choices}
+        )
+        if value not in choices:
+            raise UsageError(f"{shown}: expected one of {', '.join(map(str, choices))}")
+    elif isinstance(kind, click.IntRange | click.FloatRange):
+        whole = isinstance(kind, click.IntRange)
+        metavar = getattr(params[0], "metavar", None)
+        expected = (
+            "a whole number" if whole else ("seconds" if metavar == "SECONDS" else "a number")
+        )
+        if isinstance(value, str) and not whole:
+            try:
+                value = parse_duration(value, "")  # "30s", "1.5", "2m"
+            except UsageError:
+                raise UsageError(f"{shown}: expected {expected}") from None
+        numeric = isinstance(value, int) if whole else isinstance(value, int | float)
+        if isinstance(value, bool) or not numeric:
+            raise UsageError(f"{shown}: expected {expected}")
+        try:
+            kind.convert(value, params[0], None)
+        except click.BadParameter:
+            raise UsageError(f"{shown}: expected {expected} ({kind._describe_range()})") from None
+    elif not isinstance(value, str):
+        raise UsageError(f"{shown}: expected a string")
+    return value
+
+
+def _toml(value: Any) -> str:
+    """A value as TOML would write it: ``[1, 2]``, ``"abc"``, ``true``."""
+    return json.dumps(value, ensure_ascii=False, default=str)

@@ -1,0 +1,109 @@
+"""The vocabulary of extraction: citations, where they are, and the documents they are in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from linkcheck.model.results import Status
+
+
+class UrlKind(StrEnum):
+    """What kind of target a cited URL points at, decided without the network."""
+
+    HTTP = "http"
+    MAILTO = "mailto"
+    TEL = "tel"
+    LOCAL = "local"
+    UNSUPPORTED = "unsupported"
+    INVALID = "invalid"
+
+
+class Format(StrEnum):
+    """Document formats that extraction understands."""
+
+    MARKDOWN = "markdown"
+    HTML = "html"
+    TEXT = "text"
+    SITEMAP = "sitemap"  # an XML sitemap: its <loc> entries are its citations
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Where documents will be served, for their relative links: a built site's folder on
+    disk (root-relative links are files in it), and the base URL it will be served at
+    (relative links are then URLs under it, checked over the network)."""
+
+    root_dir: Path | None = None
+    base_url: str | None = None
+
+    def page_url(self, document: Path) -> str | None:
+        """The URL ``document`` will be served at: its path below the root (the current
+        folder without one) joined to the base URL; None without a base URL."""
+        if self.base_url is None:
+            return None
+        root = (self.root_dir or Path.cwd()).resolve()
+        try:
+            below = document.resolve().relative_to(root).as_posix()
+        except ValueError:
+            below = document.name
+        return self.base_url.rstrip("/") + "/" + below
+
+
+@dataclass(frozen=True, slots=True)
+class Ignore:
+    """An inline ignore reaching a citation: where it is written, and the verdicts it silences
+    (none listed: every verdict, and the URL is not fetched)."""
+
+    where: str  # file:line of the directive
+    statuses: frozenset[Status] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One place where a document cites a URL.
+
+    ``line`` and ``column`` are 1-based and point at the first character of the URL as it is
+    written in the original file (front matter included). ``target`` is the resolved local path
+    for ``local`` citations; ``reason`` explains an ``invalid`` one.
+    """
+
+    url: str
+    file: str
+    line: int
+    column: int
+    text: str
+    role: str
+    kind: UrlKind = UrlKind.HTTP
+    target: str | None = None
+    reason: str | None = None
+    ignore: Ignore | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    """A document, its detected format and the citations found in it.
+
+    ``problem`` says why it could not be read (``format`` is then None), or why reading it
+    stopped part-way.
+    """
+
+    file: str
+    format: Format | None
+    citations: list[Citation] = field(default_factory=list)
+    problem: str | None = None
+
+
+@dataclass(slots=True)
+class OpenDocument:
+    """A document whose citations are extracted lazily, as they are consumed (``problem``:
+    as for Document, known once the citations are consumed)."""
+
+    file: str
+    format: Format | None
+    citations: Iterator[Citation]
+    problem: str | None = None
