@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/fragments.py
 	$(BIN)/python bench/robustness.py
+	$(BIN)/python bench/formats.py
 
 # Mutation testing of the modules that hold verdicts (not part of test or CI; tens of minutes):
 # every target, or one: make mutate MODULE=check/classify.py

@@ -268,4 +268,4 @@ def _usable_cores() -> int:
 
 
 def _locations(item: CitedUrl) -> list[Location]:
-    return [Location(c.file, c.line, c.column, c.text) for c in item.citations]
+    return [Location(c.file, c.line, c.column, c.text, c.part) for c in item.citations]

@@ -15,13 +15,14 @@ from linkcheck.extract.formats import (
     FORMATS,
     detect_format,
     document_format,
+    named_format,
     sniff_format,
     walked_extensions,
 )
 from linkcheck.extract.frontmatter import document_date, extract_front_matter, front_matter_end
 from linkcheck.extract.html import attribute_escaped
 from linkcheck.extract.ignores import ignore_for, ignore_rules
-from linkcheck.extract.raw import RawLink
+from linkcheck.extract.raw import RawLink, UnreadableDocument
 from linkcheck.extract.source import (
     FALLBACK_ENCODING,
     LineIndex,
@@ -40,6 +41,7 @@ __all__ = [
     "DocumentFormat",
     "LineIndex",
     "UndecodableError",
+    "UnreadableDocument",
     "attribute_escaped",
     "codec_for",
     "declared_codec",
@@ -50,6 +52,7 @@ __all__ = [
     "extract_document",
     "iter_citations",
     "iter_text_stream",
+    "named_format",
     "parse_html_document",
     "served_file",
     "sniff_format",
@@ -173,10 +176,14 @@ def _citation(
         served = classify_url(absolute, document_dir)
         if served.kind is UrlKind.HTTP:  # fetched at its address; reported as written
             address = served.target or absolute
-            return Citation(raw.url, file, line, column, raw.text, raw.role, UrlKind.HTTP, address)
+            return Citation(
+                raw.url, file, line, column, raw.text, raw.role, UrlKind.HTTP, address,
+                part=raw.part,
+            )  # fmt: skip
     target = verdict.target
     if target == "":  # "#anchor": the citing document itself
         target = str(document_dir / Path(file).name) if document_dir else file
     return Citation(
-        raw.url, file, line, column, raw.text, raw.role, verdict.kind, target, verdict.reason
-    )
+        raw.url, file, line, column, raw.text, raw.role, verdict.kind, target, verdict.reason,
+        part=raw.part,
+    )  # fmt: skip

@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING
 from linkcheck.extract import (
     FALLBACK_ENCODING,
     UndecodableError,
+    UnreadableDocument,
     decode_document,
     detect_format,
+    document_format,
     iter_citations,
     iter_text_stream,
+    named_format,
 )
 from linkcheck.extract.inputs import Source, discover
 from linkcheck.model import Citation, Document, Format, OpenDocument, Site
@@ -47,10 +50,12 @@ def open_document(
         streamed = _open_streamed(source, source.path, overrides, note)
         if streamed is not None:
             return streamed
-    text, guessed = decode_document(source.read_bytes())
+    named = named_format(source.name, overrides)
+    decode = document_format(named).decode if named is not None else decode_document
+    text, guessed = decode(source.read_bytes())
     if guessed is not None:
         note(f"{source.name}: {guessed}")
-    fmt = detect_format(source.name, text, overrides)
+    fmt = named if named is not None else detect_format(source.name, text, overrides)
     document_dir = source.path.parent if source.path is not None else None
     notes: list[str] = []
 
@@ -154,6 +159,8 @@ def _guarded(citations: Iterator[Citation], document: OpenDocument) -> Iterator[
     """The citations, until extraction fails: the failure becomes the document's problem."""
     try:
         yield from citations
+    except UnreadableDocument as exc:  # its reader says why, in a user's words
+        document.problem = str(exc)
     except Exception as exc:  # whatever a parser meets: this document's problem, not the run's
         document.problem = f"extraction failed part-way ({type(exc).__name__}: {exc})"
 

@@ -11,15 +11,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import PurePath
 
-from linkcheck.extract import html, markdown, sitemap, text
+from linkcheck.extract import (
+    asciidoc,
+    bibtex,
+    docx,
+    html,
+    latex,
+    markdown,
+    notebook,
+    org,
+    pdf,
+    rst,
+    sitemap,
+    text,
+)
 from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.model import Format
 
 # In the order a document's content is tried: the most distinctive first, plain text last.
 FORMATS: tuple[DocumentFormat, ...] = (
+    pdf.FORMAT,
+    docx.FORMAT,
+    notebook.FORMAT,
     sitemap.FORMAT,
     html.FORMAT,
+    latex.FORMAT,
+    rst.FORMAT,
+    org.FORMAT,
+    asciidoc.FORMAT,
     markdown.FORMAT,
+    bibtex.FORMAT,
     text.FORMAT,
 )
 FALLBACK = text.FORMAT  # what a document that looks like nothing else is read as
@@ -45,14 +66,18 @@ def walked_extensions() -> frozenset[str]:
     )
 
 
-def detect_format(name: str, text: str, overrides: Mapping[str, Format] | None = None) -> Format:
-    """Format of ``name``: an override for its extension, a known extension, or its content."""
+def named_format(name: str, overrides: Mapping[str, Format] | None = None) -> Format | None:
+    """The format ``name``'s extension decides (an override first), or None."""
     suffix = PurePath(name).suffix.lower()
     if overrides and suffix in overrides:
         return overrides[suffix]
-    if suffix in _BY_EXTENSION:
-        return _BY_EXTENSION[suffix]
-    return sniff_format(text)
+    return _BY_EXTENSION.get(suffix)
+
+
+def detect_format(name: str, text: str, overrides: Mapping[str, Format] | None = None) -> Format:
+    """Format of ``name``: an override for its extension, a known extension, or its content."""
+    named = named_format(name, overrides)
+    return named if named is not None else sniff_format(text)
 
 
 def sniff_format(text: str) -> Format:

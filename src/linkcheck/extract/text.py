@@ -12,11 +12,10 @@ from __future__ import annotations
 import heapq
 import re
 import sys
-from bisect import bisect_right
 from collections.abc import Iterator
 
 from linkcheck.extract.declaration import DocumentFormat
-from linkcheck.extract.raw import RawLink
+from linkcheck.extract.raw import RawLink, inside
 from linkcheck.model import Format
 
 # The address grammar of GFM's extended e-mail autolink.
@@ -75,7 +74,7 @@ def find_bare_urls(
     if emails and "@" in text:
         for match in _EMAIL.finditer(text):
             address = match.group().rstrip(".")
-            if address[-1] in "-_" or _inside(spans, match.start()):
+            if address[-1] in "-_" or inside(spans, match.start()):
                 continue
             yield RawLink("mailto:" + address, base_offset + match.start(), "", role)
 
@@ -108,14 +107,8 @@ def extract_text(text: str, base_offset: int = 0) -> Iterator[RawLink]:
     if not joined:
         yield from bare
         return
-    others = (raw for raw in bare if not _inside(wrapped, raw.offset - base_offset))
+    others = (raw for raw in bare if not inside(wrapped, raw.offset - base_offset))
     yield from heapq.merge(joined, others, key=lambda raw: raw.offset)
-
-
-def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
-    """Is ``offset`` inside one of ``spans`` (sorted, not overlapping)?"""
-    index = bisect_right(spans, (offset, _END)) - 1
-    return index >= 0 and offset < spans[index][1]
 
 
 FORMAT = DocumentFormat(

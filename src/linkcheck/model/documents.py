@@ -30,6 +30,14 @@ class Format(StrEnum):
     HTML = "html"
     TEXT = "text"
     SITEMAP = "sitemap"  # an XML sitemap: its <loc> entries are its citations
+    RST = "rst"  # reStructuredText
+    NOTEBOOK = "notebook"  # a Jupyter notebook
+    BIBTEX = "bibtex"  # a BibTeX or BibLaTeX bibliography
+    LATEX = "latex"
+    ORG = "org"  # Org mode
+    ASCIIDOC = "asciidoc"
+    PDF = "pdf"
+    DOCX = "docx"  # a Word document
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +90,9 @@ class Citation:
     target: str | None = None
     reason: str | None = None
     ignore: Ignore | None = None
+    # The part of the document it is in, for formats that have them: ("cell", 3) in a
+    # notebook, ("page", 2) in a PDF, ("paragraph", 14) in a Word document.
+    part: tuple[str, int] | None = None
 
 
 @dataclass(slots=True)

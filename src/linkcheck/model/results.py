@@ -102,6 +102,11 @@ class FragmentOutcome:
         )
 
 
+# The parts a document may have, named in a location: a notebook's cells, a PDF's pages, a Word
+# document's paragraphs, footnotes and endnotes (numbered from 1).
+PARTS = ("cell", "page", "paragraph", "footnote", "endnote")
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a URL is cited."""
@@ -110,10 +115,17 @@ class Location:
     line: int
     column: int
     text: str
+    part: tuple[str, int] | None = None  # ("cell", 3): see Citation.part
 
     def record(self) -> dict[str, Any]:
-        """The JSON shape: file, line, column, text."""
-        return {"file": self.file, "line": self.line, "column": self.column, "text": self.text}
+        """The JSON shape: file, line, column, text, and the part (``cell``, ``page`` or
+        ``paragraph``) where the format has parts."""
+        shape: dict[str, Any] = {
+            "file": self.file, "line": self.line, "column": self.column, "text": self.text,
+        }  # fmt: skip
+        if self.part is not None:
+            shape[self.part[0]] = self.part[1]
+        return shape
 
 
 @dataclass(slots=True)

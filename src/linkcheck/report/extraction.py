@@ -8,10 +8,12 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
-from linkcheck.model import Citation, OpenDocument
+from linkcheck.model import PARTS, Citation, OpenDocument
 from linkcheck.report.output import open_output
 
-CITATION_FIELDS = ("url", "file", "line", "column", "text", "role", "kind", "target", "reason")
+CITATION_FIELDS = (
+    "url", "file", "line", "column", "text", "role", "kind", "target", "reason", *PARTS,
+)  # fmt: skip
 
 
 def citation_record(citation: Citation) -> dict[str, Any]:
@@ -29,6 +31,8 @@ def citation_record(citation: Citation) -> dict[str, Any]:
         record["target"] = citation.target
     if citation.reason is not None:
         record["reason"] = citation.reason
+    if citation.part is not None:
+        record[citation.part[0]] = citation.part[1]
     return record
 
 

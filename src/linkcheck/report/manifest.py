@@ -15,7 +15,7 @@ from linkcheck.report.output import write_text_file
 # The manifest's shape (schemas/manifest.schema.json); 2: entries gained verified,
 # verification, archive, citation_date and copies. A new shape is a new version, with a line in
 # the README's changelog.
-MANIFEST_SCHEMA_VERSION = 3
+MANIFEST_SCHEMA_VERSION = 4
 
 
 def write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: datetime) -> None:

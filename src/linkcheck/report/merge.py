@@ -11,6 +11,7 @@ from typing import Any
 from linkcheck.errors import UsageError
 from linkcheck.model import (
     FETCH_FAILED,
+    PARTS,
     CheckRun,
     FetchResult,
     FragmentOutcome,
@@ -65,7 +66,13 @@ def _result(record: dict[str, Any], path: Path) -> Result:
     try:
         status = Status(record["status"])
         locations = [
-            Location(str(loc["file"]), int(loc["line"]), int(loc["column"]), str(loc["text"]))
+            Location(
+                str(loc["file"]),
+                int(loc["line"]),
+                int(loc["column"]),
+                str(loc["text"]),
+                next(((part, int(loc[part])) for part in PARTS if part in loc), None),
+            )
             for loc in record.get("locations", [])
         ]
         fragments = [FragmentOutcome.from_record(item) for item in record.get("fragments", [])]

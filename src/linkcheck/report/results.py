@@ -60,7 +60,7 @@ def summary(results: Sequence[Result]) -> dict[str, int]:
 
 # The JSON report's shape (schemas/report.schema.json): a new shape is a new version, with a
 # line in the README's changelog.
-REPORT_SCHEMA_VERSION = 1
+REPORT_SCHEMA_VERSION = 2
 
 
 def result_record(result: Result) -> dict[str, Any]:

@@ -1,0 +1,174 @@
+"""AsciiDoc, read by the rules of the Asciidoctor syntax reference (no maintained Python parser
+reports where a link is written).
+
+Citations: URL macros (``https://…[text]``), ``link:`` and ``mailto:`` macros, bare URLs and
+``<https://…>``, ``image:``/``image::`` (relative to ``:imagesdir:``), ``video::`` and
+``audio::`` targets and an image's ``link=``; a target may use attribute references
+(``:url-repo: https://…`` then ``{url-repo}/issues[issues]``), located where the reference is
+written; an attribute whose URL nothing references is cited at its entry, as a Markdown
+definition nothing uses is. Nothing in listing, literal, passthrough or comment blocks, line
+comments, indented literal paragraphs, inline passthroughs (``+…+``, ``pass:[…]``) or escaped
+URLs (``\\https://…``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from posixpath import join as join_path
+
+from linkcheck.extract.declaration import DocumentFormat
+from linkcheck.extract.html import extract_html
+from linkcheck.extract.raw import RawLink, collapse_whitespace, inside, merged_spans
+from linkcheck.extract.text import trim_url
+from linkcheck.model import Format
+
+_ATTRIBUTE = re.compile(r"^:([\w][\w-]*):[ \t]*(\S[^\n]*?)[ \t]*$", re.M)
+_REFERENCE = re.compile(r"(?<!\\)\{([\w][\w-]*)\}")
+_DELIMITED = re.compile(r"^(-{4,}|\.{4,}|\+{4,}|/{4,})[ \t]*\n.*?^\1[ \t]*$", re.M | re.S)
+_LINE_COMMENT = re.compile(r"^//(?!//)[^\n]*$", re.M)
+# An indented paragraph is literal, unless it is a list item (markers may be indented).
+_LITERAL_PARAGRAPH = re.compile(
+    r"(?:\A|\n[ \t]*\n)((?:[ \t]+(?![-*.]+[ \t]|\d+\.[ \t])\S[^\n]*(?:\n|\Z))+)"
+)
+_PASSTHROUGH = re.compile(
+    r"(?<![\w+])(\+{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w+])|pass:[a-z,]*\[(.*?)\]|\$\$(.*?)\$\$", re.S
+)
+_PASSTHROUGH_BLOCK = re.compile(r"^(\+{4,})[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
+_TARGET = r"(?:\{[\w][\w-]*\}|(?:https?|ftp|irc)://|mailto:)[^\s\[\]<>`]*"
+_MEDIA = re.compile(r"(?<![\w\\])(image|video|audio)::?([^\s\[\]]+)\[([^\]\n]*)\]")
+_LINK_MACRO = re.compile(r"(?<![\w\\])link:(\+\+.+?\+\+|\$\$.+?\$\$|[^\s\[\]]+)\[([^\]\n]*)\]")
+_URL_MACRO = re.compile(rf"(?<![\w\\:/]){_TARGET}\[([^\]\n]*)\]")
+_ANGLE = re.compile(r"<((?:https?|ftp|irc)://[^\s<>\[]+)(?:\[([^\]\n]*)\])?>")
+_BARE = re.compile(rf"(?<![\w\\:/\[={{]){_TARGET}")
+_EMAIL = re.compile(r"(?<![\w.:/\\])[a-zA-Z0-9][\w.%+-]*@[\w-]+(?:\.[a-zA-Z0-9-]+)+")
+_WEB = ("http://", "https://", "ftp://", "irc://", "mailto:")
+_SIGNS = re.compile(r"^(?:= \S|:[\w-]+:(?:\s|$)|\[source(?:,|\])|image::|include::)", re.M)
+
+
+def extract_asciidoc(text: str, base_offset: int = 0) -> Iterator[RawLink]:
+    """The citations of an AsciiDoc document, in the order they are written."""
+    attributes: dict[str, tuple[str, int]] = {}
+    referenced: set[str] = set()  # attributes whose value is used: cited where it is
+    for entry in _ATTRIBUTE.finditer(text):  # a value's own references, as they stand then
+        referenced.update(_REFERENCE.findall(entry.group(2)))
+        value = _REFERENCE.sub(
+            lambda m: attributes.get(m.group(1), (m.group(), 0))[0], entry.group(2)
+        )
+        attributes[entry.group(1)] = (value, entry.start(2))
+    hidden = merged_spans(_hidden(text))
+    block_spans = merged_spans([m.span() for m in _PASSTHROUGH_BLOCK.finditer(text)])
+    taken: list[tuple[int, int]] = []
+    found: list[RawLink] = []
+
+    def expand(target: str) -> str | None:
+        def value(match: re.Match[str]) -> str:
+            referenced.add(match.group(1))
+            return attributes.get(match.group(1), ("\0", 0))[0]
+
+        expanded = _REFERENCE.sub(value, target).replace("\\...", "...")
+        return None if "\0" in expanded else expanded
+
+    def add(url: str | None, offset: int, label: str, role: str, span: tuple[int, int]) -> None:
+        taken.append(span)
+        if url:
+            found.append(RawLink(url, base_offset + offset, collapse_whitespace(label), role))
+
+    for match in _MEDIA.finditer(text):
+        if inside(hidden, match.start()):
+            continue
+        target = expand(match.group(2))
+        if target is not None and not target.startswith(_WEB) and match.group(1) == "image":
+            folder = attributes.get("imagesdir", ("", 0))[0]
+            target = join_path(expand(folder) or "", target) if folder else target
+        add(target, match.start(2), match.group(3).split(",")[0], match.group(1), match.span())
+        link = re.search(r"(?:^|,)\s*link=\"?([^\",\]]+)", match.group(3))
+        if link is not None:
+            url = expand(link.group(1))
+            add(url, match.start(3) + link.start(1), "", "image-link", match.span())
+    spans = merged_spans(taken)
+    for match in _LINK_MACRO.finditer(text):
+        if inside(hidden, match.start()) or inside(spans, match.start()):
+            continue
+        written = match.group(1)
+        quoted = written.startswith(("++", "$$"))  # a passthrough: the target as written
+        target = written[2:-2] if quoted else expand(written)
+        start = match.start(1) + (2 if quoted else 0)
+        add(target, start, _label(match.group(2)), "link", match.span())
+    spans = merged_spans(taken)
+    for match in _URL_MACRO.finditer(text):
+        if inside(hidden, match.start()) or inside(spans, match.start()):
+            continue
+        target = expand(match.group().rsplit("[", 1)[0])
+        if target is not None and target.startswith(_WEB):
+            add(target, match.start(), _label(match.group(1)), "link", match.span())
+    spans = merged_spans(taken)
+    for match in _ANGLE.finditer(text):
+        if not inside(hidden, match.start()) and not inside(spans, match.start()):
+            add(
+                match.group(1),
+                match.start(1),
+                _label(match.group(2) or ""),
+                "autolink",
+                match.span(),
+            )
+    spans = merged_spans(taken)
+    for match in _BARE.finditer(text):
+        if inside(hidden, match.start()) or inside(spans, match.start()):
+            continue
+        written = trim_url(match.group())
+        target = expand(written)
+        taken.append((match.start(), match.start() + len(written)))
+        if target is not None and target.startswith(_WEB) and not target.endswith("://"):
+            found.append(RawLink(target, base_offset + match.start(), "", "bare"))
+    spans = merged_spans(taken)
+    for match in _EMAIL.finditer(text):
+        if not inside(hidden, match.start()) and not inside(spans, match.start()):
+            address = "mailto:" + match.group()
+            found.append(RawLink(address, base_offset + match.start(), "", "bare"))
+    for block in _PASSTHROUGH_BLOCK.finditer(text):  # raw HTML, passed through to the page
+        found += _html_links(block.group(2), base_offset + block.start(2))
+    for inline in _PASSTHROUGH.finditer(text):
+        raw = inline.group(3) if inline.group(3) is not None else inline.group(4)
+        if raw is not None and "<" in raw and not inside(block_spans, inline.start()):
+            start = inline.start(3) if inline.group(3) is not None else inline.start(4)
+            found += _html_links(raw, base_offset + start)
+    for name, (value, offset) in attributes.items():
+        if name not in referenced and value.startswith(_WEB[:3]):
+            found.append(RawLink(value, base_offset + offset, name, "attribute"))
+    yield from sorted(found, key=lambda link: link.offset)
+
+
+def _html_links(html: str, offset: int) -> list[RawLink]:
+    """The links of raw HTML a passthrough puts on the page, at their places."""
+    return [
+        RawLink(link.url, offset + link.offset, link.text, link.role)
+        for link in extract_html(html)
+        if link.url.startswith(_WEB)
+    ]
+
+
+def _label(attributes: str) -> str:
+    """A macro's text: its first attribute, unquoted, without the ``^`` (new window) mark."""
+    first = (
+        attributes.split(",", 1)[0] if '"' not in attributes[:1] else attributes[1:].split('"')[0]
+    )
+    return first.rstrip("^")
+
+
+def _hidden(text: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in _DELIMITED.finditer(text)]
+    spans += [m.span() for m in _LINE_COMMENT.finditer(text)]
+    spans += [m.span(1) for m in _LITERAL_PARAGRAPH.finditer(text)]
+    spans += [m.span() for m in _ATTRIBUTE.finditer(text)]
+    spans += [m.span() for m in _PASSTHROUGH.finditer(text) if "\n\n" not in m.group()]
+    return spans
+
+
+FORMAT = DocumentFormat(
+    Format.ASCIIDOC,
+    "AsciiDoc",
+    extract_asciidoc,
+    extensions=(".adoc", ".asciidoc", ".asc"),
+    sniff=lambda head: len(_SIGNS.findall(head)) >= 2,
+)

@@ -1,0 +1,90 @@
+"""BibTeX and BibLaTeX bibliographies, read by bibtexparser: what each entry cites.
+
+Every entry's ``url``, its ``doi`` (as the DOI's resolver URL), its ``eprint`` when
+``archivePrefix``/``eprinttype`` is arXiv (as its arXiv page), and ``\\url{…}``/``\\href{…}``
+in any other field (``note``, ``howpublished``…). String macros (``@string``) are expanded. The
+link text is the entry's title; the location is the value as written (a DOI's, for a DOI).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from linkcheck.extract.declaration import DocumentFormat
+from linkcheck.extract.raw import RawLink, collapse_whitespace
+from linkcheck.model import Format
+
+DOI_RESOLVER = "https://doi.org/"
+ARXIV_ABS = "https://arxiv.org/abs/"
+_URL_COMMANDS = re.compile(r"\\(?:url|href)\s*\{([^{}\s]+)\}")
+_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.I)
+# TeX escapes a URL or DOI may carry: \_ \% \# \& \~ as the characters they print.
+_TEX_ESCAPE = re.compile(r"\\([_%#&~$])")
+_ENTRY = re.compile(
+    r"^\s*@\s*(?:article|book|inproceedings|misc|online|string|techreport)\s*\{", re.I | re.M
+)
+
+
+def extract_bibtex(text: str, base_offset: int = 0) -> Iterator[RawLink]:
+    """The citations of every entry, in the order the entries are written."""
+    import bibtexparser
+
+    library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
+    lines = [0] + [match.end() for match in re.finditer("\n", text)]
+    for entry in library.entries:
+        fields = {field.key.lower(): field for field in entry.fields}
+        title = _plain(str(fields["title"].value)) if "title" in fields else ""
+        for name, field in fields.items():
+            for url, written, role in _cited(name, str(field.value), fields):
+                start = lines[min(field.start_line, len(lines) - 1)]
+                offset = _written_at(text, written, start)
+                yield RawLink(url, base_offset + offset, title, role)
+
+
+def _cited(name: str, value: str, fields: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(URL, as written, role) for what the field ``name`` cites."""
+    value = value.strip()
+    if name == "url":
+        if value:
+            yield _untex(value), value, "bibtex:url"
+    elif name == "doi":
+        written = _DOI_PREFIX.sub("", value).strip()
+        if written:
+            yield DOI_RESOLVER + _untex(written), written, "bibtex:doi"
+    elif name == "eprint":
+        kind = str(getattr(fields.get("archiveprefix") or fields.get("eprinttype"), "value", ""))
+        if kind.strip().lower() == "arxiv" and value:
+            yield ARXIV_ABS + _untex(value), value, "bibtex:eprint"
+    else:
+        for match in _URL_COMMANDS.finditer(value):
+            yield _untex(match.group(1)), match.group(1), f"bibtex:{name}"
+
+
+def _untex(value: str) -> str:
+    return _TEX_ESCAPE.sub(r"\1", value)
+
+
+def _plain(title: str) -> str:
+    """A title as read: braces that protect capitals removed, whitespace collapsed."""
+    return collapse_whitespace(title.replace("{", "").replace("}", ""))
+
+
+def _written_at(text: str, written: str, start: int) -> int:
+    """Where ``written`` first appears from ``start`` (the field's line) on."""
+    found = text.find(written, start)
+    return found if found != -1 else start
+
+
+def _looks_like_bibtex(head: str) -> bool:
+    return _ENTRY.search(head) is not None and "\\documentclass" not in head
+
+
+FORMAT = DocumentFormat(
+    Format.BIBTEX,
+    "BibTeX",
+    extract_bibtex,
+    extensions=(".bib",),
+    sniff=_looks_like_bibtex,
+)
