@@ -40,11 +40,16 @@ MARKDOWN = (
     Path(__file__).resolve().parents[2] / "shared" / "corpora" / "extract-real" / "corpus.tar.xz"
 )
 WEB = ("http://", "https://", "mailto:")
+_TEX_ESCAPE = re.compile(r"\\([_#%&~$])")
 _HTML_LINK = re.compile(r"""(?:href|src)\s*=\s*["']([^"']+)["']""", re.I)
 
 
 def normal(url: str) -> str:
-    url = unquote(url.strip())
+    """A URL as both sides are compared: percent-decoded, scheme and host lower-cased, TeX's
+    escapes as TeX prints them (pandoc keeps ``\\_``), and a DOI written as a URL read once
+    (pandoc's CSL prefixes the resolver to a ``doi`` that already has it)."""
+    url = _TEX_ESCAPE.sub(r"\1", unquote(url.strip()))
+    url = url.replace("https://doi.org/https://doi.org/", "https://doi.org/")
     scheme, sep, rest = url.partition("://")
     if sep:
         host, slash, path = rest.partition("/")
@@ -86,22 +91,32 @@ def pandoc_links(path: Path, reader: str) -> list[str]:
 
 
 def docutils_links(path: Path) -> list[str]:
+    """docutils' reading (with its transforms): references, images, and external targets,
+    which a document defines whether or not it references them."""
     from docutils import nodes
     from docutils.core import publish_doctree
 
     settings = {"file_insertion_enabled": False, "raw_enabled": False, "report_level": 5}
     tree = publish_doctree(path.read_text(errors="replace"), settings_overrides=settings)
     found = [n["refuri"] for n in tree.findall(nodes.reference) if n.get("refuri")]
+    found += [n["refuri"] for n in tree.findall(nodes.target) if n.get("refuri")]
     return found + [n["uri"] for n in tree.findall(nodes.image)]
 
 
 def asciidoctor_links(path: Path) -> list[str]:
-    done = subprocess.run(
-        ["asciidoctor", "-S", "secure", "-o", "-", str(path)], capture_output=True, timeout=120
-    )
-    page = lxml_html.fromstring(done.stdout or b"<html/>")
-    found = [a.get("href") for a in page.iter("a") if a.get("href")]
-    return found + [m.get("src") for m in page.iter("img", "video", "audio") if m.get("src")]
+    """The links of the page Asciidoctor makes, as GitHub shows it and as a site does: both
+    sides of an ``ifdef::env-github[]``."""
+    found: list[str] = []
+    for environment in ([], ["-a", "env-github"]):
+        done = subprocess.run(
+            ["asciidoctor", "-S", "secure", *environment, "-o", "-", str(path)],
+            capture_output=True,
+            timeout=120,
+        )
+        page = lxml_html.fromstring(done.stdout or b"<html/>")
+        found += [a.get("href") for a in page.iter("a") if a.get("href")]
+        found += [m.get("src") for m in page.iter("img", "video", "audio") if m.get("src")]
+    return found
 
 
 def bibtex_links(path: Path) -> list[str]:
@@ -112,6 +127,8 @@ def bibtex_links(path: Path) -> list[str]:
     for item in json.loads(done.stdout or b"[]"):
         if item.get("URL"):
             found.append(item["URL"])
+        for field in ("note", "publisher", "container-title", "title"):  # \url{…} kept as text
+            found += re.findall(r"(?:https?|ftp)://[^\s{}]+", str(item.get(field, "")))
         if item.get("DOI"):
             found.append("https://doi.org/" + item["DOI"])
     return found
@@ -219,7 +236,10 @@ def speed(folder: Path, markdown_folder: Path | None) -> None:
     base_rate = base[0] / base[1] if base[1] else None
     print("\n| format | MB | seconds | s/MB | × Markdown's s/MB |")
     print("| --- | --- | --- | --- | --- |")
-    for name, (seconds, megabytes) in sorted(per_format.items()):
+    others = [value for name, value in per_format.items() if name != "markdown"]
+    rows = sorted(per_format.items())
+    rows.append(("all but Markdown", [sum(v[0] for v in others), sum(v[1] for v in others)]))
+    for name, (seconds, megabytes) in rows:
         rate = seconds / megabytes if megabytes else 0.0
         ratio = f"{rate / base_rate:.2f}" if base_rate else "–"
         print(f"| {name} | {megabytes:.2f} | {seconds:.2f} | {rate:.2f} | {ratio} |")

@@ -108,7 +108,6 @@ video::https://video.example/v.mp4[]
 
 def test_asciidoc_macros_attributes_and_what_is_literal() -> None:
     assert located(extract(BOOK, Format.ASCIIDOC, "book.adoc")) == [
-        ("https://home.example/", 4, 15, "attribute", "unused-home"),
         ("https://antora.org/", 6, 3, "link", "Antora"),
         ("https://github.com/org/repo/issues", 6, 37, "link", "the issues"),
         ("https://github.com/org/repo", 6, 73, "bare", ""),
@@ -161,3 +160,26 @@ def test_latex_input_and_include_are_never_followed(tmp_path: Path) -> None:
     (tmp_path / "chapter.tex").write_text(r"\url{https://leaked.example/}")
     text = rf"\input{{{tmp_path / 'chapter'}}} \include{{{tmp_path / 'chapter'}}} \url{{https://ok.example/}}"
     assert [c.url for c in extract(text, Format.LATEX, "paper.tex")] == ["https://ok.example/"]
+
+
+def test_asciidoc_passthrough_html_nested_attributes_and_legacy_link_targets() -> None:
+    text = (
+        ":url-org: https://github.com/org\n"
+        ":url-repo: {url-org}/repo\n"
+        "\n"
+        "See {url-repo}/issues[issues] and link:$$https://dtrt.example/a$$[] and\n"
+        'pass:[<a href="https://pass.example/">p</a>] and +https://literal.example/+.\n'
+        "\n"
+        "++++\n"
+        '<p><a href="https://block.example/">b</a></p>\n'
+        "++++\n"
+        "\n"
+        "  - an indented list item https://item.example/\n"
+    )
+    assert located(extract(text, Format.ASCIIDOC, "a.adoc")) == [
+        ("https://github.com/org/repo/issues", 4, 5, "link", "issues"),
+        ("https://dtrt.example/a", 4, 42, "link", ""),
+        ("https://pass.example/", 5, 16, "html:a", "p"),
+        ("https://block.example/", 8, 13, "html:a", "b"),
+        ("https://item.example/", 11, 27, "bare", ""),
+    ]

@@ -122,3 +122,21 @@ def test_a_folder_of_notebooks_and_bibliographies_is_read_and_reported_with_cell
     jsonschema.validate(payload, schema)
     locations = [loc for r in payload["results"] for loc in r["locations"]]
     assert {loc.get("cell") for loc in locations} == {1, 3}
+
+
+def test_biblatex_eprints_link_where_biblatex_links_them() -> None:
+    bib = (
+        "@book{a, title={A}, eprint={2101.00001}, eprinttype={arxiv}}\n"
+        "@book{b, title={B}, eprint={1234567}, eprinttype={jstor}}\n"
+        "@book{c, title={C}, eprint={4hiwAAAAYAAJ}, eprinttype={googlebooks}}\n"
+        "@book{d, title={D}, eprint={12345678}, eprinttype={pubmed}}\n"
+        "@book{e, title={E}, eprint={1721.1/12345}, eprinttype={hdl}}\n"
+        "@book{f, title={F}, eprint={X-1}, eprinttype={ssrn}}\n"
+    )
+    assert [c.url for c in extract(bib, Format.BIBTEX, "refs.bib")] == [
+        "https://arxiv.org/abs/2101.00001",
+        "https://www.jstor.org/stable/1234567",
+        "https://books.google.com?id=4hiwAAAAYAAJ",
+        "https://www.ncbi.nlm.nih.gov/pubmed/12345678",
+        "https://hdl.handle.net/1721.1/12345",
+    ]

@@ -183,3 +183,37 @@ def test_robust_turns_links_with_verified_copies_into_robust_links(
     assert again.returncode == 0, again.stderr
     assert (tmp_path / "doc.md").read_text() == markdown
     assert (tmp_path / "page.html").read_text() == html
+
+
+def test_fix_rewrites_a_notebook_and_rst_in_place_and_says_it_leaves_pdf_alone(
+    tmp_path: Path, sites: tuple[FakeWeb, Host, Host]
+) -> None:
+    import json
+
+    from reportlab.pdfgen import canvas
+
+    _, here, _ = sites
+    moved = here.url("/redirect/301")
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": [f'A "quoted" [link]({moved}).\n']},
+            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+             "source": [f"get('{moved}')"]},
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }  # fmt: skip
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook, indent=1))
+    (tmp_path / "guide.rst").write_text(f"See `the page <{moved}>`_.\n")
+    drawing = canvas.Canvas(str(tmp_path / "paper.pdf"))
+    drawing.drawString(72, 780, "moved")
+    drawing.linkURL(moved, (72, 778, 200, 790), relative=0)
+    drawing.save()
+    pdf_before = (tmp_path / "paper.pdf").read_bytes()
+    done = run_linkcheck("fix", ".", "--write", "--no-cache", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    fixed = json.loads((tmp_path / "nb.ipynb").read_text())
+    assert fixed["cells"][0]["source"] == [f'A "quoted" [link]({here.url("/ok")}).\n']
+    assert fixed["cells"][1]["source"] == [f"get('{moved}')"]  # code is not a citation
+    assert (tmp_path / "guide.rst").read_text() == f"See `the page <{here.url('/ok')}>`_.\n"
+    assert (tmp_path / "paper.pdf").read_bytes() == pdf_before
+    assert "fix does not rewrite PDF documents" in done.stdout + done.stderr

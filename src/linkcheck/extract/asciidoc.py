@@ -5,10 +5,11 @@ Citations: URL macros (``https://…[text]``), ``link:`` and ``mailto:`` macros,
 ``<https://…>``, ``image:``/``image::`` (relative to ``:imagesdir:``), ``video::`` and
 ``audio::`` targets and an image's ``link=``; a target may use attribute references
 (``:url-repo: https://…`` then ``{url-repo}/issues[issues]``), located where the reference is
-written; an attribute whose URL nothing references is cited at its entry, as a Markdown
-definition nothing uses is. Nothing in listing, literal, passthrough or comment blocks, line
-comments, indented literal paragraphs, inline passthroughs (``+…+``, ``pass:[…]``) or escaped
-URLs (``\\https://…``).
+written (an attribute nothing references is on no page: not a citation). Nothing in listing,
+literal or comment blocks, line comments, indented literal paragraphs, constrained
+passthroughs (``+…+``) or escaped URLs (``\\https://…``); the raw HTML of ``pass:[…]`` and
+``++++`` blocks is read as HTML. Conditionals (``ifdef::…[]``) are not evaluated: both sides
+are read.
 """
 
 from __future__ import annotations
@@ -49,9 +50,7 @@ _SIGNS = re.compile(r"^(?:= \S|:[\w-]+:(?:\s|$)|\[source(?:,|\])|image::|include
 def extract_asciidoc(text: str, base_offset: int = 0) -> Iterator[RawLink]:
     """The citations of an AsciiDoc document, in the order they are written."""
     attributes: dict[str, tuple[str, int]] = {}
-    referenced: set[str] = set()  # attributes whose value is used: cited where it is
     for entry in _ATTRIBUTE.finditer(text):  # a value's own references, as they stand then
-        referenced.update(_REFERENCE.findall(entry.group(2)))
         value = _REFERENCE.sub(
             lambda m: attributes.get(m.group(1), (m.group(), 0))[0], entry.group(2)
         )
@@ -63,7 +62,6 @@ def extract_asciidoc(text: str, base_offset: int = 0) -> Iterator[RawLink]:
 
     def expand(target: str) -> str | None:
         def value(match: re.Match[str]) -> str:
-            referenced.add(match.group(1))
             return attributes.get(match.group(1), ("\0", 0))[0]
 
         expanded = _REFERENCE.sub(value, target).replace("\\...", "...")
@@ -133,9 +131,6 @@ def extract_asciidoc(text: str, base_offset: int = 0) -> Iterator[RawLink]:
         if raw is not None and "<" in raw and not inside(block_spans, inline.start()):
             start = inline.start(3) if inline.group(3) is not None else inline.start(4)
             found += _html_links(raw, base_offset + start)
-    for name, (value, offset) in attributes.items():
-        if name not in referenced and value.startswith(_WEB[:3]):
-            found.append(RawLink(value, base_offset + offset, name, "attribute"))
     yield from sorted(found, key=lambda link: link.offset)
 
 

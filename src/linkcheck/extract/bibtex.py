@@ -1,9 +1,10 @@
 """BibTeX and BibLaTeX bibliographies, read by bibtexparser: what each entry cites.
 
-Every entry's ``url``, its ``doi`` (as the DOI's resolver URL), its ``eprint`` when
-``archivePrefix``/``eprinttype`` is arXiv (as its arXiv page), and ``\\url{…}``/``\\href{…}``
-in any other field (``note``, ``howpublished``…). String macros (``@string``) are expanded. The
-link text is the entry's title; the location is the value as written (a DOI's, for a DOI).
+Every entry's ``url``, its ``doi`` (as the DOI's resolver URL), its ``eprint`` as biblatex
+links it (``archivePrefix``/``eprinttype`` arXiv, JSTOR, PubMed, Google Books, Handle), and
+``\\url{…}``/``\\href{…}`` in any other field (``note``, ``howpublished``…). String macros
+(``@string``) are expanded. The link text is the entry's title; the location is the value as
+written (a DOI's, for a DOI).
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ from linkcheck.model import Format
 
 DOI_RESOLVER = "https://doi.org/"
 ARXIV_ABS = "https://arxiv.org/abs/"
+# The eprint types biblatex links (its standard ``eprinttype`` handlers), and where.
+EPRINTS = {
+    "arxiv": ARXIV_ABS,
+    "jstor": "https://www.jstor.org/stable/",
+    "pubmed": "https://www.ncbi.nlm.nih.gov/pubmed/",
+    "googlebooks": "https://books.google.com?id=",
+    "hdl": "https://hdl.handle.net/",
+}
 _URL_COMMANDS = re.compile(r"\\(?:url|href)\s*\{([^{}\s]+)\}")
 _DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.I)
 # TeX escapes a URL or DOI may carry: \_ \% \# \& \~ as the characters they print.
@@ -55,8 +64,9 @@ def _cited(name: str, value: str, fields: dict[str, Any]) -> Iterator[tuple[str,
             yield DOI_RESOLVER + _untex(written), written, "bibtex:doi"
     elif name == "eprint":
         kind = str(getattr(fields.get("archiveprefix") or fields.get("eprinttype"), "value", ""))
-        if kind.strip().lower() == "arxiv" and value:
-            yield ARXIV_ABS + _untex(value), value, "bibtex:eprint"
+        base = EPRINTS.get(kind.strip().lower())
+        if base is not None and value:
+            yield base + _untex(value), value, "bibtex:eprint"
     else:
         for match in _URL_COMMANDS.finditer(value):
             yield _untex(match.group(1)), match.group(1), f"bibtex:{name}"
