@@ -183,3 +183,10 @@ def test_asciidoc_passthrough_html_nested_attributes_and_legacy_link_targets() -
         ("https://block.example/", 8, 13, "html:a", "b"),
         ("https://item.example/", 11, 27, "bare", ""),
     ]
+
+
+def test_an_asciidoc_macro_text_may_hold_an_escaped_bracket() -> None:
+    text = "* https://youtu.be/x[The Film [TRAILER\\] | soon] - a talk\n"
+    assert located(extract(text, Format.ASCIIDOC, "a.adoc")) == [
+        ("https://youtu.be/x", 1, 3, "link", "The Film [TRAILER] | soon"),
+    ]

@@ -36,10 +36,11 @@ _PASSTHROUGH = re.compile(
     r"(?<![\w+])(\+{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w+])|pass:[a-z,]*\[(.*?)\]|\$\$(.*?)\$\$", re.S
 )
 _PASSTHROUGH_BLOCK = re.compile(r"^(\+{4,})[ \t]*\n(.*?)^\1[ \t]*$", re.M | re.S)
+_TEXT = r"(?:[^\]\n\\]|\\.)*"  # a macro's text: a "\]" in it is a bracket, not its end
 _TARGET = r"(?:\{[\w][\w-]*\}|(?:https?|ftp|irc)://|mailto:)[^\s\[\]<>`]*"
-_MEDIA = re.compile(r"(?<![\w\\])(image|video|audio)::?([^\s\[\]]+)\[([^\]\n]*)\]")
-_LINK_MACRO = re.compile(r"(?<![\w\\])link:(\+\+.+?\+\+|\$\$.+?\$\$|[^\s\[\]]+)\[([^\]\n]*)\]")
-_URL_MACRO = re.compile(rf"(?<![\w\\:/]){_TARGET}\[([^\]\n]*)\]")
+_MEDIA = re.compile(rf"(?<![\w\\])(image|video|audio)::?([^\s\[\]]+)\[({_TEXT})\]")
+_LINK_MACRO = re.compile(rf"(?<![\w\\])link:(\+\+.+?\+\+|\$\$.+?\$\$|[^\s\[\]]+)\[({_TEXT})\]")
+_URL_MACRO = re.compile(rf"(?<![\w\\:/]){_TARGET}\[({_TEXT})\]")
 _ANGLE = re.compile(r"<((?:https?|ftp|irc)://[^\s<>\[]+)(?:\[([^\]\n]*)\])?>")
 _BARE = re.compile(rf"(?<![\w\\:/\[={{]){_TARGET}")
 _EMAIL = re.compile(r"(?<![\w.:/\\])[a-zA-Z0-9][\w.%+-]*@[\w-]+(?:\.[a-zA-Z0-9-]+)+")
@@ -97,7 +98,7 @@ def extract_asciidoc(text: str, base_offset: int = 0) -> Iterator[RawLink]:
     for match in _URL_MACRO.finditer(text):
         if inside(hidden, match.start()) or inside(spans, match.start()):
             continue
-        target = expand(match.group().rsplit("[", 1)[0])
+        target = expand(match.group().split("[", 1)[0])
         if target is not None and target.startswith(_WEB):
             add(target, match.start(), _label(match.group(1)), "link", match.span())
     spans = merged_spans(taken)
@@ -148,7 +149,7 @@ def _label(attributes: str) -> str:
     first = (
         attributes.split(",", 1)[0] if '"' not in attributes[:1] else attributes[1:].split('"')[0]
     )
-    return first.rstrip("^")
+    return first.rstrip("^").replace("\\]", "]")
 
 
 def _hidden(text: str) -> list[tuple[int, int]]:
