@@ -122,6 +122,19 @@ def test_a_folder_of_notebooks_and_bibliographies_is_read_and_reported_with_cell
     jsonschema.validate(payload, schema)
     locations = [loc for r in payload["results"] for loc in r["locations"]]
     assert {loc.get("cell") for loc in locations} == {1, 3}
+    bib = run_linkcheck("refs.bib", "--offline", "--no-cache", "--format", "json", cwd=tmp_path)
+    entries = {
+        loc.get("entry") for r in json.loads(bib.stdout)["results"] for loc in r["locations"]
+    }
+    jsonschema.validate(json.loads(bib.stdout), schema)
+    assert entries == {"knuth84", "vaswani2017", "web"}
+
+
+def test_each_bibtex_citation_names_its_entry() -> None:
+    assert [c.part for c in extract(BIB, Format.BIBTEX, "refs.bib")] == [
+        ("entry", "knuth84"), ("entry", "knuth84"), ("entry", "knuth84"),
+        ("entry", "vaswani2017"), ("entry", "web"), ("entry", "web"),
+    ]  # fmt: skip
 
 
 def test_biblatex_eprints_link_where_biblatex_links_them() -> None:

@@ -3,8 +3,9 @@
 Every entry's ``url``, its ``doi`` (as the DOI's resolver URL), its ``eprint`` as biblatex
 links it (``archivePrefix``/``eprinttype`` arXiv, JSTOR, PubMed, Google Books, Handle), and
 ``\\url{…}``/``\\href{…}`` in any other field (``note``, ``howpublished``…). String macros
-(``@string``) are expanded. The link text is the entry's title; the location is the value as
-written (a DOI's, for a DOI).
+(``@string``) are expanded. The link text is the entry's title (what a registry's record of an
+identifier is compared with); the location is the value as written (a DOI's, for a DOI), and
+names the entry's key.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def extract_bibtex(text: str, base_offset: int = 0) -> Iterator[RawLink]:
             for url, written, role in _cited(name, str(field.value), fields):
                 start = lines[min(field.start_line, len(lines) - 1)]
                 offset = _written_at(text, written, start)
-                yield RawLink(url, base_offset + offset, title, role)
+                yield RawLink(url, base_offset + offset, title, role, ("entry", entry.key))
 
 
 def _cited(name: str, value: str, fields: dict[str, Any]) -> Iterator[tuple[str, str, str]]:

@@ -15,7 +15,7 @@ class RawLink:
     offset: int
     text: str
     role: str
-    part: tuple[str, int] | None = None  # ("cell", 3), ("page", 2): where in the document
+    part: tuple[str, int | str] | None = None  # ("cell", 3), ("entry", "knuth84")
 
 
 def collapse_whitespace(text: str) -> str:

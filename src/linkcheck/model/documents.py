@@ -91,8 +91,9 @@ class Citation:
     reason: str | None = None
     ignore: Ignore | None = None
     # The part of the document it is in, for formats that have them: ("cell", 3) in a
-    # notebook, ("page", 2) in a PDF, ("paragraph", 14) in a Word document.
-    part: tuple[str, int] | None = None
+    # notebook, ("page", 2) in a PDF, ("paragraph", 14) in a Word document, ("entry",
+    # "knuth84") in a bibliography.
+    part: tuple[str, int | str] | None = None
 
 
 @dataclass(slots=True)

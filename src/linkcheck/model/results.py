@@ -103,8 +103,9 @@ class FragmentOutcome:
 
 
 # The parts a document may have, named in a location: a notebook's cells, a PDF's pages, a Word
-# document's paragraphs, footnotes and endnotes (numbered from 1).
-PARTS = ("cell", "page", "paragraph", "footnote", "endnote")
+# document's paragraphs, footnotes and endnotes (numbered from 1), a bibliography's entries
+# (by key).
+PARTS = ("cell", "page", "paragraph", "footnote", "endnote", "entry")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +116,7 @@ class Location:
     line: int
     column: int
     text: str
-    part: tuple[str, int] | None = None  # ("cell", 3): see Citation.part
+    part: tuple[str, int | str] | None = None  # ("cell", 3): see Citation.part
 
     def record(self) -> dict[str, Any]:
         """The JSON shape: file, line, column, text, and the part (``cell``, ``page`` or

@@ -71,7 +71,7 @@ def _result(record: dict[str, Any], path: Path) -> Result:
                 int(loc["line"]),
                 int(loc["column"]),
                 str(loc["text"]),
-                next(((part, int(loc[part])) for part in PARTS if part in loc), None),
+                next(((part, loc[part]) for part in PARTS if part in loc), None),
             )
             for loc in record.get("locations", [])
         ]
