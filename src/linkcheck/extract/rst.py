@@ -19,17 +19,14 @@ import io
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any, ClassVar
-
-from docutils import nodes
-from docutils.frontend import get_default_settings
-from docutils.parsers.rst import Directive, Parser, directives
-from docutils.statemachine import StringList
-from docutils.utils import new_document
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.raw import RawLink, collapse_whitespace
 from linkcheck.model import Format
+
+if TYPE_CHECKING:
+    from docutils import nodes
 
 _SETTINGS = {
     "file_insertion_enabled": False,
@@ -57,49 +54,55 @@ _CODE_LIKE = frozenset(
 )  # fmt: skip
 
 
-class _Skipped(Directive):
-    """A code-like directive: nothing in it is a citation."""
-
-    optional_arguments = 100
-    final_argument_whitespace = True
-    option_spec: ClassVar[Any] = defaultdict(lambda: directives.unchanged)
-    has_content = True
-
-    def run(self) -> list[nodes.Node]:
-        return []
+_READY = False
 
 
-class _Content(Directive):
-    """Any other directive docutils does not know (``seealso``, ``versionadded``, ``tab``…):
-    its content is read as reStructuredText."""
+def _tolerate_sphinx() -> None:
+    """Teach docutils Sphinx's directives, once, on the first document (docutils is imported
+    only for reStructuredText): a code-like one is skipped, any other has its text read."""
+    global _READY
+    if _READY:
+        return
+    from docutils import nodes
+    from docutils.parsers.rst import Directive, directives
+    from docutils.statemachine import StringList
 
-    optional_arguments = 100
-    final_argument_whitespace = True
-    option_spec: ClassVar[Any] = defaultdict(lambda: directives.unchanged)
-    has_content = True
+    class Skipped(Directive):
+        """A code-like directive: nothing in it is a citation."""
 
-    def run(self) -> list[nodes.Node]:
-        container = nodes.container()
-        if self.arguments:  # ``.. seealso:: `x <URL>`_``: the first line is text too
-            line = StringList([" ".join(self.arguments)], "arguments")
-            self.state.nested_parse(line, self.lineno - 1, container)
-        self.state.nested_parse(self.content, self.content_offset, container)
-        return [container]
+        optional_arguments = 100
+        final_argument_whitespace = True
+        option_spec: ClassVar[Any] = defaultdict(lambda: directives.unchanged)
+        has_content = True
 
+        def run(self) -> list[nodes.Node]:
+            return []
 
-_known = directives.directive
+    class Content(Skipped):
+        """Any other directive docutils does not know (``seealso``, ``versionadded``, ``tab``…):
+        its content is read as reStructuredText."""
 
+        def run(self) -> list[nodes.Node]:
+            container = nodes.container()
+            if self.arguments:  # ``.. seealso:: `x <URL>`_``: the first line is text too
+                line = StringList([" ".join(self.arguments)], "arguments")
+                self.state.nested_parse(line, self.lineno - 1, container)
+            self.state.nested_parse(self.content, self.content_offset, container)
+            return [container]
 
-def _tolerant(name: str, language: Any, document: Any) -> tuple[Any, list[Any]]:
-    # docutils has no hook for directives it does not know (it drops their content): Sphinx's
-    # are answered here, before docutils looks for them.
-    found, messages = _known(name, language, document)
-    if found is not None:
-        return found, messages
-    return (_Skipped if name.lower() in _CODE_LIKE else _Content), []
+    known = directives.directive
 
+    def tolerant(name: str, language: Any, document: Any) -> tuple[Any, list[Any]]:
+        # docutils has no hook for directives it does not know (it drops their content):
+        # Sphinx's are answered here, before docutils looks for them.
+        found, messages = known(name, language, document)
+        if found is not None:
+            return found, messages
+        return (Skipped if name.lower() in _CODE_LIKE else Content), []
 
-directives.directive = _tolerant  # type: ignore[assignment]
+    directives.directive = tolerant  # type: ignore[assignment]
+    _READY = True
+
 
 _SIGNS = re.compile(
     r"^\.\. (?:_[^:\n]+:|\|[^|\n]+\||[a-zA-Z][\w:-]*::)(?:\s|$)|`[^`\n]+ <[^>\n]+>`__?|^__ \S",
@@ -121,6 +124,11 @@ def extract_rst(text: str, base_offset: int = 0) -> Iterator[RawLink]:
     The document is parsed without docutils' transforms: a reference to a target keeps its
     name (its target's definition is the citation), and nothing is resolved or rewritten.
     """
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser
+    from docutils.utils import new_document
+
+    _tolerate_sphinx()
     settings = get_default_settings(Parser)
     for key, value in _SETTINGS.items():
         setattr(settings, key, value)
@@ -137,11 +145,15 @@ def extract_rst(text: str, base_offset: int = 0) -> Iterator[RawLink]:
 
 
 def _cited(node: nodes.Node) -> bool:
+    from docutils import nodes
+
     return isinstance(node, nodes.reference | nodes.target | nodes.image)
 
 
 def _citation(node: nodes.Node) -> tuple[str, str, str] | None:
     """(URL, link text, role) of a node that cites, or None."""
+    from docutils import nodes
+
     assert isinstance(node, nodes.Element)
     if isinstance(node, nodes.image):
         return str(node["uri"]), str(node.get("alt", "")), "image"
