@@ -190,3 +190,25 @@ def test_an_asciidoc_macro_text_may_hold_an_escaped_bracket() -> None:
     assert located(extract(text, Format.ASCIIDOC, "a.adoc")) == [
         ("https://youtu.be/x", 1, 3, "link", "The Film [TRAILER] | soon"),
     ]
+
+
+def test_asciidoc_attribute_entries_under_conditionals_are_the_documents_own() -> None:
+    text = (
+        ":url-repo: https://github.com/org/repo\n"
+        ":url-files: link:\n"
+        "ifdef::env-site[]\n"
+        ":url-files: {url-repo}/blob/HEAD/\n"
+        "endif::[]\n"
+        "ifndef::env-site[:url-home: https://home.example/]\n"
+        "ifdef::env-github[:url-home: https://github-home.example/]\n"
+        "\n"
+        "{url-files}CONTRIBUTING.adoc[contributing] and {url-home}[home].\n"
+        "ifdef::env-github[]\n"
+        "image:https://badge.example/b.svg[CI]\n"
+        "endif::[]\n"
+    )
+    assert located(extract(text, Format.ASCIIDOC, "a.adoc")) == [
+        ("CONTRIBUTING.adoc", 9, 1, "link", "contributing"),
+        ("https://home.example/", 9, 48, "link", "home"),
+        ("https://badge.example/b.svg", 11, 7, "image", "CI"),  # content: both sides read
+    ]

@@ -8,8 +8,8 @@ Citations: URL macros (``https://…[text]``), ``link:`` and ``mailto:`` macros,
 written (an attribute nothing references is on no page: not a citation). Nothing in listing,
 literal or comment blocks, line comments, indented literal paragraphs, constrained
 passthroughs (``+…+``) or escaped URLs (``\\https://…``); the raw HTML of ``pass:[…]`` and
-``++++`` blocks is read as HTML. Conditionals (``ifdef::…[]``) are not evaluated: both sides
-are read.
+``++++`` blocks is read as HTML. The text on both sides of a conditional (``ifdef::…[]``) is
+read; an attribute entry under one counts only where it holds (see ``_attributes``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,12 @@ from linkcheck.extract.text import trim_url
 from linkcheck.model import Format
 
 _ATTRIBUTE = re.compile(r"^:([\w][\w-]*):[ \t]*(\S[^\n]*?)[ \t]*$", re.M)
+_ENTRY_OR_CONDITIONAL = re.compile(
+    r"^(?::(?P<name>[\w][\w-]*):[ \t]*(?P<value>\S[^\n]*?)[ \t]*"
+    r"|(?P<kind>ifdef|ifndef|ifeval)::(?P<names>[^\[\n]*)\[(?P<inline>[^\n]*)\]"
+    r"|(?P<endif>endif)::[^\[\n]*\[\])$",
+    re.M,
+)
 _REFERENCE = re.compile(r"(?<!\\)\{([\w][\w-]*)\}")
 _DELIMITED = re.compile(r"^(-{4,}|\.{4,}|\+{4,}|/{4,})[ \t]*\n.*?^\1[ \t]*$", re.M | re.S)
 _LINE_COMMENT = re.compile(r"^//(?!//)[^\n]*$", re.M)
@@ -50,12 +56,7 @@ _SIGNS = re.compile(r"^(?:= \S|:[\w-]+:(?:\s|$)|\[source(?:,|\])|image::|include
 
 def extract_asciidoc(text: str, base_offset: int = 0) -> Iterator[RawLink]:
     """The citations of an AsciiDoc document, in the order they are written."""
-    attributes: dict[str, tuple[str, int]] = {}
-    for entry in _ATTRIBUTE.finditer(text):  # a value's own references, as they stand then
-        value = _REFERENCE.sub(
-            lambda m: attributes.get(m.group(1), (m.group(), 0))[0], entry.group(2)
-        )
-        attributes[entry.group(1)] = (value, entry.start(2))
+    attributes = _attributes(text)
     hidden = merged_spans(_hidden(text))
     block_spans = merged_spans([m.span() for m in _PASSTHROUGH_BLOCK.finditer(text)])
     taken: list[tuple[int, int]] = []
@@ -99,8 +100,11 @@ def extract_asciidoc(text: str, base_offset: int = 0) -> Iterator[RawLink]:
         if inside(hidden, match.start()) or inside(spans, match.start()):
             continue
         target = expand(match.group().split("[", 1)[0])
-        if target is not None and target.startswith(_WEB):
-            add(target, match.start(), _label(match.group(1)), "link", match.span())
+        if target is not None and target.startswith("link:"):
+            target = target.removeprefix("link:")  # an attribute made it a link macro
+        elif target is not None and not target.startswith(_WEB):
+            continue
+        add(target, match.start(), _label(match.group(1)), "link", match.span())
     spans = merged_spans(taken)
     for match in _ANGLE.finditer(text):
         if not inside(hidden, match.start()) and not inside(spans, match.start()):
@@ -135,6 +139,48 @@ def extract_asciidoc(text: str, base_offset: int = 0) -> Iterator[RawLink]:
     yield from sorted(found, key=lambda link: link.offset)
 
 
+def _attributes(text: str) -> dict[str, tuple[str, int]]:
+    """Each attribute's value (its own references expanded, as they stand then) and where it
+    is written. An entry under a conditional counts only when the conditional holds for the
+    document as rendered anywhere (no ``env-*`` attribute set, the document's own set): a
+    site's or an editor's values are that place's, not the document's."""
+    attributes: dict[str, tuple[str, int]] = {}
+    active: list[bool] = []
+    for match in _ENTRY_OR_CONDITIONAL.finditer(text):
+        if match.group("endif") is not None:
+            if active:
+                active.pop()
+            continue
+        if match.group("kind") is not None:
+            holds = _holds(match.group("kind"), match.group("names"), attributes)
+            inline = match.group("inline")
+            if inline:  # ifdef::name[:attr: value]: one line, no endif
+                entry = _ATTRIBUTE.match(inline)
+                if entry is not None and holds and all(active):
+                    start = match.start("inline") + entry.start(2)
+                    attributes[entry.group(1)] = (_expanded(entry.group(2), attributes), start)
+            else:
+                active.append(holds)
+            continue
+        if all(active):
+            value = _expanded(match.group("value"), attributes)
+            attributes[match.group("name")] = (value, match.start("value"))
+    return attributes
+
+
+def _holds(kind: str, names: str, attributes: dict[str, tuple[str, int]]) -> bool:
+    if kind == "ifeval":
+        return True  # an expression: not evaluated, the entry counts
+    wanted = [name for name in re.split(r"[,+]", names) if name]
+    defined = [name in attributes for name in wanted]
+    found = all(defined) if "+" in names else any(defined)
+    return found if kind == "ifdef" else not found
+
+
+def _expanded(value: str, attributes: dict[str, tuple[str, int]]) -> str:
+    return _REFERENCE.sub(lambda m: attributes.get(m.group(1), (m.group(), 0))[0], value)
+
+
 def _html_links(html: str, offset: int) -> list[RawLink]:
     """The links of raw HTML a passthrough puts on the page, at their places."""
     return [
@@ -158,6 +204,12 @@ def _hidden(text: str) -> list[tuple[int, int]]:
     spans += [m.span(1) for m in _LITERAL_PARAGRAPH.finditer(text)]
     spans += [m.span() for m in _ATTRIBUTE.finditer(text)]
     spans += [m.span() for m in _PASSTHROUGH.finditer(text) if "\n\n" not in m.group()]
+    for line in _ENTRY_OR_CONDITIONAL.finditer(text):  # the preprocessor's own lines
+        inline = line.group("inline")
+        if line.group("endif") or (line.group("kind") and not inline):
+            spans.append(line.span())
+        elif line.group("kind") and _ATTRIBUTE.match(inline):
+            spans.append(line.span())  # ifdef::name[:attr: value]: an entry, not text
     return spans
 
 
