@@ -153,3 +153,16 @@ def test_biblatex_eprints_link_where_biblatex_links_them() -> None:
         "https://www.ncbi.nlm.nih.gov/pubmed/12345678",
         "https://hdl.handle.net/1721.1/12345",
     ]
+
+
+def test_urls_written_out_in_printed_fields_count_and_unprinted_fields_do_not() -> None:
+    bib = (
+        "@misc{a, title={A},\n"
+        "  note = {https://github.com/org/tool},\n"
+        "  _note = {\\url{https://switched-off.example/}},\n"
+        "  abstract = {see https://abstract.example/},\n"
+        "  booktitle = {Talks (http://www. broken. gov/x. pdf)}}\n"
+    )
+    assert located(extract(bib, Format.BIBTEX, "refs.bib")) == [
+        ("https://github.com/org/tool", 2, 11, "bibtex:note", "A"),
+    ]

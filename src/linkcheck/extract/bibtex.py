@@ -2,7 +2,8 @@
 
 Every entry's ``url``, its ``doi`` (as the DOI's resolver URL), its ``eprint`` as biblatex
 links it (``archivePrefix``/``eprinttype`` arXiv, JSTOR, PubMed, Google Books, Handle), and
-``\\url{…}``/``\\href{…}`` in any other field (``note``, ``howpublished``…). String macros
+``\\url{…}``, ``\\href{…}`` or a URL written out in a field a style prints (``note``,
+``howpublished``…). String macros
 (``@string``) are expanded. The link text is the entry's title (what a registry's record of an
 identifier is compared with); the location is the value as written (a DOI's, for a DOI), and
 names the entry's key.
@@ -15,7 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from linkcheck.extract.declaration import DocumentFormat
-from linkcheck.extract.raw import RawLink, collapse_whitespace
+from linkcheck.extract.raw import RawLink, collapse_whitespace, inside, merged_spans
+from linkcheck.extract.text import find_bare_urls
 from linkcheck.model import Format
 
 DOI_RESOLVER = "https://doi.org/"
@@ -28,6 +30,13 @@ EPRINTS = {
     "googlebooks": "https://books.google.com?id=",
     "hdl": "https://hdl.handle.net/",
 }
+# The fields a bibliography style prints, where a URL written in the text is cited too (a field
+# no style prints — ``abstract``, a field switched off as ``_note`` — is never on the page).
+PRINTED = frozenset(
+    {"note", "howpublished", "addendum", "annote", "annotation", "publisher", "organization",
+     "institution", "school", "journal", "journaltitle", "booktitle", "series", "title",
+     "address", "location", "edition", "type", "chapter", "pages", "version", "eventtitle"}
+)  # fmt: skip
 _URL_COMMANDS = re.compile(r"\\(?:url|href)\s*\{([^{}\s]+)\}")
 _DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.I)
 # TeX escapes a URL or DOI may carry: \_ \% \# \& \~ as the characters they print.
@@ -68,9 +77,17 @@ def _cited(name: str, value: str, fields: dict[str, Any]) -> Iterator[tuple[str,
         base = EPRINTS.get(kind.strip().lower())
         if base is not None and value:
             yield base + _untex(value), value, "bibtex:eprint"
-    else:
-        for match in _URL_COMMANDS.finditer(value):
+    elif name in PRINTED:
+        commands = list(_URL_COMMANDS.finditer(value))
+        for match in commands:
             yield _untex(match.group(1)), match.group(1), f"bibtex:{name}"
+        spans = merged_spans([m.span() for m in commands])
+        for bare in find_bare_urls(value, plain=True):
+            host = bare.url.partition("://")[2].split("/", 1)[0]
+            if "." not in host.strip(".") or not value.startswith(bare.url, bare.offset):
+                continue  # "http://www. example. org": cut short, not an address
+            if not inside(spans, bare.offset):
+                yield _untex(bare.url.rstrip("}")), bare.url, f"bibtex:{name}"
 
 
 def _untex(value: str) -> str:
