@@ -166,3 +166,24 @@ def test_urls_written_out_in_printed_fields_count_and_unprinted_fields_do_not() 
     assert located(extract(bib, Format.BIBTEX, "refs.bib")) == [
         ("https://github.com/org/tool", 2, 11, "bibtex:note", "A"),
     ]
+
+
+def test_an_old_notebook_is_read_and_a_rewritten_cell_is_placed_at_its_source() -> None:
+    old = {
+        "metadata": {}, "nbformat": 3, "nbformat_minor": 0,
+        "worksheets": [{"cells": [
+            {"cell_type": "heading", "level": 1, "metadata": {},
+             "source": ["The [docs](https://docs.example/)"]},
+            {"cell_type": "markdown", "metadata": {}, "source": ["See https://after.example/"]},
+            {"cell_type": "code", "collapsed": False, "input": ["x = 'https://code.example/'"],
+             "language": "python", "metadata": {}, "outputs": []},
+        ]}],
+    }  # fmt: skip
+    text = json.dumps(old, indent=1)
+    found = [(c.url, c.part, c.line) for c in extract(text, Format.NOTEBOOK, "old.ipynb")]
+    lines = text.split("\n")
+    assert found == [
+        ("https://docs.example/", ("cell", 1), 12),  # v3's heading cell: nbformat adds "# "
+        ("https://after.example/", ("cell", 2), 20),
+    ]
+    assert '"source": [' in lines[11] and "https://after.example/" in lines[19]

@@ -44,15 +44,23 @@ def extract_notebook(text: str, base_offset: int = 0) -> Iterator[RawLink]:
         source = cell_source if isinstance(cell_source, str) else "".join(cell_source)
         if not source:
             continue
-        pieces, cursor = _pieces(text, source, cursor)
+        found = _pieces(text, source, cursor)
+        if found is None:  # a cell nbformat rewrote (a v3 heading cell): at its source's start
+            key = _SOURCE_KEY.search(text, cursor)
+            start = key.end() if key else cursor
+            for link in extract_markdown(source):
+                yield RawLink(link.url, base_offset + start, link.text, link.role, ("cell", number))
+            continue
+        pieces, cursor = found
         for link in extract_markdown(source):
             offset = _raw_offset(pieces, link.offset)
             yield RawLink(link.url, base_offset + offset, link.text, link.role, ("cell", number))
 
 
-def _pieces(text: str, source: str, cursor: int) -> tuple[list[tuple[int, int, str]], int]:
+def _pieces(text: str, source: str, cursor: int) -> tuple[list[tuple[int, int, str]], int] | None:
     """Where ``source`` is written, from ``cursor`` on: (offset in the source, offset of the
-    string literal's first character in the file, the literal) for each string it is made of."""
+    string literal's first character in the file, the literal) for each string it is made of,
+    and where the search goes on; None when the file does not hold it as it is."""
     for key in _SOURCE_KEY.finditer(text, cursor):
         position = key.end()
         literals: list[tuple[int, str]] = []
@@ -78,7 +86,7 @@ def _pieces(text: str, source: str, cursor: int) -> tuple[list[tuple[int, int, s
                 pieces.append((at, start, raw))
                 at += len(json.loads(f'"{raw}"'))
             return pieces, position
-    raise UnreadableDocument("a Markdown cell's text is not where the notebook's JSON has it")
+    return None
 
 
 def _skip_space(text: str, position: int) -> int:
