@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/fragments.py
 	$(BIN)/python bench/robustness.py
 	$(BIN)/python bench/formats.py
+	$(BIN)/python bench/polite.py
 
 # Mutation testing of the modules that hold verdicts (not part of test or CI; tens of minutes):
 # every target, or one: make mutate MODULE=check/classify.py
