@@ -90,6 +90,9 @@ def main() -> None:
     parser.add_argument("--intervals", default="10,20,40", help="milliseconds")
     parser.add_argument("--urls", type=int, default=3000)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument(
+        "--per-host", type=int, default=0, help="linkcheck's --per-host (0: default)"
+    )
     args = parser.parse_args()
     if not (shutil.which("nginx") and NGINX_ECHO.exists()):
         print("needs nginx with its echo module (apt-get install nginx libnginx-mod-http-echo)")
@@ -119,6 +122,8 @@ def main() -> None:
                                   "-o", "out.json", "--host-interval", str(interval),
                                   "--canary", f"http://{HOSTS[0]}:{port}/"],
                 }  # fmt: skip
+                if args.per_host:
+                    commands["linkcheck"] += ["--per-host", str(args.per_host)]
                 if lychee:
                     commands["lychee"] = [
                         lychee, "doc.md", "--no-progress", "--cache=false",
