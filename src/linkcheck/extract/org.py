@@ -15,11 +15,10 @@ from urllib.parse import quote
 
 from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.html import extract_html
-from linkcheck.extract.raw import RawLink, collapse_whitespace, inside, merged_spans
+from linkcheck.extract.raw import DOI_RESOLVER, RawLink, collapse_whitespace, inside, merged_spans
 from linkcheck.extract.text import find_bare_urls
 from linkcheck.model import Format
 
-DOI_RESOLVER = "https://doi.org/"
 _BLOCK = re.compile(
     r"^[ \t]*#\+begin_(src|example|export|comment|verse_src)\b.*?^[ \t]*#\+end_\1\b[^\n]*",
     re.I | re.M | re.S,

@@ -6,6 +6,10 @@ import sys
 from bisect import bisect_right
 from dataclasses import dataclass
 
+# Where a DOI is resolved: a cited DOI (``doi:10.…``, a ``doi`` field, ``\\doi{…}``) is this
+# URL, the form the DOI Foundation recommends.
+DOI_RESOLVER = "https://doi.org/"
+
 
 @dataclass(frozen=True, slots=True)
 class RawLink:
