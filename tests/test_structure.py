@@ -226,16 +226,38 @@ def test_only_the_cache_package_touches_the_cache_file(module: str) -> None:
     assert not imported & stores, f"{module} reaches into the cache's insides"
 
 
-def test_every_table_is_made_by_a_migration_step_and_cleared_by_cache_clear() -> None:
+def test_every_table_is_made_by_a_migration_step_and_cleared_by_cache_clear(
+    tmp_path: Path,
+) -> None:
     import sqlite3
 
+    from linkcheck.cache import Cache
     from linkcheck.cache.schema import STEPS, TABLES, migrate
+    from linkcheck.model import FetchResult, Status
 
     db = sqlite3.connect(":memory:")
     migrate(db)
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == set(TABLES)
     assert [step.version for step in STEPS] == list(range(1, len(STEPS) + 1))
+    with Cache(tmp_path / "cache.db") as cache:  # a row in every table, through every store
+        cache.fingerprints.seen("https://e.example/", b"\x01" * 8, 1.0)
+        cache.results.put("https://e.example/", FetchResult(Status.OK, "200 OK", 200))
+        cache.results.flush()
+        cache.snapshots.put_snapshot("https://e.example/", "20240101000000", "x", "captured")
+        cache.snapshots.put_job("https://e.example/", "job")
+        cache.copies.put_copies("https://e.example/", [("https://copy.example/", "20240101")])
+        cache.copies.put_copy_check("https://copy.example/", "", True, "fine")
+        path = cache.path
+
+    def counts() -> dict[str, int]:
+        with sqlite3.connect(path) as check:
+            return {t: check.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+    assert all(counts().values()), counts()
+    with Cache(path) as cache:
+        assert cache.clear() == 1
+    assert not any(counts().values()), counts()
 
 
 FORMAT_MODULES = {
