@@ -8,9 +8,7 @@ names its ``paragraph`` (of the body, from 1), or its ``footnote`` or ``endnote`
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -25,6 +23,8 @@ from linkcheck.extract.raw import (
 from linkcheck.model import Format
 
 if TYPE_CHECKING:
+    import zipfile
+
     from lxml import etree
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -43,6 +43,9 @@ _MAX_PART_BYTES = 64 * 1024 * 1024  # a zip bomb's part is not read
 
 def extract_docx(text: str, base_offset: int = 0) -> Iterator[RawLink]:
     """The hyperlinks and HYPERLINK fields of the body, the footnotes and the endnotes."""
+    import io
+    import zipfile  # loaded for Word documents only
+
     try:
         package = zipfile.ZipFile(io.BytesIO(as_bytes(text)))
     except zipfile.BadZipFile as exc:

@@ -8,7 +8,6 @@ where it is. An encrypted or damaged file is unreadable, with the reason.
 
 from __future__ import annotations
 
-import ctypes
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,6 +52,8 @@ def extract_pdf(text: str, base_offset: int = 0) -> Iterator[RawLink]:
 
 def _annotations(document: Any, page: Any, c: Any) -> Iterator[str]:
     """The URIs of the page's link annotations."""
+    import ctypes  # with PDFium, for PDF documents only
+
     position = ctypes.c_int(0)
     link = c.FPDF_LINK()
     while c.FPDFLink_Enumerate(page.raw, ctypes.byref(position), ctypes.byref(link)):
@@ -71,6 +72,8 @@ def _annotations(document: Any, page: Any, c: Any) -> Iterator[str]:
 
 def _web_links(textpage: Any, c: Any) -> Iterator[str]:
     """The URLs PDFium finds written in the page's text."""
+    import ctypes
+
     links = c.FPDFLink_LoadWebLinks(textpage.raw)
     if not links:
         return
