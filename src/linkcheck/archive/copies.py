@@ -11,13 +11,12 @@ from typing import Protocol
 from urllib.parse import urldefrag
 
 from linkcheck.archive.capture import PageOutcome
-from linkcheck.archive.index import INDEX_LAG_LOOKS, LAG_BACKOFF, SnapshotIndex
+from linkcheck.archive.index import INDEX_LAG_LOOKS, SnapshotIndex
 from linkcheck.archive.lookup import Snapshot, SnapshotLookupFailed
 from linkcheck.archive.memento import TimeMapLookup, archive_name
 from linkcheck.archive.verify import CopyCheck, CopyVerifier
 from linkcheck.config import ArchiveSettings
 from linkcheck.model import Result, SnapshotKind
-from linkcheck.net.politeness import Sleep
 
 CANDIDATES_PER_ARCHIVE = 3  # copies of one archive fetched to find one that verifies
 NEAR_ENOUGH = 2 * 86400.0  # a snapshot this close to the citation's date is the citation's
@@ -60,7 +59,6 @@ class CopyFinder:
         store: CopyStore | None,
         *,
         citation_dates: Mapping[str, date],
-        sleep: Sleep,
     ) -> None:
         self.settings = settings
         self._index = index
@@ -68,7 +66,6 @@ class CopyFinder:
         self._verifier = verifier
         self._store = store
         self._citation_dates = citation_dates
-        self._sleep = sleep
         self._checked: dict[tuple[str, str], CopyCheck] = {}  # this run's verdicts, by copy
 
     def wayback_copy(self, snapshot: Snapshot) -> str:
@@ -189,13 +186,9 @@ class CopyFinder:
                     known[fragment] = CopyCheck(row[0], row[1])
         missing = [f for f in fragments if f not in known]
         last: dict[str, CopyCheck] = {}
-        wait = 2 * self.settings.poll_interval
-        for look in range(INDEX_LAG_LOOKS if fresh else 1):
+        async for _ in self._index.lagging_looks(INDEX_LAG_LOOKS if fresh else 1):
             if not missing:
                 break
-            if look:
-                await self._sleep(wait)
-                wait *= LAG_BACKOFF
             last = await self._verifier.check(candidate.url, page, missing, redirect_target)
             for fragment, check in last.items():
                 if check.verified is None:
@@ -207,6 +200,8 @@ class CopyFinder:
                         candidate.url, fragment, check.verified, check.reason
                     )
             missing = [f for f in missing if f not in known]
+            if not missing:
+                break  # before the next look's wait
         for fragment in fragments:
             if fragment not in known:
                 known[fragment] = last.get(fragment, CopyCheck(None, "not verified"))

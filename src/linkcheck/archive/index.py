@@ -3,6 +3,7 @@ captures (or of the page it redirects to), and each snapshot recorded the moment
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -57,14 +58,12 @@ class SnapshotIndex:
         Now keeps a capture of a redirecting URL). ``to_reuse``: not the target's when the run
         cites the target itself — the run captures it, and this URL gets a capture of its own,
         its redirect on record under the cited address."""
-        await self._pacer.wait()
-        found = await self.lookup.newest_ok(page)
+        found = await self.newest_of_page(page)
         moved_to = self._moved_to.get(page)
         if moved_to in (None, page) or (to_reuse and moved_to in self._pages):
             return found
         if found is None and moved_to is not None:
-            await self._pacer.wait()
-            found = await self.lookup.newest_ok(moved_to)
+            found = await self.newest_of_page(moved_to)
         return found
 
     async def newest_of_page(self, page: str) -> Snapshot | None:
@@ -88,12 +87,7 @@ class SnapshotIndex:
     ) -> Snapshot | None:
         """A capture of ``page`` made since ``submitted`` (a minute's slack), if the index has
         one; ``patient`` looks a few times, as a fresh capture reaches the index late."""
-        tries = INDEX_LAG_LOOKS if patient else 1
-        wait = 2 * self._poll_interval
-        for look in range(tries):
-            if look:
-                await self._sleep(wait)
-                wait *= LAG_BACKOFF
+        async for _ in self.lagging_looks(INDEX_LAG_LOOKS if patient else 1):
             try:
                 found = await self.newest_ok(page)
             except SnapshotLookupFailed:
@@ -102,6 +96,16 @@ class SnapshotIndex:
                 self.record(page, found, SnapshotKind.CAPTURED)
                 return found
         return None
+
+    async def lagging_looks(self, tries: int) -> AsyncIterator[int]:
+        """``tries`` looks for what a fresh capture has not reached yet (the index, replay),
+        each after a wait longer than the last; the caller stops when it has what it wants."""
+        wait = 2 * self._poll_interval
+        for look in range(tries):
+            if look:
+                await self._sleep(wait)
+                wait *= LAG_BACKOFF
+            yield look
 
     def recent(self, snapshot: Snapshot) -> bool:
         """Young enough to reuse (``--reuse-within``)."""

@@ -118,7 +118,6 @@ async def connected_parts(
                 verifier,
                 stores.copies,
                 citation_dates=citation_dates,
-                sleep=pacing.sleep,
             )
             yield capturer, copies
     finally:
