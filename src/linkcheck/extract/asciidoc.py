@@ -183,11 +183,7 @@ def _expanded(value: str, attributes: dict[str, tuple[str, int]]) -> str:
 
 def _html_links(html: str, offset: int) -> list[RawLink]:
     """The links of raw HTML a passthrough puts on the page, at their places."""
-    return [
-        RawLink(link.url, offset + link.offset, link.text, link.role)
-        for link in extract_html(html)
-        if link.url.startswith(_WEB)
-    ]
+    return [link for link in extract_html(html, offset) if link.url.startswith(_WEB)]
 
 
 def _label(attributes: str) -> str:

@@ -79,12 +79,12 @@ def _pieces(text: str, source: str, cursor: int) -> tuple[list[tuple[int, int, s
             literal = _STRING.match(text, position)
             if literal is not None:
                 literals.append((literal.start() + 1, literal.group()[1:-1]))
-        decoded = "".join(json.loads(f'"{raw}"') for _, raw in literals)
-        if decoded == source:
+        decoded = [json.loads(f'"{raw}"') for _, raw in literals]
+        if "".join(decoded) == source:
             pieces, at = [], 0
-            for start, raw in literals:
+            for (start, raw), text_of in zip(literals, decoded, strict=True):
                 pieces.append((at, start, raw))
-                at += len(json.loads(f'"{raw}"'))
+                at += len(text_of)
             return pieces, position
     return None
 

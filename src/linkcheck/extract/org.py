@@ -72,8 +72,8 @@ def extract_org(text: str, base_offset: int = 0) -> Iterator[RawLink]:
         start = export.start(1) if export.group(1) is not None else export.start(2)
         raw = export.group(1) if export.group(1) is not None else export.group(2)
         found += [
-            RawLink(link.url, base_offset + start + link.offset, link.text, link.role)
-            for link in extract_html(raw)
+            link
+            for link in extract_html(raw, base_offset + start)
             if link.url.lower().startswith(_WEB)
         ]
     yield from sorted(found, key=lambda link: link.offset)
