@@ -74,8 +74,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_nginx(folder: Path, latency: float) -> tuple[subprocess.Popen[bytes], int]:
-    """nginx answering on every host after ``latency`` seconds (keep-alive, chunked body)."""
+def start_nginx(
+    folder: Path, latency: float, *, log_arrivals: bool = False
+) -> tuple[subprocess.Popen[bytes], int]:
+    """nginx answering on every host after ``latency`` seconds (keep-alive, chunked body);
+    ``log_arrivals``: each request's address, end and duration in ``access.log``."""
     port = free_port()
     listens = "\n".join(f"    listen {host}:{port} backlog=4096;" for host in HOSTS)
     temp = " ".join(
@@ -98,7 +101,9 @@ def start_nginx(folder: Path, latency: float) -> tuple[subprocess.Popen[bytes], 
         f"daemon off; worker_processes 1; pid {folder}/nginx.pid;\n"
         f"error_log {folder}/error.log error;\n"
         "events { worker_connections 8192; }\n"
-        "http {\n  access_log off; keepalive_requests 1000000; keepalive_timeout 60s;\n"
+        "http {\n  log_format arrival '$server_addr $msec $request_time';\n"
+        f"  access_log {f'{folder}/access.log arrival' if log_arrivals else 'off'};\n"
+        "  keepalive_requests 1000000; keepalive_timeout 60s;\n"
         f"  {temp}\n  server {{\n{listens}\n{location}"
         "  }\n}\n"
     )

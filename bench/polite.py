@@ -24,7 +24,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from check import HOSTS, NGINX_ECHO, free_port, wait_for
+from check import HOSTS, NGINX_ECHO, start_nginx
 
 
 def zipf_urls(total: int, port: int) -> list[str]:
@@ -37,30 +37,6 @@ def zipf_urls(total: int, port: int) -> list[str]:
     ]
     # Interleaved as documents cite: the busiest host's citations spread through the corpus.
     return sorted(urls, key=lambda url: hash(url) % 9973)
-
-
-def start_logging_nginx(folder: Path, latency: float) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    listens = "\n".join(f"    listen {host}:{port} backlog=4096;" for host in HOSTS)
-    temp = " ".join(
-        f"{kind}_temp_path {folder};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (folder / "nginx.conf").write_text(
-        f"load_module {NGINX_ECHO};\n"
-        f"daemon off; worker_processes 1; pid {folder}/nginx.pid;\n"
-        f"error_log {folder}/error.log error;\n"
-        "events { worker_connections 8192; }\n"
-        "http {\n  log_format arrival '$server_addr $msec $request_time';\n"
-        f"  access_log {folder}/access.log arrival;\n"
-        "  keepalive_requests 1000000; keepalive_timeout 60s;\n"
-        f"  {temp}\n  server {{\n{listens}\n"
-        f"    location / {{ default_type text/html; echo_sleep {latency}; echo ok; }}\n"
-        "  }\n}\n"
-    )
-    server = subprocess.Popen(["nginx", "-c", str(folder / "nginx.conf"), "-p", str(folder)])
-    wait_for(port)
-    return server, port
 
 
 def arrivals(log: Path) -> dict[str, list[float]]:
@@ -102,7 +78,7 @@ def main() -> None:
     lychee = shutil.which("lychee", path=str(bin_dir)) or shutil.which("lychee")
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
-        server, port = start_logging_nginx(work, args.latency)
+        server, port = start_nginx(work, args.latency, log_arrivals=True)
         try:
             urls = zipf_urls(args.urls, port)
             (work / "doc.md").write_text("\n".join(f"- [s{i}]({u})" for i, u in enumerate(urls)))
