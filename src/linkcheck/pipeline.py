@@ -51,6 +51,7 @@ def run_check(
             config,
             cache.results if cache is not None else None,
             cache.fingerprints if cache is not None else None,
+            cache.works if cache is not None else None,
             on_result=on_result,
         )
         planned = checker.plan(citations)

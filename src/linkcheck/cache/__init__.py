@@ -17,6 +17,7 @@ from linkcheck.cache.fingerprints import FingerprintStore
 from linkcheck.cache.results import ResultStore
 from linkcheck.cache.schema import APPLICATION_ID, SCHEMA_VERSION, TABLES
 from linkcheck.cache.snapshots import SnapshotStore
+from linkcheck.cache.works import WorkStore
 
 __all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "Cache", "CacheInfo"]
 
@@ -37,7 +38,8 @@ class CacheInfo:
 class Cache:
     """The cache file opened for one run, with a store for each stage: ``results`` and
     ``fingerprints`` for the check, ``snapshots`` (and capture jobs) and ``copies`` for the
-    archive (and ``fix``). Opening raises CacheError as ``Database`` says."""
+    archive (and ``fix``), ``works`` for the registries of identifiers. Opening raises
+    CacheError as ``Database`` says."""
 
     def __init__(self, path: Path, warn: Callable[[str], None] | None = None) -> None:
         self.database = Database(path, warn)
@@ -45,6 +47,7 @@ class Cache:
         self.fingerprints = FingerprintStore(self.database)
         self.snapshots = SnapshotStore(self.database)
         self.copies = CopyStore(self.database)
+        self.works = WorkStore(self.database)
 
     @property
     def path(self) -> Path:

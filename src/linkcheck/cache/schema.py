@@ -71,12 +71,24 @@ def _copies_and_drift(db: sqlite3.Connection) -> None:
     _add_column(db, "results", "first_seen", "REAL")
 
 
+def _works(db: sqlite3.Connection) -> None:
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS works (key TEXT PRIMARY KEY, record TEXT NOT NULL,"
+        " fetched_at REAL NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS agencies (prefix TEXT PRIMARY KEY, agency TEXT,"
+        " fetched_at REAL NOT NULL)"
+    )
+
+
 STEPS = (
     Step(1, "fetch results, snapshots, capture jobs", ("results", "snapshots", "capture_jobs"),
          _first_layout),
     Step(2, "why a blocked page was refused (and the application id)", (), _refusals),
     Step(3, "archived copies and their checks; page fingerprints and drift",
          ("copy_lookups", "copies", "copy_checks", "fingerprints"), _copies_and_drift),
+    Step(4, "registered works and DOI prefixes' agencies", ("works", "agencies"), _works),
 )  # fmt: skip
 SCHEMA_VERSION = STEPS[-1].version
 TABLES = tuple(table for step in STEPS for table in step.tables)

@@ -11,10 +11,10 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote
 
-from linkcheck.check.targets import CitedUrl, group_citations, shard_of
+from linkcheck.check.targets import IDENTIFIERS, CitedUrl, group_citations, shard_of
 from linkcheck.config import CheckConfig
 from linkcheck.fragments import Page, local_page, verify_fragment, with_fragments
 from linkcheck.model import (
@@ -30,6 +30,9 @@ from linkcheck.model import (
     consecutive_failures,
     host_of,
 )
+
+if TYPE_CHECKING:
+    from linkcheck.registries import WorkRecords
 
 ProgressCallback = Callable[[Result], None]
 # Fewer URLs to fetch than this are not worth starting worker processes for.
@@ -62,12 +65,14 @@ class Checker:
         config: CheckConfig,
         store: ResultStore | None = None,
         fingerprints: FingerprintStore | None = None,
+        works: WorkRecords | None = None,
         *,
         on_result: ProgressCallback | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.fingerprints = fingerprints
+        self.works = works
         self._on_result = on_result or (lambda result: None)
         self._local_pages: dict[str, Page | None] = {}
         self.interrupted = False
@@ -93,12 +98,15 @@ class Checker:
         """
         results: list[Result | None] = [None] * len(cited)
         pending: dict[str, list[int]] = {}
+        registered = self._identifiers(cited)
         for index, item in enumerate(cited):
             if item.fetch_url is not None and not self.config.offline:
                 pending.setdefault(item.fetch_url, []).append(index)
                 continue
             try:
-                if item.fetch_url is None:
+                if index in registered:
+                    result = registered[index]
+                elif item.fetch_url is None and not _asked_of_a_registry(item):
                     result = self._check_without_network(item)
                 else:
                     result = self._skipped(item)
@@ -115,6 +123,8 @@ class Checker:
                 status, reason = with_fragments(fetch.status, fetch.reason, outcomes)
                 status, reason = self._drifted(status, reason, fetch)
                 result = Result(item.url, status, reason, fetch, _locations(item), outcomes)
+                if index in registered:
+                    result = _with_landing_page(registered[index], result)
                 results[index] = result = item.silenced(result)
                 self._on_result(result)
 
@@ -135,6 +145,35 @@ class Checker:
                             item.url, Status.SKIPPED, reason, None, _locations(item)
                         )
         return [r for r in results if r is not None]
+
+    def _identifiers(self, cited: Sequence[CitedUrl]) -> dict[int, Result]:
+        """The registries' verdicts on the cited DOIs and arXiv ids (none with ``--offline``),
+        by index in ``cited``."""
+        asked = [index for index, item in enumerate(cited) if _asked_of_a_registry(item)]
+        if not asked or self.config.offline:
+            return {}
+        from linkcheck.registries import CitedIdentifier, check_identifiers, cited_titles
+
+        identifiers = {
+            index: CitedIdentifier(
+                cited[index].kind,
+                cited[index].identifier or "",
+                cited_titles(cited[index].citations),
+            )
+            for index in asked
+        }
+        verdicts = check_identifiers(
+            self.config, list(identifiers.values()), self.store, self.works
+        )
+        registered = {}
+        for index, identifier in identifiers.items():
+            verdict = verdicts[identifier.key]
+            item = cited[index]
+            registered[index] = Result(
+                item.url, verdict.status, verdict.reason, verdict.existence, _locations(item),
+                work=verdict.work,
+            )  # fmt: skip
+        return registered
 
     def _measure_drift(self, url: str, result: FetchResult) -> None:
         """The page's drift since it was first fingerprinted (its first visit: 0)."""
@@ -265,6 +304,22 @@ def _usable_cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
+
+
+def _asked_of_a_registry(item: CitedUrl) -> bool:
+    """A DOI or arXiv id to check (not excluded or ignored)."""
+    return item.kind in IDENTIFIERS and item.excluded is None and bool(item.identifier)
+
+
+def _with_landing_page(registered: Result, page: Result) -> Result:
+    """An identifier whose page was fetched too (``--follow-doi``, a text fragment): the
+    registry's verdict when it found fault, else the page's, the registry's said first."""
+    if registered.status is not Status.OK:
+        registered.fragments = page.fragments
+        return registered
+    page.reason = f"{registered.reason}; its page: {page.reason}"
+    page.work = registered.work
+    return page
 
 
 def _locations(item: CitedUrl) -> list[Location]:

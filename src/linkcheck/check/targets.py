@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urldefrag
 
 from linkcheck.config import CheckConfig
-from linkcheck.model import Citation, Ignore, Result, Status, UrlKind
+from linkcheck.model import Citation, Ignore, Result, Status, UrlKind, doi_path
 
 
 @dataclass(slots=True)
@@ -22,6 +22,7 @@ class CitedUrl:
     fetch_url: str | None = None  # what is fetched: remapped, no fragment; None if not fetched
     excluded: str | None = None  # why it is not checked at all
     ignore: Ignore | None = None  # an inline ignore silencing some verdicts
+    identifier: str | None = None  # a DOI's or arXiv id's, normalised (see Citation)
 
     def silenced(self, result: Result) -> Result:
         """``result``, or an ``excluded`` one when an inline ignore silences its verdict."""
@@ -49,7 +50,9 @@ def group_citations(citations: Iterable[Citation], config: CheckConfig) -> list[
         key = (citation.url, citation.target, citation.ignore)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = CitedUrl(citation.url, citation.kind, ignore=citation.ignore)
+            group = groups[key] = CitedUrl(
+                citation.url, citation.kind, ignore=citation.ignore, identifier=citation.identifier
+            )
             ignore = citation.ignore
             if ignore is not None and not ignore.statuses:
                 group.excluded = f"ignored at {ignore.where}"
@@ -58,8 +61,23 @@ def group_citations(citations: Iterable[Citation], config: CheckConfig) -> list[
                 group.excluded = excluded_by(citation.url, config)
                 if group.excluded is None:
                     group.fetch_url = remap(urldefrag(address).url, config)
+            elif citation.kind in IDENTIFIERS:
+                group.excluded = excluded_by(citation.url, config)
+                if group.excluded is None and (config.follow_doi or "#" in citation.url):
+                    group.fetch_url = remap(landing_page(citation, config), config)
         group.citations.append(citation)
     return list(groups.values())
+
+
+IDENTIFIERS = frozenset({UrlKind.DOI, UrlKind.ARXIV})
+
+
+def landing_page(citation: Citation, config: CheckConfig) -> str:
+    """Where an identifier's page is fetched (its fragment verified): a DOI at the configured
+    resolver, which redirects to the publisher; an arXiv id at its abstract page."""
+    if citation.kind is UrlKind.DOI and citation.identifier:
+        return f"{config.doi_url.rstrip('/')}/{doi_path(citation.identifier)}"
+    return urldefrag(citation.url).url
 
 
 def excluded_by(url: str, config: CheckConfig) -> str | None:

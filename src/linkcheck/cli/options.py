@@ -7,305 +7,284 @@ the long flags' names (``per-host`` or ``per_host``), derived in ``settings.py``
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 import click
 
+from linkcheck.cli.syntax import (
+    CODES,
+    COUNT,
+    COUNT_FROM_1,
+    DURATION,
+    FILE,
+    FLAG,
+    HEADERS,
+    HTTP_URL,
+    OPTIONAL_FILE,
+    OPTIONAL_HTTP_URL,
+    PATTERNS,
+    POSITIVE,
+    REMAPS,
+    SECONDS,
+    SIZE,
+    STATUSES,
+    TEXT,
+    Decorator,
+    Setting,
+    Syntax,
+    archive_setting,
+    check_setting,
+    number,
+)
 from linkcheck.config import (
     HTTP_ENGINES,
     ArchiveSettings,
     CheckConfig,
     HostRule,
-    format_accept,
-    format_duration,
-    format_size,
-    format_statuses,
-    parse_accept,
-    parse_duration,
-    parse_headers,
-    parse_http_url,
-    parse_patterns,
-    parse_remaps,
+    parse_email,
     parse_shard,
-    parse_size,
-    parse_statuses,
     read_ignore_file,
 )
 
-Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+__all__ = [
+    "ARCHIVE_SETTINGS",
+    "CHECK_SETTINGS",
+    "Decorator",
+    "Setting",
+    "archive_settings",
+    "check_config",
+]
 Config = TypeVar("Config", CheckConfig, ArchiveSettings)
 
 
-def _same(value: Any, flag: str) -> Any:
-    return value
-
-
-def _shown(default: Any) -> Any:
-    return default
-
-
-@dataclass(frozen=True, slots=True)
-class Syntax:
-    """How an option's value is written on the command line and becomes a setting."""
-
-    click_type: Any = None  # a click.ParamType, or None for text
-    parse: Callable[[Any, str], Any] = _same  # (value as given, flag) -> setting
-    show: Callable[[Any], Any] = _shown  # setting's default -> its command-line form
-    multiple: bool = False
-    is_flag: bool = False
-    metavar: str | None = None
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
-COUNT = Syntax(click.IntRange(0), metavar="N")
-COUNT_FROM_1 = Syntax(click.IntRange(1), metavar="N")
-SECONDS = Syntax(click.FloatRange(0), show=_number, metavar="SECONDS")
-POSITIVE = Syntax(click.FloatRange(0, min_open=True), show=_number, metavar="N")
-TEXT = Syntax()
-FLAG = Syntax(is_flag=True)
-FILE = Syntax(click.Path(dir_okay=False), parse=lambda value, flag: Path(value), show=str)
-OPTIONAL_FILE = Syntax(
-    click.Path(dir_okay=False), parse=lambda value, flag: Path(value) if value else None
-)
-SIZE = Syntax(parse=parse_size, show=format_size)
-DURATION = Syntax(parse=parse_duration, show=format_duration)
-HTTP_URL = Syntax(parse=parse_http_url)
-OPTIONAL_HTTP_URL = Syntax(
-    parse=lambda value, flag: parse_http_url(value, flag) if value else None,
-    show=lambda value: value or "",
-)
-HEADERS = Syntax(parse=parse_headers, multiple=True)
-PATTERNS = Syntax(parse=parse_patterns, multiple=True)
-REMAPS = Syntax(parse=parse_remaps, multiple=True)
-CODES = Syntax(parse=parse_accept, show=format_accept)
-STATUSES = Syntax(parse=parse_statuses, show=format_statuses)
-
-
-@dataclass(frozen=True, slots=True)
-class Setting:
-    """An option that sets one field of a config dataclass, whose default it shows."""
-
-    config: type[CheckConfig] | type[ArchiveSettings]
-    field: str
-    flag: str
-    syntax: Syntax
-    help: str
-    metavar: str | None = None
-    envvar: str | None = None
-
-    @property
-    def name(self) -> str:
-        """The parameter's name, from its flag: ``--per-host`` → ``per_host``."""
-        return self.flag.removeprefix("--").replace("-", "_")
-
-    @property
-    def default(self) -> Any:
-        """The field's default, in command-line form."""
-        if self.syntax.multiple:
-            return ()
-        fields = {f.name: f for f in dataclasses.fields(self.config)}
-        value = fields[self.field].default
-        return self.syntax.show(value)
-
-    def option(self) -> Decorator:
-        """The click option."""
-        shows_default = not self.syntax.is_flag and not self.syntax.multiple
-        return click.option(
-            self.flag,
-            self.name,
-            type=self.syntax.click_type,
-            default=self.default,
-            show_default=shows_default and self.default != "",
-            multiple=self.syntax.multiple,
-            is_flag=self.syntax.is_flag,
-            metavar=self.metavar or self.syntax.metavar,
-            envvar=self.envvar,
-            help=self.help,
-        )
-
-
-def _check(field: str, flag: str, syntax: Syntax, help: str, **more: Any) -> Setting:
-    return Setting(CheckConfig, field, flag, syntax, help, **more)
-
-
-def _archive(field: str, flag: str, syntax: Syntax, help: str, **more: Any) -> Setting:
-    return Setting(ArchiveSettings, field, flag, syntax, help, **more)
-
-
 CHECK_SETTINGS = (
-    _check("concurrency", "--concurrency", COUNT_FROM_1, "Requests in flight at once."),
-    _check("per_host", "--per-host", COUNT_FROM_1, "Requests in flight to one host."),
-    _check(
+    check_setting("concurrency", "--concurrency", COUNT_FROM_1, "Requests in flight at once."),
+    check_setting("per_host", "--per-host", COUNT_FROM_1, "Requests in flight to one host."),
+    check_setting(
         "host_interval",
         "--host-interval",
         SECONDS,
         "Minimum time between requests to one host.",
         metavar="SECONDS",
     ),
-    _check(
+    check_setting(
         "timeout",
         "--timeout",
         POSITIVE,
         "Deadline for a whole request: connect, redirects, body.",
         metavar="SECONDS",
     ),
-    _check("retries", "--retries", COUNT, "Retries of connection errors, 429 and 502/503/504."),
-    _check(
+    check_setting(
+        "retries", "--retries", COUNT, "Retries of connection errors, 429 and 502/503/504."
+    ),
+    check_setting(
         "max_retry_wait",
         "--max-retry-wait",
         SECONDS,
         "Longest Retry-After honoured.",
         metavar="SECONDS",
     ),
-    _check("max_redirects", "--max-redirects", COUNT, "Redirects followed before giving up."),
-    _check(
+    check_setting(
+        "max_redirects", "--max-redirects", COUNT, "Redirects followed before giving up."
+    ),
+    check_setting(
         "max_bytes",
         "--max-bytes",
         SIZE,
         "Most body read from one response, after decompression.",
         metavar="SIZE",
     ),
-    _check("user_agent", "--user-agent", TEXT, "User-Agent header.", metavar="TEXT"),
-    _check(
+    check_setting("user_agent", "--user-agent", TEXT, "User-Agent header.", metavar="TEXT"),
+    check_setting(
         "headers",
         "--header",
         HEADERS,
         "Extra request header (repeatable).",
         metavar="'NAME: VALUE'",
     ),
-    _check("insecure", "--insecure", FLAG, "Do not verify TLS certificates."),
-    _check(
+    check_setting("insecure", "--insecure", FLAG, "Do not verify TLS certificates."),
+    check_setting(
         "include",
         "--include",
         PATTERNS,
         "Check only URLs matching (repeatable; wins over --exclude).",
         metavar="REGEX",
     ),
-    _check(
+    check_setting(
         "exclude",
         "--exclude",
         PATTERNS,
         "Do not check URLs matching (repeatable).",
         metavar="REGEX",
     ),
-    _check(
+    check_setting(
         "remap",
         "--remap",
         REMAPS,
         "Rewrite URLs before fetching (repeatable).",
         metavar="'REGEX REPLACEMENT'",
     ),
-    _check(
+    check_setting(
         "accept",
         "--accept",
         CODES,
         "HTTP statuses that count as ok, e.g. 200..299,403.",
         metavar="CODES",
     ),
-    _check(
+    check_setting(
         "exclude_private",
         "--exclude-private",
         FLAG,
         "Skip URLs on loopback, private and link-local addresses.",
     ),
-    _check(
+    check_setting(
         "canary",
         "--canary",
         TEXT,
         "Host probed to tell a dead link from a dead network.",
         metavar="URL",
     ),
-    _check(
+    check_setting(
         "fail_on",
         "--fail-on",
         STATUSES,
         "Statuses that make the run fail (exit 1).",
         metavar="STATUSES",
     ),
-    _check(
+    check_setting(
         "fail_after",
         "--fail-after",
         COUNT_FROM_1,
         "Fail only after N consecutive failing runs (needs the cache).",
         metavar="N",
     ),
-    _check("cache_file", "--cache-file", FILE, "The cached results file."),
-    _check("no_cache", "--no-cache", FLAG, "Neither read nor write the cache."),
-    _check(
+    check_setting("cache_file", "--cache-file", FILE, "The cached results file."),
+    check_setting("no_cache", "--no-cache", FLAG, "Neither read nor write the cache."),
+    check_setting(
         "drift_threshold",
         "--drift-threshold",
-        Syntax(click.FloatRange(0, 100), show=_number, metavar="PERCENT"),
+        Syntax(click.FloatRange(0, 100), show=number, metavar="PERCENT"),
         "A live page whose text differs this much from when it was first seen is 'changed'.",
     ),
-    _check(
+    check_setting(
         "no_drift",
         "--no-drift",
         FLAG,
         "Do not fingerprint pages: no drift, no 'changed' verdict.",
     ),
-    _check(
+    check_setting(
         "ignore_file",
         "--ignore-file",
         FILE,
         "URL patterns to ignore, a regular expression a line (read when it exists).",
     ),
-    _check(
+    check_setting(
         "max_age",
         "--max-age",
         DURATION,
         "Reuse cached results younger than this (e.g. 30m, 12h, 1d).",
         metavar="DURATION",
     ),
-    _check(
+    check_setting(
         "cache_failures",
         "--cache-failures",
         FLAG,
         "Reuse cached failures too (default: re-check them).",
     ),
-    _check(
+    check_setting(
         "cookie_jar",
         "--cookie-jar",
         OPTIONAL_FILE,
         "Load cookies from this Netscape cookies.txt file, and save the run's cookies to it.",
     ),
-    _check(
+    check_setting(
         "http_engine",
         "--http-engine",
         Syntax(click.Choice(HTTP_ENGINES)),
         "HTTP engine under the checker: reqwest (Rust, fast) or httpx (httpcore, the fallback).",
     ),
-    _check(
+    check_setting(
         "jobs",
         "--jobs",
         COUNT,
         "Worker processes, each checking its own share of the hosts (0: one per CPU core; "
         "1: this process only).",
     ),
-    _check(
+    check_setting(
         "shard",
         "--shard",
         Syntax(parse=parse_shard),
         "Check only the hosts of shard I of N (for a CI matrix; see linkcheck merge).",
         metavar="I/N",
     ),
-    _check(
+    check_setting(
         "offline",
         "--offline",
         FLAG,
         "No network at all: check URL syntax, local files and anchors, and fragment "
         "syntax; remote URLs are reported as skipped.",
     ),
+    check_setting(
+        "doi_url",
+        "--doi-url",
+        HTTP_URL,
+        "The DOI resolver DOIs are asked of, and its agency lookup (env LINKCHECK_DOI_URL).",
+        metavar="URL",
+        envvar="LINKCHECK_DOI_URL",
+    ),
+    check_setting(
+        "crossref_url",
+        "--crossref-url",
+        HTTP_URL,
+        "Crossref's REST API, for Crossref DOIs' titles and retractions "
+        "(env LINKCHECK_CROSSREF_URL).",
+        metavar="URL",
+        envvar="LINKCHECK_CROSSREF_URL",
+    ),
+    check_setting(
+        "datacite_url",
+        "--datacite-url",
+        HTTP_URL,
+        "DataCite's REST API, for DataCite DOIs' titles (env LINKCHECK_DATACITE_URL).",
+        metavar="URL",
+        envvar="LINKCHECK_DATACITE_URL",
+    ),
+    check_setting(
+        "arxiv_url",
+        "--arxiv-url",
+        HTTP_URL,
+        "The arXiv API's query endpoint (env LINKCHECK_ARXIV_URL).",
+        metavar="URL",
+        envvar="LINKCHECK_ARXIV_URL",
+    ),
+    check_setting(
+        "mailto",
+        "--mailto",
+        Syntax(parse=parse_email, show=lambda value: value or ""),
+        "Your e-mail address, sent to Crossref and DataCite: their polite pools answer faster "
+        "(env LINKCHECK_MAILTO).",
+        metavar="ADDRESS",
+        envvar="LINKCHECK_MAILTO",
+    ),
+    check_setting(
+        "follow_doi",
+        "--follow-doi",
+        FLAG,
+        "Also fetch the publisher's page a DOI leads to (always done for a DOI cited with a "
+        "text fragment).",
+    ),
+    check_setting(
+        "metadata_max_age",
+        "--metadata-max-age",
+        DURATION,
+        "Reuse a work's registered titles and retractions for this long.",
+        metavar="DURATION",
+    ),
 )
 
 ARCHIVE_SETTINGS = (
-    _archive(
+    archive_setting(
         "wayback_url",
         "--wayback-url",
         HTTP_URL,
@@ -313,35 +292,35 @@ ARCHIVE_SETTINGS = (
         metavar="URL",
         envvar="LINKCHECK_WAYBACK_URL",
     ),
-    _archive(
+    archive_setting(
         "reuse_within",
         "--reuse-within",
         DURATION,
         "Reuse a snapshot younger than this instead of capturing again.",
         metavar="DURATION",
     ),
-    _archive(
+    archive_setting(
         "capture_rate",
         "--capture-rate",
         POSITIVE,
         "Captures submitted a minute, at most.",
         metavar="N",
     ),
-    _archive(
+    archive_setting(
         "lookup_rate",
         "--lookup-rate",
         POSITIVE,
         "Index lookups (CDX, TimeMap) a minute, at most.",
         metavar="N",
     ),
-    _archive(
+    archive_setting(
         "verify_rate",
         "--verify-rate",
         POSITIVE,
         "Snapshot fetches a minute, per archive, to verify copies.",
         metavar="N",
     ),
-    _archive(
+    archive_setting(
         "timemap_url",
         "--timemap",
         OPTIONAL_HTTP_URL,
@@ -350,21 +329,21 @@ ARCHIVE_SETTINGS = (
         metavar="URL",
         envvar="LINKCHECK_TIMEMAP",
     ),
-    _archive(
+    archive_setting(
         "poll_interval",
         "--poll-interval",
         DURATION,
         "Time between two polls of a capture job.",
         metavar="DURATION",
     ),
-    _archive(
+    archive_setting(
         "capture_timeout",
         "--capture-timeout",
         DURATION,
         "Give up waiting for one capture after this (the job is kept and resumed next run).",
         metavar="DURATION",
     ),
-    _archive(
+    archive_setting(
         "timeout",
         "--archive-timeout",
         DURATION,

@@ -14,6 +14,7 @@ from linkcheck.model import DEFAULT_FAIL_ON, Status
 DEFAULT_USER_AGENT = f"linkcheck/{__version__} (+{PROJECT_URL})"
 DEFAULT_CANARY = "https://web.archive.org/"
 DEFAULT_WAYBACK_URL = "https://web.archive.org"
+DEFAULT_DOI_URL = "https://doi.org"
 CONFIG_FILE = "linkcheck.toml"
 # The HTTP engines under the checker's httpx client (see net/engines.py), the default first.
 HTTP_ENGINES = ("reqwest", "httpx")
@@ -115,6 +116,16 @@ class CheckConfig:
     drift_threshold: float = 50.0
     no_drift: bool = False
     ignore_file_rules: tuple[IgnoreFileRule, ...] = ()
+    # Scholarly identifiers: the registries asked (mirrors, or local fakes in tests), the
+    # address that joins Crossref's and DataCite's polite pools, and how long a work's
+    # metadata (titles, retractions) is reused.
+    doi_url: str = DEFAULT_DOI_URL
+    crossref_url: str = "https://api.crossref.org"
+    datacite_url: str = "https://api.datacite.org"
+    arxiv_url: str = "https://export.arxiv.org/api/query"
+    mailto: str | None = None
+    follow_doi: bool = False
+    metadata_max_age: float = 7 * 86400.0
 
     @property
     def cache_path(self) -> Path | None:

@@ -126,6 +126,15 @@ def parse_http_url(value: str, option: str) -> str:
     return value.rstrip("/")
 
 
+def parse_email(value: str, option: str) -> str | None:
+    """An e-mail address ('' for none)."""
+    if not value:
+        return None
+    if not re.fullmatch(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+", value):
+        raise UsageError(f"{option} {value!r}: expected an e-mail address")
+    return value
+
+
 def parse_accept(value: str, option: str = "--accept") -> frozenset[int]:
     """``200..299,403`` → the set of accepted HTTP status codes."""
     codes: set[int] = set()

@@ -21,6 +21,7 @@ from linkcheck.extract.formats import (
 )
 from linkcheck.extract.frontmatter import document_date, extract_front_matter, front_matter_end
 from linkcheck.extract.html import attribute_escaped
+from linkcheck.extract.identifiers import identify, with_identifiers
 from linkcheck.extract.ignores import ignore_for, ignore_rules
 from linkcheck.extract.raw import RawLink, UnreadableDocument
 from linkcheck.extract.source import (
@@ -95,12 +96,14 @@ def iter_citations(
 def _raw_links(text: str, fmt: Format, notes: list[str]) -> Iterator[RawLink]:
     declared = document_format(fmt)
     if not declared.front_matter:
-        yield from declared.extract(text, 0)
+        links = declared.extract(text, 0)
+        yield from with_identifiers(links, text) if declared.prose else links
         return
     body_start = front_matter_end(text)
     yield from extract_front_matter(text, body_start, notes)
     body = text[body_start:] if body_start else text
-    yield from declared.extract(body, body_start)
+    links = declared.extract(body, body_start)
+    yield from with_identifiers(links, body, body_start) if declared.prose else links
 
 
 def iter_text_stream(
@@ -137,7 +140,7 @@ def iter_text_stream(
         newline = text.rfind("\n", 0, start)
         column_base = start - newline - 1 if newline != -1 else column_base + start
         local = LineIndex(segment)
-        for raw in extract_text(segment):
+        for raw in with_identifiers(extract_text(segment), segment):
             line, column = local.position(raw.offset)
             if line == 1:
                 column += column_base
@@ -168,6 +171,12 @@ def _citation(
     document_dir: Path | None,
     site: Site | None = None,
 ) -> Citation:
+    identified = identify(raw.url)
+    if identified is not None:
+        return Citation(
+            identified.url, file, line, column, raw.text, raw.role, identified.kind,
+            reason=identified.note, part=raw.part, identifier=identified.identifier,
+        )  # fmt: skip
     verdict = classify_url(raw.url, document_dir, site.root_dir if site else None)
     if verdict.kind is UrlKind.LOCAL and verdict.target and site and site.base_url and document_dir:
         # A relative link of a page to be served at --base-url: the URL it will be there.

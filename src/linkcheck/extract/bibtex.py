@@ -70,7 +70,7 @@ def _cited(name: str, value: str, fields: dict[str, Any]) -> Iterator[tuple[str,
     elif name == "doi":
         written = _DOI_PREFIX.sub("", value).strip()
         if written:
-            yield DOI_RESOLVER + _untex(written), written, "bibtex:doi"
+            yield DOI_RESOLVER + written, written, "bibtex:doi"  # escapes: read with a note
     elif name == "eprint":
         kind = str(getattr(fields.get("archiveprefix") or fields.get("eprinttype"), "value", ""))
         base = EPRINTS.get(kind.strip().lower())
@@ -114,4 +114,5 @@ FORMAT = DocumentFormat(
     extract_bibtex,
     extensions=(".bib",),
     sniff=_looks_like_bibtex,
+    prose=False,
 )

@@ -32,3 +32,6 @@ class DocumentFormat:
     # for formats where a URL is only ever written as it reads.
     escaped: Callable[[str], str] | None = None
     fixable: bool = True  # can ``fix`` rewrite documents in this format
+    # Is the document's text prose where a DOI or arXiv id may be written out ("doi:10.…")?
+    # (Binary formats and those whose reader finds identifiers itself say no.)
+    prose: bool = True

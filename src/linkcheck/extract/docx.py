@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from linkcheck.extract.declaration import DocumentFormat
+from linkcheck.extract.identifiers import unlinked_mentions
 from linkcheck.extract.raw import (
     RawLink,
     UnreadableDocument,
@@ -66,8 +67,11 @@ def extract_docx(text: str, base_offset: int = 0) -> Iterator[RawLink]:
                 where = number if kind == "paragraph" else _note_number(element, number)
                 if kind != "paragraph" and where < 1:
                     continue  # the separator "notes" Word keeps at ids -1 and 0
-                for url, label, role in _links(element, targets):
+                linked = list(_links(element, targets))
+                for url, label, role in linked:
                     yield RawLink(url, base_offset, label, role, (kind, where))
+                for url in unlinked_mentions(_text(element), [url for url, _, _ in linked]):
+                    yield RawLink(url, base_offset, "", "docx:text", (kind, where))
 
 
 def _xml(package: zipfile.ZipFile, name: str) -> etree._Element:
@@ -138,4 +142,5 @@ FORMAT = DocumentFormat(
     decode=from_bytes,
     media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     fixable=False,
+    prose=False,
 )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from linkcheck.extract.declaration import DocumentFormat
+from linkcheck.extract.identifiers import with_identifiers
 from linkcheck.extract.markdown import extract_markdown
 from linkcheck.extract.raw import RawLink, UnreadableDocument
 from linkcheck.model import Format
@@ -48,11 +49,11 @@ def extract_notebook(text: str, base_offset: int = 0) -> Iterator[RawLink]:
         if found is None:  # a cell nbformat rewrote (a v3 heading cell): at its source's start
             key = _SOURCE_KEY.search(text, cursor)
             start = key.end() if key else cursor
-            for link in extract_markdown(source):
+            for link in with_identifiers(extract_markdown(source), source):
                 yield RawLink(link.url, base_offset + start, link.text, link.role, ("cell", number))
             continue
         pieces, cursor = found
-        for link in extract_markdown(source):
+        for link in with_identifiers(extract_markdown(source), source):
             offset = _raw_offset(pieces, link.offset)
             yield RawLink(link.url, base_offset + offset, link.text, link.role, ("cell", number))
 
@@ -126,4 +127,5 @@ FORMAT = DocumentFormat(
     sniff=_looks_like_a_notebook,
     media_type="application/x-ipynb+json",
     escaped=lambda url: json.dumps(url)[1:-1],
+    prose=False,
 )

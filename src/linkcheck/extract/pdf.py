@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from linkcheck.extract.declaration import DocumentFormat
+from linkcheck.extract.identifiers import unlinked_mentions
 from linkcheck.extract.raw import RawLink, UnreadableDocument, as_bytes, from_bytes
 from linkcheck.model import Format
 
@@ -37,9 +38,13 @@ def extract_pdf(text: str, base_offset: int = 0) -> Iterator[RawLink]:
                     yield RawLink(url, base_offset, "", "pdf:link", ("page", index + 1))
                 textpage = page.get_textpage()
                 try:
-                    for url in dict.fromkeys(_web_links(textpage, pdfium_c)):
+                    written = list(dict.fromkeys(_web_links(textpage, pdfium_c)))
+                    for url in written:
                         if url not in linked:
                             yield RawLink(url, base_offset, "", "pdf:text", ("page", index + 1))
+                    page_text = textpage.get_text_range()
+                    for url in unlinked_mentions(page_text, [*linked, *written]):
+                        yield RawLink(url, base_offset, "", "pdf:text", ("page", index + 1))
                 finally:
                     textpage.close()
             finally:
@@ -100,4 +105,5 @@ FORMAT = DocumentFormat(
     decode=from_bytes,
     media_type="application/pdf",
     fixable=False,
+    prose=False,
 )

@@ -41,4 +41,5 @@ FORMAT = DocumentFormat(
     by_content=(".xml",),
     sniff=lambda head: _START.match(head) is not None,
     walked=False,  # XML is read when it is a sitemap: a walk passes over other XML files
+    prose=False,
 )

@@ -1,5 +1,6 @@
 """The one vocabulary every stage speaks: citations and documents (``documents``), statuses,
-results and runs (``results``), snapshots, manifest entries and fixes (``archive``)."""
+results and runs (``results``), registered works (``works``), snapshots, manifest entries
+and fixes (``archive``)."""
 
 from linkcheck.model.archive import (
     ArchivedCopy,
@@ -39,6 +40,7 @@ from linkcheck.model.results import (
     host_of,
     unreadable,
 )
+from linkcheck.model.works import Update, Work, doi_path
 
 __all__ = [
     "DEFAULT_FAIL_ON",
@@ -68,8 +70,11 @@ __all__ = [
     "Skipped",
     "SnapshotKind",
     "Status",
+    "Update",
     "UrlKind",
+    "Work",
     "consecutive_failures",
+    "doi_path",
     "host_of",
     "iso_utc",
     "unreadable",

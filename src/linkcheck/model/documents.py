@@ -21,6 +21,8 @@ class UrlKind(StrEnum):
     LOCAL = "local"
     UNSUPPORTED = "unsupported"
     INVALID = "invalid"
+    DOI = "doi"  # a DOI, checked at its registry (its url: the resolver's)
+    ARXIV = "arxiv"  # an arXiv identifier, checked with the arXiv API
 
 
 class Format(StrEnum):
@@ -77,7 +79,9 @@ class Citation:
 
     ``line`` and ``column`` are 1-based and point at the first character of the URL as it is
     written in the original file (front matter included). ``target`` is the resolved local path
-    for ``local`` citations; ``reason`` explains an ``invalid`` one.
+    for ``local`` citations; ``reason`` explains an ``invalid`` one, or notes how an identifier
+    was read (an escape undone). ``identifier``: a ``doi`` or ``arxiv`` citation's identifier,
+    normalised (a case-folded DOI; an arXiv id in its canonical form, version kept).
     """
 
     url: str
@@ -94,6 +98,7 @@ class Citation:
     # notebook, ("page", 2) in a PDF, ("paragraph", 14) in a Word document, ("entry",
     # "knuth84") in a bibliography.
     part: tuple[str, int | str] | None = None
+    identifier: str | None = None
 
 
 @dataclass(slots=True)

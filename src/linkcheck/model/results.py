@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from linkcheck.errors import ExitCode
 from linkcheck.model.documents import Document
+from linkcheck.model.works import Work
 
 
 class Status(StrEnum):
@@ -30,6 +31,8 @@ class Status(StrEnum):
     CHANGED = "changed"  # alive, but its text is mostly not what linkcheck first saw there
     SKIPPED = "skipped"
     UNREADABLE = "unreadable"  # a document, not a URL: it could not be read
+    MISMATCH = "mismatch"  # an identifier registered to another work than the one cited
+    RETRACTED = "retracted"  # an identifier of a retracted or withdrawn work
 
 
 class Refusal(StrEnum):
@@ -47,7 +50,7 @@ WITNESSED = frozenset(
 )
 # The fetch failed: what --fail-after counts, and what is never captured into the archive.
 FETCH_FAILED = frozenset({Status.BROKEN, Status.ERROR, Status.TIMEOUT})
-DEFAULT_FAIL_ON = FETCH_FAILED | {Status.FRAGMENT_MISSING, Status.UNREADABLE}
+DEFAULT_FAIL_ON = FETCH_FAILED | {Status.FRAGMENT_MISSING, Status.UNREADABLE, Status.RETRACTED}
 # The page answered, even if the quoted words are gone from it: worth a snapshot.
 PAGE_ANSWERED = PAGE_ALIVE | {Status.FRAGMENT_MISSING, Status.UNVERIFIABLE}
 _ANSWERED = frozenset(status.value for status in PAGE_ANSWERED)
@@ -161,6 +164,7 @@ class Result:
     locations: list[Location] = field(default_factory=list)
     fragments: list[FragmentOutcome] = field(default_factory=list)
     witness: str | None = None  # what an archived copy says (with --witness)
+    work: Work | None = None  # an identifier's registered work, as its registry holds it
 
     def fails(self, fail_on: Collection[Status], fail_after: int) -> bool:
         """Does this result fail the run?

@@ -144,3 +144,51 @@ class HostLimiter:
     def interval(self, host: str) -> float:
         """The current spacing of ``host``'s requests."""
         return self._host(host).pacer.interval
+
+
+class Lane:
+    """One service's requests: at most ``concurrency`` at once, started ``1 / rate`` seconds
+    apart, all held by one Pause; the service's own rate-limit headers may change both."""
+
+    def __init__(
+        self,
+        rate: float,
+        concurrency: int,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.pacer = Pacer(1.0 / rate if rate > 0 else 0.0, sleep=sleep, clock=clock)
+        self.pause = Pause(sleep=sleep, clock=clock)
+        self.concurrency = max(1, concurrency)
+        self.sent = 0
+        self._active = 0
+        self._turn = asyncio.Condition()
+
+    @property
+    def rate(self) -> float:
+        """Requests a second, at most (0: no limit)."""
+        return 1.0 / self.pacer.interval if self.pacer.interval > 0 else 0.0
+
+    def adapt(self, rate: float | None = None, concurrency: int | None = None) -> None:
+        """What the service says it allows now (None: unchanged)."""
+        if rate is not None and rate > 0:
+            self.pacer.interval = 1.0 / rate
+        if concurrency is not None and concurrency > 0:
+            self.concurrency = concurrency
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one of the service's request slots, after any pause, at its pace."""
+        async with self._turn:
+            await self._turn.wait_for(lambda: self._active < self.concurrency)
+            self._active += 1
+        try:
+            await self.pause.wait()
+            await self.pacer.wait()
+            self.sent += 1
+            yield
+        finally:
+            async with self._turn:
+                self._active -= 1
+                self._turn.notify_all()

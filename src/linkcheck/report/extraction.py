@@ -12,7 +12,8 @@ from linkcheck.model import PARTS, Citation, OpenDocument
 from linkcheck.report.output import open_output
 
 CITATION_FIELDS = (
-    "url", "file", "line", "column", "text", "role", "kind", "target", "reason", *PARTS,
+    "url", "file", "line", "column", "text", "role", "kind", "identifier", "target", "reason",
+    *PARTS,
 )  # fmt: skip
 
 
@@ -27,6 +28,8 @@ def citation_record(citation: Citation) -> dict[str, Any]:
         "role": citation.role,
         "kind": citation.kind.value,
     }
+    if citation.identifier is not None:
+        record["identifier"] = citation.identifier
     if citation.target is not None:
         record["target"] = citation.target
     if citation.reason is not None:
@@ -60,15 +63,12 @@ def _write_text(documents: Iterable[OpenDocument], stream: IO[str]) -> int:
 
 
 def _write_csv(documents: Iterable[OpenDocument], stream: IO[str]) -> int:
-    writer = csv.writer(stream)
-    writer.writerow(CITATION_FIELDS)
+    writer = csv.DictWriter(stream, CITATION_FIELDS)
+    writer.writeheader()
     count = 0
     for document in documents:
         count += 1
-        writer.writerows(
-            (c.url, c.file, c.line, c.column, c.text, c.role, c.kind.value, c.target, c.reason)
-            for c in document.citations
-        )
+        writer.writerows(citation_record(c) for c in document.citations)
     return count
 
 
@@ -113,6 +113,8 @@ def _render_table(documents: Iterable[OpenDocument], stream: IO[str]) -> int:
         for c in document.citations:
             total += 1
             url = c.url if c.kind != "invalid" else f"{c.url} [red](invalid: {c.reason})[/red]"
+            if c.identifier is not None:
+                url += f" ({c.kind} {c.identifier})"
             table.add_row(f"{c.file}:{c.line}:{c.column}", c.role, url, c.text)
     if count:
         console.print(table)

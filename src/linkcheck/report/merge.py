@@ -19,6 +19,7 @@ from linkcheck.model import (
     Refusal,
     Result,
     Status,
+    Work,
 )
 from linkcheck.report.results import REPORT_SCHEMA_VERSION
 
@@ -94,9 +95,11 @@ def _result(record: dict[str, Any], path: Path) -> Result:
                 drift=record.get("drift"),
             )
         witness = record.get("witness")
+        work = record.get("work")
         return Result(
             str(record["url"]), status, str(record["reason"]), fetch, locations, fragments,
             witness=str(witness) if witness is not None else None,
+            work=Work.from_record(work) if work is not None else None,
         )  # fmt: skip
     except (KeyError, TypeError, ValueError) as exc:
         raise UsageError(f"{path}: a result of an unexpected shape ({exc})") from None

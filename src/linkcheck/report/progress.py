@@ -29,6 +29,8 @@ STATUS_STYLES = {
     Status.UNSUPPORTED: "dim",
     Status.SKIPPED: "dim",
     Status.UNREADABLE: "bold red",
+    Status.RETRACTED: "bold red",
+    Status.MISMATCH: "bold magenta",
 }
 
 

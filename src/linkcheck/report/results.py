@@ -14,7 +14,9 @@ from linkcheck.model import Result, Status, iso_utc
 # The order in which problems are listed: most actionable first.
 PROBLEM_ORDER = (
     Status.UNREADABLE,
+    Status.RETRACTED,
     Status.BROKEN,
+    Status.MISMATCH,
     Status.FRAGMENT_MISSING,
     Status.CHANGED,
     Status.ERROR,
@@ -24,7 +26,9 @@ PROBLEM_ORDER = (
     Status.REDIRECTED,
     Status.OFFLINE,
 )
-WARNING_STATUSES = frozenset({Status.BLOCKED, Status.REDIRECTED, Status.CHANGED})
+WARNING_STATUSES = frozenset(
+    {Status.BLOCKED, Status.REDIRECTED, Status.CHANGED, Status.MISMATCH}
+)
 
 
 def iso_time(timestamp: float | None) -> str | None:
@@ -60,7 +64,7 @@ def summary(results: Sequence[Result]) -> dict[str, int]:
 
 # The JSON report's shape (schemas/report.schema.json): a new shape is a new version, with a
 # line in the README's changelog.
-REPORT_SCHEMA_VERSION = 2
+REPORT_SCHEMA_VERSION = 3
 
 
 def result_record(result: Result) -> dict[str, Any]:
@@ -81,6 +85,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "locations": [location.record() for location in result.locations],
         "fragments": [outcome.record() for outcome in result.fragments],
         "witness": result.witness,
+        "work": result.work.record() if result.work is not None else None,
     }
 
 
@@ -260,6 +265,8 @@ RULE_HELP = {
     Status.OFFLINE: "The network was unreachable: not checked.",
     Status.UNVERIFIABLE: "The cited fragment cannot be verified on this kind of page.",
     Status.CHANGED: "The page answers, but its text is mostly not what was there when first seen.",
+    Status.RETRACTED: "The cited work has been retracted or withdrawn.",
+    Status.MISMATCH: "The identifier is registered to another work than the title cited.",
 }
 
 
@@ -275,6 +282,8 @@ RULE_ACTION = {
     Status.OFFLINE: "Run again with a network connection.",
     Status.UNVERIFIABLE: "Verify the quote by hand.",
     Status.CHANGED: "Check the page still says what you cite; else cite its archived copy.",
+    Status.RETRACTED: "Do not cite it as sound: say it was retracted, or cite the notice.",
+    Status.MISMATCH: "Correct the DOI or arXiv id (or the title) so both name the same work.",
 }
 
 
