@@ -259,7 +259,7 @@ def test_manifest_formats(tmp_path: Path) -> None:
     write_manifest([entry], tmp_path / "m.json", when)
     payload = json.loads((tmp_path / "m.json").read_text())
     assert payload["generated_at"] == "2026-11-23T12:30:00Z"
-    assert payload["schema_version"] == 4
+    assert payload["schema_version"] == 5
     record = payload["entries"][0]
     assert (record["snapshot"], record["verified"], record["archive"]) == (
         "captured", True, "web.archive.org"

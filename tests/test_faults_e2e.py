@@ -20,7 +20,7 @@ import pytest
 from fakeweb import Host
 
 from helpers import run_linkcheck as linkcheck
-from linkcheck.cache import APPLICATION_ID
+from linkcheck.cache import APPLICATION_ID, SCHEMA_VERSION
 
 pytestmark = pytest.mark.e2e  # runs the real command line or real servers
 
@@ -169,7 +169,7 @@ def test_a_newer_cache_is_refused_and_an_older_one_migrated(tmp_path: Path, site
     done = linkcheck("doc.md", "--cache-file=older.db", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     with sqlite3.connect(older) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 1
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
         assert {"copies", "copy_lookups", "copy_checks"} <= tables

@@ -39,7 +39,9 @@ ALLOWED = {
     "linkcheck.cache": VOCABULARY,
     "linkcheck.fix": VOCABULARY | {"linkcheck.extract"},
     "linkcheck.fragments": VOCABULARY | {"linkcheck.extract"},
-    "linkcheck.check": VOCABULARY | {"linkcheck.config", "linkcheck.net", "linkcheck.fragments"},
+    "linkcheck.registries": VOCABULARY | {"linkcheck.config", "linkcheck.net"},
+    "linkcheck.check": VOCABULARY
+    | {"linkcheck.config", "linkcheck.net", "linkcheck.fragments", "linkcheck.registries"},
     "linkcheck.archive": VOCABULARY | {"linkcheck.config", "linkcheck.net", "linkcheck.fragments"},
     "linkcheck.report": VOCABULARY | {"linkcheck.config", "linkcheck.net"},
 }
@@ -179,7 +181,10 @@ def test_every_option_is_documented_and_has_a_settings_key(name: str, tmp_path: 
 
 # The package's first screen: the vocabulary, the settings, the pipeline, and a folder a stage.
 TOP_LEVEL = {"__init__.py", "__main__.py", "model", "errors.py", "config", "pipeline.py"}
-STAGES = {"cli", "extract", "check", "fragments", "archive", "fix", "report", "cache", "net"}
+STAGES = {
+    "cli", "extract", "check", "registries", "fragments", "archive", "fix", "report", "cache",
+    "net",
+}  # fmt: skip
 LONGEST = 400  # lines a module may have
 
 
@@ -233,7 +238,7 @@ def test_every_table_is_made_by_a_migration_step_and_cleared_by_cache_clear(
 
     from linkcheck.cache import Cache
     from linkcheck.cache.schema import STEPS, TABLES, migrate
-    from linkcheck.model import FetchResult, Status
+    from linkcheck.model import FetchResult, Status, Work
 
     db = sqlite3.connect(":memory:")
     migrate(db)
@@ -248,6 +253,8 @@ def test_every_table_is_made_by_a_migration_step_and_cleared_by_cache_clear(
         cache.snapshots.put_job("https://e.example/", "job")
         cache.copies.put_copies("https://e.example/", [("https://copy.example/", "20240101")])
         cache.copies.put_copy_check("https://copy.example/", "", True, "fine")
+        cache.works.put_work("doi:10.1000/x", Work("doi", "10.1000/x", "crossref"))
+        cache.works.put_agency("10.1000", "crossref")
         path = cache.path
 
     def counts() -> dict[str, int]:

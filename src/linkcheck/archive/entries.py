@@ -78,6 +78,8 @@ def manifest_entry(
         citation_date=cited_on.isoformat() if cited_on else None,
         copies=copies,
         witness=witness_of(result.status, fragment, copies, cited_on),
+        identifier=f"{result.work.scheme}:{result.work.identifier}" if result.work else None,
+        registered_title=result.work.title if result.work else None,
     )
 
 

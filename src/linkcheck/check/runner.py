@@ -169,8 +169,11 @@ class Checker:
         for index, identifier in identifiers.items():
             verdict = verdicts[identifier.key]
             item = cited[index]
+            # How the identifier was read (an escape undone) goes with the verdict.
+            notes = dict.fromkeys(c.reason for c in item.citations if c.reason)
+            reason = "; ".join([verdict.reason, *notes])
             registered[index] = Result(
-                item.url, verdict.status, verdict.reason, verdict.existence, _locations(item),
+                item.url, verdict.status, reason, verdict.existence, _locations(item),
                 work=verdict.work,
             )  # fmt: skip
         return registered

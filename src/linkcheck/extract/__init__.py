@@ -140,7 +140,7 @@ def iter_text_stream(
         newline = text.rfind("\n", 0, start)
         column_base = start - newline - 1 if newline != -1 else column_base + start
         local = LineIndex(segment)
-        for raw in with_identifiers(extract_text(segment), segment):
+        for raw in extract_text(segment):
             line, column = local.position(raw.offset)
             if line == 1:
                 column += column_base

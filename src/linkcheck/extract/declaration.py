@@ -32,6 +32,6 @@ class DocumentFormat:
     # for formats where a URL is only ever written as it reads.
     escaped: Callable[[str], str] | None = None
     fixable: bool = True  # can ``fix`` rewrite documents in this format
-    # Is the document's text prose where a DOI or arXiv id may be written out ("doi:10.…")?
-    # (Binary formats and those whose reader finds identifiers itself say no.)
+    # Is the document's text read for DOIs and arXiv ids written out ("doi:10.…") after its
+    # reader? (No for binary formats, and for readers that find them in their prose themselves.)
     prose: bool = True

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from linkcheck.extract.raw import DOI_RESOLVER, RawLink
-from linkcheck.extract.text import trim_url
 from linkcheck.model import UrlKind, doi_path
 
 ARXIV_ABS = "https://arxiv.org/abs/"
@@ -35,11 +34,12 @@ _TEX_ESCAPE = re.compile(r"\\([_%#&~$])")
 # DOIs and arXiv ids in prose: "doi:10.…", "DOI 10.…", "arXiv:2101.00001", "arXiv hep-th/…".
 _ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]{2,})?(?:\.[A-Za-z-]{2,})?/\d{7})(?:v[1-9]\d*)?"
 _PROSE = re.compile(
-    r"(?<![\w/.\-])(?:doi(?:\s*:\s*|\s+)(?P<doi>10\.\d+(?:\.\d+)*/[^\s\"<>]+)"
-    rf"|arxiv(?:\s*:\s*|\s+)(?P<arxiv>{_ARXIV_ID})(?![\w.]))",
+    r"(?<![\w/.\-])(?:doi(?:\s*:\s*|\s+)(?P<doi>10\.\d+(?:\.\d+)*/[^\s\"<>`]+)"
+    rf"|arxiv(?:\s*:\s*|\s+)(?P<arxiv>{_ARXIV_ID})(?!\w|\.\w))",
     re.I,
 )
 _MENTIONS = re.compile(r"doi|arxiv", re.I)
+_TRAILING = ".,;:!?'*_~"  # prose punctuation after a DOI, as after a bare URL
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # A prose mention this close to a link of the same identifier is that link's text.
 _SAME_CITATION = 300
@@ -135,7 +135,7 @@ def find_identifiers(text: str, base_offset: int = 0) -> Iterator[RawLink]:
         return
     for match in _PROSE.finditer(text):
         if match.group("doi"):
-            doi = trim_url(_balanced(match.group("doi")))
+            doi = _balanced(match.group("doi")).rstrip(_TRAILING)
             yield RawLink("doi:" + doi, base_offset + match.start(), "", "doi")
         else:
             yield RawLink("arXiv:" + match.group("arxiv"), base_offset + match.start(), "", "arxiv")

@@ -20,6 +20,7 @@ from pyromark.event import BrokenLink
 
 from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.html import extract_html
+from linkcheck.extract.identifiers import with_identifiers
 from linkcheck.extract.raw import RawLink, collapse_whitespace
 from linkcheck.extract.text import find_bare_urls
 from linkcheck.model import Format
@@ -31,8 +32,9 @@ _OPTIONS = (
     | pyromark.Options.ENABLE_FOOTNOTES
     | pyromark.Options.ENABLE_GFM
 )
-_URL_HINT = re.compile(r"://|www\.|mailto:", re.IGNORECASE)
-_URL_HINT_BYTES = re.compile(rb"://|www\.|mailto:", re.IGNORECASE)
+# What a bare URL or a written-out identifier ("doi:10.…", "arXiv:…") starts with.
+_URL_HINT = re.compile(r"://|www\.|mailto:|doi|arxiv", re.IGNORECASE)
+_URL_HINT_BYTES = re.compile(rb"://|www\.|mailto:|doi|arxiv", re.IGNORECASE)
 _REFERENCE_TYPES = frozenset(
     {
         "Reference",
@@ -197,7 +199,9 @@ def _extract_part(
 
     def prose_urls(start: int, end: int) -> Iterator[RawLink]:
         if src.has_url_hint(start, end) or src.find("@", start, end) != -1:
-            for raw in find_bare_urls(src.slice(start, end), at(start), emails=True):
+            prose = src.slice(start, end)
+            found = find_bare_urls(prose, at(start), emails=True)
+            for raw in with_identifiers(found, prose, at(start)):
                 yield RawLink(_as_rendered(raw.url), raw.offset, raw.text, raw.role)
 
     events = pyromark.events_with_range(text, options=_OPTIONS, broken_link_callback=resolve)
@@ -379,4 +383,5 @@ FORMAT = DocumentFormat(
     sniff=lambda head: _SIGNS.search(head) is not None,  # links, definitions, headings, fences
     front_matter=True,
     media_type="text/markdown",
+    prose=False,  # its reader finds identifiers in its prose itself
 )

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 
 from linkcheck.extract.declaration import DocumentFormat
-from linkcheck.extract.identifiers import with_identifiers
 from linkcheck.extract.markdown import extract_markdown
 from linkcheck.extract.raw import RawLink, UnreadableDocument
 from linkcheck.model import Format
@@ -49,11 +48,11 @@ def extract_notebook(text: str, base_offset: int = 0) -> Iterator[RawLink]:
         if found is None:  # a cell nbformat rewrote (a v3 heading cell): at its source's start
             key = _SOURCE_KEY.search(text, cursor)
             start = key.end() if key else cursor
-            for link in with_identifiers(extract_markdown(source), source):
+            for link in extract_markdown(source):
                 yield RawLink(link.url, base_offset + start, link.text, link.role, ("cell", number))
             continue
         pieces, cursor = found
-        for link in with_identifiers(extract_markdown(source), source):
+        for link in extract_markdown(source):
             offset = _raw_offset(pieces, link.offset)
             yield RawLink(link.url, base_offset + offset, link.text, link.role, ("cell", number))
 

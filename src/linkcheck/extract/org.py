@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.html import extract_html
+from linkcheck.extract.identifiers import with_identifiers
 from linkcheck.extract.raw import DOI_RESOLVER, RawLink, collapse_whitespace, inside, merged_spans
 from linkcheck.extract.text import find_bare_urls
 from linkcheck.model import Format
@@ -61,13 +62,13 @@ def extract_org(text: str, base_offset: int = 0) -> Iterator[RawLink]:
         if url is not None:
             found.append(RawLink(url, base_offset + match.start(1), "", "autolink"))
     taken = merged_spans(taken)
-    for bare in find_bare_urls(text, plain=True):
+    for bare in with_identifiers(find_bare_urls(text, plain=True), text):
         offset = bare.offset
-        if not text.startswith(bare.url, offset):
+        if bare.role == "bare" and not text.startswith(bare.url, offset):
             continue  # "www.…" without a scheme: Org links only URLs with one
         if inside(hidden, offset) or inside(taken, offset):
             continue
-        found.append(RawLink(bare.url, base_offset + offset, "", "bare"))
+        found.append(RawLink(bare.url, base_offset + offset, "", bare.role))
     for export in _HTML_EXPORT.finditer(text):  # raw HTML, exported as it is
         start = export.start(1) if export.group(1) is not None else export.start(2)
         raw = export.group(1) if export.group(1) is not None else export.group(2)
@@ -114,4 +115,5 @@ FORMAT = DocumentFormat(
     extract_org,
     extensions=(".org",),
     sniff=lambda head: _SIGNS.search(head) is not None and "[[" in head,
+    prose=False,  # its reader finds identifiers in its prose itself
 )

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 
 from linkcheck.extract.declaration import DocumentFormat
+from linkcheck.extract.identifiers import with_identifiers
 from linkcheck.extract.raw import RawLink, inside
 from linkcheck.model import Format
 
@@ -95,7 +96,8 @@ def trim_url(url: str) -> str:
 
 
 def extract_text(text: str, base_offset: int = 0) -> Iterator[RawLink]:
-    """Citations of a plain-text document: its bare URLs, wrapped ``<…>`` URLs joined."""
+    """Citations of a plain-text document: its bare URLs, wrapped ``<…>`` URLs joined, and the
+    DOIs and arXiv ids it writes out."""
     wrapped: list[tuple[int, int]] = []
     joined: list[RawLink] = []
     if "<" in text:
@@ -103,7 +105,7 @@ def extract_text(text: str, base_offset: int = 0) -> Iterator[RawLink]:
             wrapped.append((match.start(), match.end()))
             url = "".join(match.group(1).split())
             joined.append(RawLink(url, base_offset + match.start(1), "", "bare"))
-    bare = find_bare_urls(text, base_offset, plain=True)
+    bare = with_identifiers(find_bare_urls(text, base_offset, plain=True), text, base_offset)
     if not joined:
         yield from bare
         return
@@ -117,4 +119,5 @@ FORMAT = DocumentFormat(
     extract_text,
     by_content=(".txt", ".text", ""),
     front_matter=True,
+    prose=False,  # its reader finds identifiers itself
 )

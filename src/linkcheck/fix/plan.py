@@ -7,6 +7,7 @@ a verified copy becomes a Robust Link.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Protocol
@@ -15,6 +16,8 @@ from urllib.parse import urldefrag, urlsplit
 from linkcheck.model import FETCH_FAILED, Fix, Result, Skipped, Status, host_of
 
 ALREADY_ROBUST = "already a Robust Link"
+# A DOI resolver URL in an older form: the dx. host, or plain http.
+_OLD_DOI_URL = re.compile(r"^(?:https?://dx\.doi\.org/|http://(?:www\.)?doi\.org/)(10\..+)$", re.I)
 
 
 class SnapshotRecords(Protocol):
@@ -66,6 +69,8 @@ def plan_fixes(
                 problem = "dead, with no verified archived copy (run linkcheck archive first)"
             else:
                 new, why = found[0][0], f"{fetch.status.value}: its verified archived copy"
+        elif result.work is not None and (preferred := preferred_doi_url(result.url)):
+            new, why = preferred, "a DOI in the form the DOI Foundation recommends"
         for location in result.locations:
             if robust and found:
                 made = (document_dates or {}).get(location.file)
@@ -85,6 +90,13 @@ def plan_fixes(
             elif problem is not None:
                 skipped.append(Skipped(location, result.url, problem))
     return fixes, skipped
+
+
+def preferred_doi_url(url: str) -> str | None:
+    """``https://doi.org/…`` for a DOI cited at ``http://dx.doi.org/…`` or ``http://doi.org/…``
+    (None when it is already so written)."""
+    match = _OLD_DOI_URL.match(url)
+    return f"https://doi.org/{match.group(1)}" if match else None
 
 
 def _dead(status: Status, failures: int, fail_after: int) -> bool:

@@ -69,6 +69,8 @@ class ManifestEntry:
     citation_date: str | None = None  # YYYY-MM-DD: the citing document's date, if it has one
     copies: list[ArchivedCopy] = field(default_factory=list)
     witness: str | None = None  # what the archived copies say about a missing quote or page
+    identifier: str | None = None  # a DOI's or arXiv id's, with its scheme: "doi:10.1038/…"
+    registered_title: str | None = None  # the work's title at its registry
 
     @property
     def archive(self) -> str | None:
@@ -90,6 +92,8 @@ class ManifestEntry:
             "job_id": self.job_id,
             "citation_date": self.citation_date,
             "witness": self.witness,
+            "identifier": self.identifier,
+            "registered_title": self.registered_title,
             "copies": [copy.record() for copy in self.copies],
             "locations": [location.record() for location in self.locations],
         }

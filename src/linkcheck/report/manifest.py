@@ -15,7 +15,7 @@ from linkcheck.report.output import write_text_file
 # The manifest's shape (schemas/manifest.schema.json); 2: entries gained verified,
 # verification, archive, citation_date and copies. A new shape is a new version, with a line in
 # the README's changelog.
-MANIFEST_SCHEMA_VERSION = 4
+MANIFEST_SCHEMA_VERSION = 5
 
 
 def write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: datetime) -> None:
@@ -30,7 +30,7 @@ def write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: d
             writer.writerow(
                 ["url", "status", "snapshot", "archive_url", "archived_at", "archive", "verified",
                  "verification", "reason", "job_id", "citation_date", "copies", "file", "line",
-                 "column", "text"]
+                 "column", "text", "identifier", "registered_title"]
             )  # fmt: skip
             for e in entries:
                 for loc in e.locations or [Location("", 0, 0, "")]:
@@ -38,7 +38,8 @@ def write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: d
                     verdict = [e.archive or "", "true" if e.verified else "false", e.verification]
                     more = [e.reason, e.job_id or "", e.citation_date or "", len(e.copies)]
                     where = [loc.file, loc.line, loc.column, loc.text]
-                    writer.writerow([e.url, e.status, *snapshot, *verdict, *more, *where])
+                    work = [e.identifier or "", e.registered_title or ""]
+                    writer.writerow([e.url, e.status, *snapshot, *verdict, *more, *where, *work])
         elif suffix in (".md", ".markdown"):
             stream.write(render_markdown(entries, generated_at))
         else:

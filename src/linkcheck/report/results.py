@@ -26,9 +26,7 @@ PROBLEM_ORDER = (
     Status.REDIRECTED,
     Status.OFFLINE,
 )
-WARNING_STATUSES = frozenset(
-    {Status.BLOCKED, Status.REDIRECTED, Status.CHANGED, Status.MISMATCH}
-)
+WARNING_STATUSES = frozenset({Status.BLOCKED, Status.REDIRECTED, Status.CHANGED, Status.MISMATCH})
 
 
 def iso_time(timestamp: float | None) -> str | None:
