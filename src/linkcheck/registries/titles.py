@@ -2,8 +2,10 @@
 punctuation, accents, LaTeX and HTML markup, Greek letters, a dropped subtitle and an
 abbreviated word do not make two titles different works.
 
-The threshold was chosen on a labelled set built from real titles (``bench/titles.py``): the
-lowest score a correct citation reached there, with a margin, against swapped DOIs.
+The threshold was chosen on a labelled set built from real titles (``bench/titles.py``: 1,435
+bibliography titles, 14,069 correct citations of them, 1,435 swapped): correct citations scored
+78.8 at the lowest (an abbreviated four-word title), a random other work 70.8 at the highest
+(median 39). Below 60, no correct citation is a mismatch and 99.7% of swapped ones are.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import unicodedata
 from rapidfuzz import fuzz
 
 # Below this best score (0-100) a cited title is another work's: see bench/titles.py.
-MISMATCH_BELOW = 50.0
+MISMATCH_BELOW = 60.0
 _WORD = re.compile(r"[a-z0-9]+")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d[a-z]?\b")
 _NUMBERED = re.compile(r"^[\[(]?\d{1,4}[\])]?$")
@@ -113,8 +115,8 @@ def similarity(cited: str, registered: str) -> float:
         return 100.0
     score = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
     shorter, longer = sorted((a, b), key=len)
-    if len(shorter) >= 20 and longer.startswith(shorter):
-        score = max(score, 95.0)
+    if len(shorter.split()) >= 2 and longer.startswith(shorter + " "):
+        score = max(score, 95.0)  # the title without its subtitle
     if len(shorter.split()) >= 3:
         # Every word of the shorter title in the longer one: a subtitle dropped or added.
         score = max(score, fuzz.token_set_ratio(a, b) * _coverage(shorter, longer))
