@@ -40,6 +40,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/robustness.py
 	$(BIN)/python bench/formats.py
 	$(BIN)/python bench/polite.py
+	$(BIN)/python bench/identifiers.py
+	$(BIN)/python bench/titles.py
 
 # Mutation testing of the modules that hold verdicts (not part of test or CI; tens of minutes):
 # every target, or one: make mutate MODULE=check/classify.py

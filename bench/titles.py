@@ -131,7 +131,11 @@ def swapped_citations(titles: list[str], rng: random.Random) -> Iterator[tuple[s
         other += other >= index
         yield "random other work", title, titles[other]
         nearest = max(
-            (j for j in range(len(titles)) if j != index and normalised(titles[j]) != normalised(title)),
+            (
+                j
+                for j in range(len(titles))
+                if j != index and normalised(titles[j]) != normalised(title)
+            ),
             key=lambda j: len(words[index] & words[j]) / max(1, len(words[index] | words[j])),
         )
         yield "closest other work", title, titles[nearest]
@@ -161,18 +165,22 @@ def main() -> int:
         caught = sum(score < threshold for score, *_ in randoms)
         near = sum(score < threshold for score, *_ in closest)
         mark = "  <- MISMATCH_BELOW" if threshold == MISMATCH_BELOW else ""
-        print(f"{threshold:>9}  {false:>5} ({100 * false / len(correct):5.2f}%)"
-              f"{caught:>16} ({100 * caught / len(randoms):5.1f}%)"
-              f"{near:>14} ({100 * near / len(closest):5.1f}%){mark}")
+        print(
+            f"{threshold:>9}  {false:>5} ({100 * false / len(correct):5.2f}%)"
+            f"{caught:>16} ({100 * caught / len(randoms):5.1f}%)"
+            f"{near:>14} ({100 * near / len(closest):5.1f}%){mark}"
+        )
     print("\nlowest scores of correct citations, by kind:")
     kinds = sorted({kind for _, kind, *_ in scored_correct})
     for kind in kinds:
         scores = [score for score, k, *_ in scored_correct if k == kind]
-        print(f"  {kind:<24} min {min(scores):5.1f}  median {statistics.median(scores):5.1f}  (n={len(scores)})")
+        middle = statistics.median(scores)
+        print(f"  {kind:<24} min {min(scores):5.1f}  median {middle:5.1f}  (n={len(scores)})")
     for kind in ("random other work", "closest other work"):
         scores = [score for score, k, *_ in scored_swapped if k == kind]
         above = sum(score >= MISMATCH_BELOW for score in scores)
-        print(f"  swapped: {kind:<15} max {max(scores):5.1f}  median {statistics.median(scores):5.1f}"
+        middle = statistics.median(scores)
+        print(f"  swapped: {kind:<15} max {max(scores):5.1f}  median {middle:5.1f}"
               f"  missed at {MISMATCH_BELOW:g}: {above} of {len(scores)}")  # fmt: skip
     print("\nworst correct citations:")
     for score, kind, cited, registered in sorted(scored_correct)[:5]:

@@ -37,7 +37,7 @@ from linkcheck.registries.verdict import identifier_verdict
 # tool was answered 429 once it asked many at once.
 DOI_ORG = (25.0, 8)
 # A DataCite request waits this long for more DOIs to ask in the same request.
-_GATHER = 0.2
+_GATHER = 1.0
 
 
 @dataclass(frozen=True, slots=True)
