@@ -580,3 +580,34 @@ def test_a_witness_reads_reasons_as_stored_not_as_the_same_object() -> None:
     assert witness_of(Status.FRAGMENT_MISSING, ":~:text=w", [copy], date(2026, 1, 2)) == (
         "the quoted words are not in the archived copy of 2026-01-02 either: the quote may be wrong"
     )
+
+
+def test_a_manifest_entry_names_an_identifier_and_its_registered_title(tmp_path: Path) -> None:
+    from helpers import validate_json_files
+    from linkcheck.archive.capture import PageOutcome
+    from linkcheck.archive.entries import manifest_entry
+    from linkcheck.model import FetchResult, Result, Work
+
+    work = Work("doi", "10.1038/nphys1170", "crossref", ("Measured Measurement",), 2009)
+    existence = FetchResult(Status.OK, "registered", 302, "https://publisher.example/a")
+    cited = Result(
+        "https://doi.org/10.1038/nphys1170", Status.OK, "registered", existence,
+        [Location("doc.md", 3, 5, "Measured")], work=work,
+    )  # fmt: skip
+    page = Result("https://example.org/", Status.OK, "200 OK", FetchResult(Status.OK, "200 OK"))
+    outcome = PageOutcome(SnapshotKind.EXISTING, "a recent snapshot")
+    entries = [
+        manifest_entry(result, outcome, [], cited_on=None, own_copy=None)
+        for result in (cited, page)
+    ]
+    assert (entries[0].identifier, entries[0].registered_title) == (
+        "doi:10.1038/nphys1170", "Measured Measurement"
+    )  # fmt: skip
+    assert (entries[1].identifier, entries[1].registered_title) == (None, None)
+    when = datetime(2026, 12, 8, tzinfo=UTC)
+    write_manifest(entries, tmp_path / "m.json", when)
+    validate_json_files(tmp_path)
+    write_manifest(entries, tmp_path / "m.csv", when)
+    lines = (tmp_path / "m.csv").read_text().splitlines()
+    assert lines[0].endswith(",identifier,registered_title")
+    assert lines[1].endswith(",doi:10.1038/nphys1170,Measured Measurement")
