@@ -61,8 +61,10 @@ def registered(doi: str, agency: str = "Crossref") -> None:
 def check(
     *items: CitedIdentifier, clock: FakeClock | None = None, **config: Any
 ) -> dict[str, IdentifierVerdict]:
+    """The verdicts, by identifier key."""
     settings = CheckConfig(retries=2, **config)
-    return check_identifiers(settings, list(items), sleep=(clock or FakeClock()).sleep)
+    verdicts = check_identifiers(settings, list(items), sleep=(clock or FakeClock()).sleep)
+    return {item.key: verdict for item, verdict in zip(items, verdicts, strict=True)}
 
 
 def doi(identifier: str, *titles: str) -> CitedIdentifier:
@@ -365,7 +367,7 @@ def test_a_rerun_asks_nothing_and_a_prefix_is_asked_its_agency_once() -> None:
     asked = len(respx.calls)
     again = check_identifiers(CheckConfig(), items, store, store, sleep=FakeClock().sleep)
     assert len(respx.calls) == asked
-    assert {k: v.status for k, v in again.items()} == {k: v.status for k, v in first.items()}
+    assert [v.status for v in again] == [v.status for v in first]
 
 
 def test_a_cited_title_is_compared_as_people_write_it() -> None:
@@ -450,3 +452,16 @@ def test_recorded_arxiv_answers_read_as_arxiv_meant(
     assert (set(feed.papers), feed.malformed) == (found, malformed)
     if "title_zero" in name:
         assert feed.papers["2104.12255"].titles == ("0",)
+
+
+@respx.mock
+def test_one_doi_cited_under_two_titles_is_asked_once_and_judged_for_each() -> None:
+    registered("10.1000/twice")
+    respx.get(f"{CROSSREF}/works/10.1000/twice").mock(
+        return_value=httpx.Response(200, json=crossref_work("10.1000/twice", "Cats on Keyboards"))
+    )
+    right = doi("10.1000/twice", "Cats on Keyboards")
+    wrong = doi("10.1000/twice", "Dogs in the Garden Shed")
+    verdicts = check_identifiers(CheckConfig(), [right, wrong], sleep=FakeClock().sleep)
+    assert [v.status for v in verdicts] == [Status.OK, Status.MISMATCH]
+    assert respx.get(f"{DOI}/10.1000/twice").call_count == 1

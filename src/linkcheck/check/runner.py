@@ -166,8 +166,7 @@ class Checker:
             self.config, list(identifiers.values()), self.store, self.works
         )
         registered = {}
-        for index, identifier in identifiers.items():
-            verdict = verdicts[identifier.key]
+        for index, verdict in zip(identifiers, verdicts, strict=True):
             item = cited[index]
             # How the identifier was read (an escape undone) goes with the verdict.
             notes = dict.fromkeys(c.reason for c in item.citations if c.reason)

@@ -114,11 +114,6 @@ def arxiv_id(written: str) -> str | None:
     return None
 
 
-def without_version(identifier: str) -> str:
-    """An arXiv id without its ``vN``."""
-    return re.sub(r"v[1-9]\d*$", "", identifier)
-
-
 def _arxiv(written: str, url: str | None, fragment: str, *, strict: bool) -> Identified | None:
     identifier = arxiv_id(written)
     if identifier is None:

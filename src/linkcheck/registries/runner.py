@@ -5,6 +5,7 @@ concurrency); what was asked is cached, so a rerun asks nothing."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from linkcheck.registries.verdict import identifier_verdict
 # doi.org publishes no limit: Citation bot spaces its requests 40 ms apart, and a documentation
 # tool was answered 429 once it asked many at once.
 DOI_ORG = (25.0, 8)
+_VERSION = re.compile(r"v[1-9]\d*$")
 # A DataCite request waits this long for more DOIs to ask in the same request.
 _GATHER = 1.0
 
@@ -104,8 +106,8 @@ def cited_titles(citations: Iterable[Citation]) -> tuple[str, ...]:
 
 
 def _unversioned(identifier: str) -> str:
-    head, _, tail = identifier.rpartition("v")
-    return head if head and tail.isdigit() and not head.endswith("/") else identifier
+    """An arXiv id without its ``vN``."""
+    return _VERSION.sub("", identifier)
 
 
 def check_identifiers(
@@ -115,9 +117,9 @@ def check_identifiers(
     works: WorkRecords | None = None,
     *,
     sleep: Sleep = asyncio.sleep,
-) -> dict[str, IdentifierVerdict]:
-    """A verdict for each identifier (by its ``key``). Nothing is imported or started for
-    what the cache answers."""
+) -> list[IdentifierVerdict]:
+    """A verdict for each of ``cited``, in its order (the same identifier may be cited with
+    different titles). Nothing is started for what the cache answers."""
     found: dict[str, FetchResult] = {}
     if existences is not None:
         found = existences.fresh_many(
@@ -129,24 +131,26 @@ def check_identifiers(
             work = works.work(item.work_key, config.metadata_max_age)
             if work is not None:
                 known[item.work_key] = work
-    asking = [
-        item
-        for item in cited
-        if item.key not in found
-        or (found[item.key].status is Status.OK and item.work_key not in known)
-    ]
+    asking = list(
+        {
+            item.key: item
+            for item in cited
+            if item.key not in found
+            or (found[item.key].status is Status.OK and item.work_key not in known)
+        }.values()
+    )
     problems: dict[str, str] = {}
     if asking:
         session = _Session(config, found, known, problems, existences, works, sleep)
         asyncio.run(session.run(asking))
-    verdicts = {}
+    verdicts = []
     for item in cited:
         existence = found[item.key]
         work = known.get(item.work_key)
         status, reason = identifier_verdict(
             item.label, existence, work, item.titles, problems.get(item.key)
         )
-        verdicts[item.key] = IdentifierVerdict(status, reason, existence, work)
+        verdicts.append(IdentifierVerdict(status, reason, existence, work))
     return verdicts
 
 
