@@ -13,6 +13,7 @@
 #   LINKCHECK_OUTPUT             also write the report to this file...
 #   LINKCHECK_OUTPUT_FORMAT      ...in this format (default: markdown); annotations still go
 #                                to the log
+#   LINKCHECK_HTML_REPORT        also write the HTML report to this file
 #   LINKCHECK_WORKING_DIRECTORY  where to run (default: the current directory)
 #   LINKCHECK_CACHE              "true" (default) to read and write .linkcheck/cache.db, "false"
 #   LINKCHECK_VENV               where to install (default: $RUNNER_TEMP/linkcheck-venv); an
@@ -65,6 +66,9 @@ if [ -s "$report" ]; then
   if [ -n "${LINKCHECK_OUTPUT:-}" ]; then
     "$venv/bin/linkcheck" merge "$report" --format "${LINKCHECK_OUTPUT_FORMAT:-markdown}" \
       -o "$LINKCHECK_OUTPUT" || true
+  fi
+  if [ -n "${LINKCHECK_HTML_REPORT:-}" ]; then
+    "$venv/bin/linkcheck" merge "$report" --format html -o "$LINKCHECK_HTML_REPORT" || true
   fi
 fi
 if [ -n "${GITHUB_OUTPUT:-}" ]; then

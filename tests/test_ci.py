@@ -192,6 +192,7 @@ def test_action_inputs_are_read_as_written(tmp_path: Path, site: Host) -> None:
             " --header 'X-Team: docs' --format text -o swallowed.txt",
             "LINKCHECK_FAIL": "false",
             "LINKCHECK_OUTPUT": str(report),
+            "LINKCHECK_HTML_REPORT": "report.html",
             "GITHUB_OUTPUT": str(outputs),
         },
     )  # fmt: skip
@@ -206,6 +207,8 @@ def test_action_inputs_are_read_as_written(tmp_path: Path, site: Host) -> None:
     assert "skip=1" not in result.stdout  # the quoted --exclude pattern applied, quotes off
     assert report.read_text().startswith("## linkcheck")
     assert not (repository / "swallowed.txt").exists()  # -o in args cannot steal the report
+    page = (repository / "report.html").read_text()  # the page the Action uploads
+    assert "<title>linkcheck check: 4 of 5 citations failing</title>" in page
 
 
 def test_action_metadata_is_valid_yaml_with_a_consistent_schema() -> None:
@@ -214,8 +217,8 @@ def test_action_metadata_is_valid_yaml_with_a_consistent_schema() -> None:
     assert action["runs"]["using"] == "composite"
     declared = set(action["inputs"])
     assert declared == {
-        "paths", "args", "fail-on", "fail", "output", "output-format", "working-directory",
-        "cache", "python-version",
+        "paths", "args", "fail-on", "fail", "output", "output-format", "html-report",
+        "working-directory", "cache", "python-version",
     }  # fmt: skip
     text = (ROOT / "action.yml").read_text(encoding="utf-8")
     used = set(re.findall(r"\binputs\.([A-Za-z0-9_-]+)", text))

@@ -78,10 +78,12 @@ def check(
 
     config = check_config(options, host_rules())
     settings = archive_settings(options)
+    paths = tuple(options.get("paths", ()))
     documents = read_documents(options)
     if not documents:
         return
     run = check_with_progress(documents, config, quiet)
+    run.paths = paths
     if witness and not config.offline and not run.offline and not run.interrupted:
         from linkcheck.pipeline import run_witness
 
@@ -101,7 +103,8 @@ def check(
     "--manifest",
     type=click.Path(dir_okay=False),
     required=True,
-    help="Write the archive manifest here (.json, .csv or .md).",
+    help="Write the archive manifest here (.json, .csv, .md, or .html: the check's report with "
+    "each citation's archived copy).",
 )
 @click.option(
     "--robust-links",
@@ -127,6 +130,7 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
     settings = archive_settings(options)
     if config.offline:
         raise UsageError("archive needs the network: --offline cannot be used with archive")
+    paths = tuple(options.get("paths", ()))
     documents = read_documents(options)
     if not documents:
         return
@@ -143,7 +147,14 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
             on_entry=progress.advance,
             notice=progress.interrupting(warn),
         )
-    write_manifest(archived.entries, Path(manifest), datetime.now(UTC))
+    if Path(manifest).suffix.lower() in (".html", ".htm"):
+        from linkcheck.report.html import RunInfo, write_html
+
+        info = RunInfo("archive", paths, datetime.now(UTC), checked.elapsed, checked.citations)
+        entries = {entry.url: entry for entry in archived.entries}
+        write_html(Path(manifest), checked.results, info, config, entries)
+    else:
+        write_manifest(archived.entries, Path(manifest), datetime.now(UTC))
     if robust_links:
         write_robust_links(archived.entries, Path(robust_links))
     render_archive_summary(archived, manifest)

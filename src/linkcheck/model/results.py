@@ -194,6 +194,8 @@ class CheckRun:
     citations: int
     elapsed: float
     interrupted: bool = False  # stopped by Ctrl-C or SIGTERM: unfinished URLs are skipped
+    paths: tuple[str, ...] = ()  # what the run was asked to read (files, folders, reports)
+    merged: bool = False  # made of several reports of a sharded run (linkcheck merge)
 
     def failing(self, fail_on: Collection[Status], fail_after: int) -> list[Result]:
         """Results whose status fails the run."""

@@ -67,6 +67,18 @@ def _sarif(run: CheckRun, config: CheckConfig, stream: IO[str]) -> None:
     stream.write(render_sarif(run.results, config.fail_on))
 
 
+def _html(run: CheckRun, config: CheckConfig, stream: IO[str]) -> None:
+    from datetime import UTC, datetime
+
+    from linkcheck.report.html import RunInfo, render_html
+
+    command = "merge" if run.merged else "check"
+    info = RunInfo(command, run.paths, datetime.now(UTC), run.elapsed, run.citations)
+    stream.write(
+        render_html(run.results, info, fail_on=config.fail_on, fail_after=config.fail_after)
+    )
+
+
 CHECK_FORMATS: dict[str, Renderer] = {
     "text": _text,
     "json": _json,
@@ -74,6 +86,7 @@ CHECK_FORMATS: dict[str, Renderer] = {
     "github": _github,
     "junit": _junit,
     "sarif": _sarif,
+    "html": _html,
 }
 
 
