@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/polite.py
 	$(BIN)/python bench/identifiers.py
 	$(BIN)/python bench/titles.py
+	$(BIN)/python bench/html_report.py
 
 # Mutation testing of the modules that hold verdicts (not part of test or CI; tens of minutes):
 # every target, or one: make mutate MODULE=check/classify.py

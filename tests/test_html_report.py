@@ -44,7 +44,7 @@ def test_every_citation_is_shown_once_by_document_and_failing_ones_first() -> No
     root = page(results)
     documents = root.xpath("//details[@class='doc']")
     assert [d.xpath("string(summary)").split(" (")[0] for d in documents] == ["one.md", "two.md"]
-    rows = root.xpath("//section[@id='documents']//tr[@data-d]")
+    rows = root.xpath("//section[@id='documents']//tr[@data-s]")
     assert len(rows) == 4  # a URL cited twice is two rows
     assert [r.get("data-s") for r in rows] == ["broken", "ok", "ok", "blocked"]  # by line
     failing = root.xpath("//section[@id='failing']//tr[@data-s]")

@@ -278,7 +278,8 @@ FORMAT_MODULES = {
 NAMED_FORMATS = {"linkcheck.extract.documents": {"Format.TEXT"}}  # plain text streams by pieces
 EXTENSION_USES = {
     "linkcheck.extract.urls": {".html"},  # a static server's clean URLs: /page serves page.html
-    "linkcheck.report.manifest": {".md", ".markdown"},  # the manifest's own output formats
+    # the manifest's own output formats
+    "linkcheck.report.manifest": {".md", ".markdown", ".html", ".htm"},
 }
 
 

@@ -122,7 +122,7 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
 
     from linkcheck.archive.keys import load_keys
     from linkcheck.pipeline import run_archive
-    from linkcheck.report.manifest import write_manifest, write_robust_links
+    from linkcheck.report.manifest import AS_A_PAGE, write_manifest, write_robust_links
     from linkcheck.report.progress import ArchiveProgress
     from linkcheck.report.terminal import render_archive_summary
 
@@ -147,7 +147,7 @@ def archive(manifest: str, robust_links: str | None, quiet: bool, **options: Any
             on_entry=progress.advance,
             notice=progress.interrupting(warn),
         )
-    if Path(manifest).suffix.lower() in (".html", ".htm"):
+    if Path(manifest).suffix.lower() in AS_A_PAGE:
         from linkcheck.report.html import RunInfo, write_html
 
         info = RunInfo("archive", paths, datetime.now(UTC), checked.elapsed, checked.citations)

@@ -16,6 +16,8 @@ from linkcheck.report.output import write_text_file
 # verification, archive, citation_date and copies. A new shape is a new version, with a line in
 # the README's changelog.
 MANIFEST_SCHEMA_VERSION = 5
+# A manifest named so is the HTML report of the archive run (report/html.py), not a manifest.
+AS_A_PAGE = (".html", ".htm")
 
 
 def write_manifest(entries: Sequence[ManifestEntry], path: Path, generated_at: datetime) -> None:

@@ -41,8 +41,8 @@ def merge_reports(paths: Sequence[Path]) -> CheckRun:
     results = list(merged.values())
     citations = sum(len(result.locations) for result in results)
     # One report read back (as the GitHub Action does) is still a check's.
-    merged = len(paths) > 1
-    return CheckRun(results, citations, 0.0, paths=tuple(map(str, paths)), merged=merged)
+    shards = len(paths) > 1
+    return CheckRun(results, citations, 0.0, paths=tuple(map(str, paths)), merged=shards)
 
 
 def _records(path: Path) -> list[dict[str, Any]]:

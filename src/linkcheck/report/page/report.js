@@ -4,11 +4,9 @@
   var status = document.getElementById("status");
   var search = document.getElementById("search");
   var shown = document.getElementById("shown");
+  var documents = document.getElementById("documents");
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-s]"));
-  var texts = rows.map(function (row) {
-    var link = row.querySelector("a[title]");
-    return (row.textContent + " " + (link ? link.title : "")).toLowerCase();
-  });
+  var texts = rows.map(function (row) { return row.textContent.toLowerCase(); });
   var groups = Array.prototype.slice.call(document.querySelectorAll("[data-rows]"));
   function apply() {
     var wanted = status.value;
@@ -19,7 +17,7 @@
       var keep = (wanted === "" || wanted === s || (wanted === "failing" && row.hasAttribute("data-f")))
         && (term === "" || texts[i].indexOf(term) !== -1);
       row.hidden = !keep;
-      if (keep && row.hasAttribute("data-d")) { count += 1; }
+      if (keep && documents.contains(row)) { count += 1; }
     });
     groups.forEach(function (group) {
       group.hidden = group.querySelector("tr[data-s]:not([hidden])") === null;
