@@ -198,3 +198,22 @@ def test_merge_writes_one_page_for_the_shards(tmp_path: Path, site: Host) -> Non
     root = lxml.html.document_fromstring(done.stdout)
     assert root.xpath("string(//title)") == "linkcheck merge: 1 of 2 citations failing"
     assert "shard1.json shard2.json" in root.xpath("string(//dl[@class='run'])")
+
+
+def test_status_colours_pass_wcag_aa_under_white_text() -> None:
+    import re
+    from importlib.resources import files
+
+    css = files("linkcheck.report").joinpath("page", "report.css").read_text(encoding="utf-8")
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    colours = dict(
+        re.findall(r"\.(good|bad|warn|quote|quiet) \{ background: (#[0-9a-f]{6}); \}", css)
+    )
+    assert set(colours) == {"good", "bad", "warn", "quote", "quiet"}
+    for name, colour in colours.items():
+        assert (1.05) / (luminance(colour) + 0.05) >= 4.5, f".{name} {colour} on white text"

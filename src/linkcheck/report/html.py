@@ -160,7 +160,7 @@ def _header(results: Sequence[Result], info: RunInfo, title: str) -> str:
     documents = len({loc.file for r in results for loc in r.locations})
     return (
         f'<header><h1>{esc(title)}</h1><dl class="run">'
-        f"<dt>Run</dt><dd>{esc(when)} · {info.elapsed:.1f} s</dd>"
+        f"<dt>Run</dt><dd>{esc(when)} · {info.elapsed:.1f} s · linkcheck {esc(__version__)}</dd>"
         f"<dt>Paths</dt><dd>{esc(' '.join(info.paths) or '—')}</dd>"
         f"<dt>Checked</dt><dd>{_count(info.citations, 'citation')} of "
         f"{_count(len(results), 'URL')} in {_count(documents, 'document')}</dd></dl>"
