@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,12 +76,13 @@ def free_port() -> int:
 
 
 def start_nginx(
-    folder: Path, latency: float, *, log_arrivals: bool = False
+    folder: Path, latency: float, *, log_arrivals: bool = False, hosts: Sequence[str] = HOSTS
 ) -> tuple[subprocess.Popen[bytes], int]:
     """nginx answering on every host after ``latency`` seconds (keep-alive, chunked body);
-    ``log_arrivals``: each request's address, end and duration in ``access.log``."""
+    ``log_arrivals``: each request's address, end, duration and status in ``access.log``.
+    A path under ``/rl/`` is always answered 429 with ``Retry-After: 1``."""
     port = free_port()
-    listens = "\n".join(f"    listen {host}:{port} backlog=4096;" for host in HOSTS)
+    listens = "\n".join(f"    listen {host}:{port} backlog=4096;" for host in hosts)
     temp = " ".join(
         f"{kind}_temp_path {folder};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -101,10 +103,11 @@ def start_nginx(
         f"daemon off; worker_processes 1; pid {folder}/nginx.pid;\n"
         f"error_log {folder}/error.log error;\n"
         "events { worker_connections 8192; }\n"
-        "http {\n  log_format arrival '$server_addr $msec $request_time';\n"
+        "http {\n  log_format arrival '$server_addr $msec $request_time $status';\n"
         f"  access_log {f'{folder}/access.log arrival' if log_arrivals else 'off'};\n"
         "  keepalive_requests 1000000; keepalive_timeout 60s;\n"
         f"  {temp}\n  server {{\n{listens}\n{location}"
+        "    location /rl/ { add_header Retry-After 1 always; return 429; }\n"
         "  }\n}\n"
     )
     server = subprocess.Popen(["nginx", "-c", str(folder / "nginx.conf"), "-p", str(folder)])

@@ -98,27 +98,35 @@ def test_retry_after_beyond_the_limit_is_not_waited_for() -> None:
     assert judged(outcome)[0] is Status.BLOCKED
 
 
-@respx.mock
-def test_a_rate_limited_host_is_slowed_for_the_rest_of_the_run() -> None:
-    respx.get("https://e.test/a").mock(
-        side_effect=[httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(200)]
-    )
-    respx.get("https://e.test/b").mock(return_value=httpx.Response(200))
+@pytest.mark.parametrize(
+    ("retry_after", "spacing"),
+    [({"Retry-After": "2"}, 0.0), ({}, 1.0), ({"Retry-After": "600"}, 1.0)],
+)
+def test_a_rate_limited_host_is_held_as_it_asks_then_paced_as_before(
+    retry_after: dict[str, str], spacing: float
+) -> None:
+    """With a Retry-After it can wait for, the host is held that long, then keeps its own pace;
+    without one (or one too long to wait for), it is spaced 1 s apart from then on."""
 
-    async def run() -> list[float]:
+    async def run() -> tuple[float, float]:
         clock = FakeClock()
-        cfg = CheckConfig()
-        async with httpx.AsyncClient() as client:
-            limiter = HostLimiter(lambda host: (4, 0.0), sleep=clock.sleep, clock=clock.time)
-            fetcher = Fetcher(cfg, client, limiter, AlwaysOnline(), cfg.policy, sleep=clock.sleep)
-            await fetcher.fetch("https://e.test/a", lambda code, h: 0)
-            assert limiter.interval("e.test") == 1.0
-            await fetcher.fetch("https://e.test/b", lambda code, h: 0)
-        return clock.sleeps
+        cfg = CheckConfig(max_retry_wait=60, retries=0)
+        with respx.mock:
+            respx.get("https://e.test/a").mock(
+                return_value=httpx.Response(429, headers=retry_after)
+            )
+            async with httpx.AsyncClient() as client:
+                limiter = HostLimiter(lambda host: (4, 0.0), sleep=clock.sleep, clock=clock.time)
+                fetcher = Fetcher(
+                    cfg, client, limiter, AlwaysOnline(), cfg.policy, sleep=clock.sleep
+                )
+                await fetcher.fetch("https://e.test/a", lambda c, h: 0)
+                async with limiter.slot("e.test"):  # the host's next request
+                    return clock.now, limiter.interval("e.test")
 
-    sleeps = asyncio.run(run())
-    assert sleeps[0] == 2.0  # Retry-After
-    assert len(sleeps) >= 1
+    started, interval = asyncio.run(run())
+    assert interval == spacing
+    assert started == (2.0 if spacing == 0.0 else 1.0)  # nothing sent inside the hold
 
 
 @respx.mock
@@ -718,3 +726,69 @@ def test_a_probe_with_the_same_long_title_is_the_same_page() -> None:
     verdict = classify_fetch(page)
     assert verdict.not_found_hint == "Not Found"
     assert confirm_not_found(verdict, page, probe).status is Status.BROKEN
+
+
+class LateClock(FakeClock):
+    """Wakes every sleeper ``late`` seconds after its time, as an event loop does."""
+
+    def __init__(self, late: float) -> None:
+        super().__init__()
+        self.late = late
+        self.starts: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        await super().sleep(seconds + self.late)
+
+
+def test_a_late_wake_up_is_not_added_to_every_start_after_it() -> None:
+    from linkcheck.net.politeness import Pacer
+
+    clock = LateClock(late=0.001)
+
+    async def run() -> None:
+        pacer = Pacer(0.010, sleep=clock.sleep, clock=clock.time)
+        for _ in range(101):
+            await pacer.wait()
+            clock.starts.append(clock.now)
+
+    asyncio.run(run())
+    gaps = [b - a for a, b in zip(clock.starts, clock.starts[1:], strict=False)]
+    # On schedule: 100 intervals take 1 s and a lateness, not 100 of them (1.1 s).
+    assert clock.starts[-1] - clock.starts[0] == pytest.approx(1.0, abs=0.0011)
+    assert min(gaps) >= 0.010 - 0.002  # never closer than the catch-up window allows
+
+
+def test_a_pacer_left_idle_starts_again_without_a_burst() -> None:
+    from linkcheck.net.politeness import Pacer
+
+    clock = FakeClock()
+
+    async def run() -> None:
+        pacer = Pacer(1.0, sleep=clock.sleep, clock=clock.time)
+        await pacer.wait()
+        clock.now += 60.0  # nothing to start for a minute
+        await pacer.wait()  # at once
+        await pacer.wait()  # a whole interval later, not at once to "catch up"
+
+    asyncio.run(run())
+    assert clock.sleeps == [1.0]
+
+
+def test_requests_start_in_schedule_order_busiest_host_first() -> None:
+    from linkcheck.check.schedule import balanced_shares, scheduled_order
+
+    urls = [f"https://tail{n}.test/x" for n in range(3)] + [
+        f"https://busy.test/{n}" for n in range(4)
+    ]
+    paced = lambda host: (4, 1.0)  # noqa: E731 - every host one request a second
+    order = scheduled_order(urls, paced)
+    # At time 0 every host may start: the busiest (4 s of schedule) first, then the tail; its
+    # later requests come when its pace allows, not behind the whole tail.
+    assert order == [
+        "https://busy.test/0", "https://tail0.test/x", "https://tail1.test/x",
+        "https://tail2.test/x", "https://busy.test/1", "https://busy.test/2", "https://busy.test/3",
+    ]  # fmt: skip
+    everything = urls + [f"https://busy2.test/{n}" for n in range(3)]
+    shares = balanced_shares(everything, 2, paced)
+    assert [len(part) for part in shares] == [5, 5]  # 5 s of schedule each, hosts kept whole
+    assert {u.split("/")[2] for u in shares[0]} & {u.split("/")[2] for u in shares[1]} == set()

@@ -28,7 +28,9 @@ from linkcheck.net.transport import environment_proxies
 # 300 is followed too when it names a Location, as browsers do.
 REDIRECT_CODES = frozenset({300, 301, 302, 303, 307, 308})
 TRANSIENT_CODES = frozenset({429, 502, 503, 504})
-# After a 429, a host gets at most one request this often for the rest of the run.
+# After a 429 without a Retry-After it can wait for, a host is held this long, and gets at most
+# one request this often for the rest of the run. (With one, it is held as long as it asked,
+# then paced as before: a Retry-After says when to come back, not to crawl.)
 RATE_LIMITED_INTERVAL = 1.0
 # How long a timed-out request has to wind down before it is abandoned.
 _CANCEL_GRACE = 1.0
@@ -246,7 +248,11 @@ class Fetcher:
         """Record ``response`` (to ``url``) in ``outcome``: the redirect to follow, or None."""
         host = response.url.host
         if response.status_code == 429:
-            self._limiter.rate_limited(host, RATE_LIMITED_INTERVAL)
+            wait = parse_retry_after(response.headers.get("retry-after"))
+            if wait is not None and wait <= self._config.max_retry_wait:
+                self._limiter.rate_limited(host, hold=wait)
+            else:
+                self._limiter.rate_limited(host, RATE_LIMITED_INTERVAL, RATE_LIMITED_INTERVAL)
         else:
             self._limiter.answered(host)
         exchange.cookie_set = exchange.cookie_set or "set-cookie" in response.headers

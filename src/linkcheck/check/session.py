@@ -17,6 +17,7 @@ import httpx
 
 from linkcheck.check.classify import Verdict, classify_fetch, confirm_not_found
 from linkcheck.check.fetch import Fetcher, FetchOutcome
+from linkcheck.check.schedule import scheduled_order
 from linkcheck.check.sites import (
     anchor_id_prefixes,
     count_lines,
@@ -103,7 +104,7 @@ async def fetch_all(
 
         ticking = asyncio.ensure_future(_every(TICK, tick)) if tick is not None else None
         try:
-            await asyncio.gather(*(one(url) for url in requests))
+            await asyncio.gather(*(one(url) for url in scheduled_order(requests, limits)))
         finally:
             if ticking is not None:
                 ticking.cancel()

@@ -1,7 +1,8 @@
 """Fetching in worker processes, each with its own share of the hosts (``--jobs``).
 
-Hosts are shared out by a stable hash (``targets.shard_of``), so every request to one host is
-made by one process and per-host politeness holds exactly as in one process. Workers stream
+Hosts are shared out by their scheduled time (``schedule.balanced_shares``), so every request
+to one host is made by one process and per-host politeness holds exactly as in one process,
+and no worker is left with the busiest hosts while the others idle. Workers stream
 their results to this process, which alone records them (cache, progress, report). A worker
 that dies is reported: its finished results are kept, and each URL it had not finished gets an
 ``error`` saying so. Ctrl-C stops every worker.
@@ -21,10 +22,10 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
 
+from linkcheck.check.schedule import balanced_shares
 from linkcheck.check.session import TICK, Fetched, FetchRequest, fetch_all
-from linkcheck.check.targets import shard_of
 from linkcheck.config import CheckConfig
-from linkcheck.model import FetchResult, Status, host_of
+from linkcheck.model import FetchResult, Status
 
 
 @dataclass(slots=True)
@@ -43,10 +44,16 @@ def fetch_in_workers(
 ) -> None:
     """Fetch ``requests`` in ``jobs`` worker processes; ``record`` is called in this process as
     each result arrives, and ``tick()`` every TICK seconds."""
-    shares: list[dict[str, FetchRequest]] = [{} for _ in range(jobs)]
-    for url, request in requests.items():
-        shares[shard_of(host_of(url), jobs)][url] = request
-    shares = [share for share in shares if share]
+
+    def limits(host: str) -> tuple[int, float]:
+        policy = config.policy(host)
+        return policy.concurrency, policy.interval
+
+    shares = [
+        {url: requests[url] for url in part}
+        for part in balanced_shares(requests, jobs, limits)
+        if part
+    ]
     # The run's concurrency is shared out too; per-host limits stay as they are.
     per_worker = dataclasses.replace(
         config, concurrency=max(1, math.ceil(config.concurrency / len(shares))), jobs=1

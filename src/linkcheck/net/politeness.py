@@ -14,8 +14,19 @@ Clock = Callable[[], float]
 RATE_LIMIT_GIVE_UP = 8
 
 
+# How far behind its schedule a pacer may start an event to catch up: the event loop wakes a
+# sleeper up to a millisecond late (epoll rounds its timeout up), every time.
+CATCH_UP = 0.002
+
+
 class Pacer:
-    """Starts events at least ``interval`` seconds apart (0: no spacing)."""
+    """Starts events on a schedule ``interval`` seconds apart (0: no spacing).
+
+    Each start follows the previous *scheduled* one, so the event loop's lateness in waking is
+    not added to every start after it (bench/polite.py measured 0.7-0.9 ms a start, 6% of a
+    10 ms interval); a start may run up to CATCH_UP behind its schedule to catch up, never more,
+    so a pacer left idle starts again from now, without a burst.
+    """
 
     def __init__(
         self, interval: float, *, sleep: Sleep = asyncio.sleep, clock: Clock = time.monotonic
@@ -36,10 +47,12 @@ class Pacer:
         if self.interval <= 0:
             return
         async with self._lock:
-            delay = self._next - self._clock()
-            if delay > 0:
-                await self._sleep(delay)
-            self._next = max(self._clock(), self._next) + self.interval
+            now = self._clock()
+            behind = now - self._next
+            start = self._next if behind <= min(CATCH_UP, self.interval) else now
+            if start > now:
+                await self._sleep(start - now)
+            self._next = start + self.interval
 
 
 class Pause:
@@ -86,6 +99,7 @@ class HostGaveUp(Exception):
 class _Host:
     slots: asyncio.Semaphore
     pacer: Pacer
+    pause: Pause
     rate_limited: int = 0  # 429 answers in a row
 
 
@@ -111,7 +125,8 @@ class HostLimiter:
         if state is None:
             concurrency, interval = self._limits(host)
             pacer = Pacer(interval, sleep=self._sleep, clock=self._clock)
-            state = self._hosts[host] = _Host(asyncio.Semaphore(concurrency), pacer)
+            pause = Pause(sleep=self._sleep, clock=self._clock)
+            state = self._hosts[host] = _Host(asyncio.Semaphore(concurrency), pacer, pause)
         return state
 
     @asynccontextmanager
@@ -123,7 +138,9 @@ class HostLimiter:
         state = self._host(host)
         self._check(host, state)
         async with state.slots:
+            await state.pause.wait()
             await state.pacer.wait()
+            await state.pause.wait()  # a 429 answered while this request waited its turn
             self._check(host, state)
             yield
 
@@ -131,11 +148,13 @@ class HostLimiter:
         if state.rate_limited >= self._give_up_after:
             raise HostGaveUp(host, state.rate_limited)
 
-    def rate_limited(self, host: str, interval: float) -> None:
-        """``host`` answered 429: space its requests at least ``interval`` apart from now on."""
+    def rate_limited(self, host: str, hold: float, spacing: float = 0.0) -> None:
+        """``host`` answered 429: none of its requests starts for ``hold`` seconds (the
+        Retry-After it asked for), and from then on they are at least ``spacing`` apart."""
         state = self._host(host)
         state.rate_limited += 1
-        state.pacer.interval = max(state.pacer.interval, interval)
+        state.pause.hold(hold)
+        state.pacer.interval = max(state.pacer.interval, spacing)
 
     def answered(self, host: str) -> None:
         """``host`` answered something other than 429."""
