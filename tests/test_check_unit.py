@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gzip
+import itertools
 import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -752,7 +753,7 @@ def test_a_late_wake_up_is_not_added_to_every_start_after_it() -> None:
             clock.starts.append(clock.now)
 
     asyncio.run(run())
-    gaps = [b - a for a, b in zip(clock.starts, clock.starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(clock.starts)]
     # On schedule: 100 intervals take 1 s and a lateness, not 100 of them (1.1 s).
     assert clock.starts[-1] - clock.starts[0] == pytest.approx(1.0, abs=0.0011)
     assert min(gaps) >= 0.010 - 0.002  # never closer than the catch-up window allows
@@ -792,3 +793,44 @@ def test_requests_start_in_schedule_order_busiest_host_first() -> None:
     shares = balanced_shares(everything, 2, paced)
     assert [len(part) for part in shares] == [5, 5]  # 5 s of schedule each, hosts kept whole
     assert {u.split("/")[2] for u in shares[0]} & {u.split("/")[2] for u in shares[1]} == set()
+
+
+def test_after_a_hold_the_waiting_requests_go_one_by_one_not_in_a_burst() -> None:
+    clock = FakeClock()
+    starts: list[float] = []
+
+    async def run() -> None:
+        limiter = HostLimiter(lambda host: (4, 1.0), sleep=clock.sleep, clock=clock.time)
+
+        async def request(n: int) -> None:
+            async with limiter.slot("e.test"):
+                starts.append(clock.now)
+                if n == 0:
+                    limiter.rate_limited("e.test", hold=5.0)  # the first one was answered 429
+
+        await asyncio.gather(*(request(n) for n in range(4)))
+
+    asyncio.run(run())
+    assert starts[0] == 0.0
+    assert all(start >= 5.0 for start in starts[1:])  # nothing inside the hold
+    assert all(b - a >= 1.0 - 0.002 for a, b in itertools.pairwise(starts[1:]))
+
+
+def test_a_request_waiting_for_its_hosts_pace_holds_no_place_in_the_gate() -> None:
+    order: list[str] = []
+
+    async def run() -> None:
+        gate = asyncio.Semaphore(1)
+        limiter = HostLimiter(lambda host: (4, 0.3 if host == "slow.test" else 0.0), gate=gate)
+
+        async def request(host: str) -> None:
+            async with limiter.slot(host):
+                order.append(host)
+                await asyncio.sleep(0.01)  # the answer
+
+        await asyncio.gather(request("slow.test"), request("slow.test"), request("fast.test"))
+
+    asyncio.run(run())
+    # The slow host's second request waits 0.3 s for its turn; the fast host's does not wait
+    # behind it for the one place in the gate.
+    assert order == ["slow.test", "fast.test", "slow.test"]

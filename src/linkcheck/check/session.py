@@ -72,10 +72,10 @@ async def fetch_all(
     def limits(host: str) -> tuple[int, float]:
         return policy(host).concurrency, policy(host).interval
 
-    limiter = HostLimiter(limits, sleep=sleep)
+    gate = asyncio.Semaphore(config.concurrency)
+    limiter = HostLimiter(limits, gate=gate, sleep=sleep)
     headers = {"Accept": PAGE_ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
     timeout = httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0), pool=None)
-    gate = asyncio.Semaphore(config.concurrency)
     jar = load_cookie_jar(config.cookie_jar)
     async with httpx.AsyncClient(
         headers=headers,
@@ -95,11 +95,10 @@ async def fetch_all(
         session = _Session(config, fetcher, policy)
 
         async def one(url: str) -> None:
-            async with gate:
-                try:
-                    result = await session.fetch_one(url, requests[url])
-                except Exception as exc:  # this URL's verdict, never the run's
-                    result = FetchResult(*unexpected(exc), checked_at=time.time())
+            try:
+                result = await session.fetch_one(url, requests[url])
+            except Exception as exc:  # this URL's verdict, never the run's
+                result = FetchResult(*unexpected(exc), checked_at=time.time())
             fetched(url, result)
 
         ticking = asyncio.ensure_future(_every(TICK, tick)) if tick is not None else None

@@ -104,17 +104,22 @@ class _Host:
 
 
 class HostLimiter:
-    """Keyed by host name: at most N requests at once, M seconds apart (``limits(host)``)."""
+    """Keyed by host name: at most N requests at once, M seconds apart (``limits(host)``); with
+    a ``gate``, also at most so many requests at once in all, a request taking its place in the
+    gate only once its host's turn has come (a request waiting for its host's pace holds no
+    place another host could use)."""
 
     def __init__(
         self,
         limits: Callable[[str], tuple[int, float]],
         *,
+        gate: asyncio.Semaphore | None = None,
         give_up_after: int = RATE_LIMIT_GIVE_UP,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
     ) -> None:
         self._limits = limits
+        self._gate = gate
         self._give_up_after = give_up_after
         self._sleep = sleep
         self._clock = clock
@@ -138,11 +143,19 @@ class HostLimiter:
         state = self._host(host)
         self._check(host, state)
         async with state.slots:
-            await state.pause.wait()
-            await state.pacer.wait()
-            await state.pause.wait()  # a 429 answered while this request waited its turn
+            while True:
+                await state.pause.wait()
+                await state.pacer.wait()
+                # A 429 answered while this request waited its turn: wait out the hold, then
+                # take a new turn (the requests waiting too go one by one, not in a burst).
+                if state.pause.remaining <= 0:
+                    break
             self._check(host, state)
-            yield
+            if self._gate is None:
+                yield
+            else:
+                async with self._gate:
+                    yield
 
     def _check(self, host: str, state: _Host) -> None:
         if state.rate_limited >= self._give_up_after:
