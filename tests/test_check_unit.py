@@ -26,7 +26,7 @@ from linkcheck.config import CheckConfig
 from linkcheck.model import Refusal, Status
 from linkcheck.net.addresses import is_private_address
 from linkcheck.net.pages import page_says_not_found
-from linkcheck.net.politeness import HostLimiter
+from linkcheck.net.politeness import HostLimiter, PriorityGate
 from linkcheck.net.probe import NetworkProbe
 from linkcheck.net.retry import parse_retry_after
 
@@ -816,11 +816,30 @@ def test_after_a_hold_the_waiting_requests_go_one_by_one_not_in_a_burst() -> Non
     assert all(b - a >= 1.0 - 0.002 for a, b in itertools.pairwise(starts[1:]))
 
 
+def test_a_freed_place_goes_to_the_host_with_the_most_work_left() -> None:
+    order: list[str] = []
+
+    async def run() -> None:
+        gate = PriorityGate(1)
+        work = {"tail.test": 1.0, "busy.test": 9.0}
+        limiter = HostLimiter(lambda host: (4, 0.0), gate=gate, priority=work.__getitem__)
+
+        async def request(host: str) -> None:
+            async with limiter.slot(host):
+                order.append(host)
+                await asyncio.sleep(0.01)
+
+        await asyncio.gather(request("tail.test"), request("tail.test"), request("busy.test"))
+
+    asyncio.run(run())
+    assert order == ["tail.test", "busy.test", "tail.test"]  # not in the order they asked
+
+
 def test_a_request_waiting_for_its_hosts_pace_holds_no_place_in_the_gate() -> None:
     order: list[str] = []
 
     async def run() -> None:
-        gate = asyncio.Semaphore(1)
+        gate = PriorityGate(1)
         limiter = HostLimiter(lambda host: (4, 0.3 if host == "slow.test" else 0.0), gate=gate)
 
         async def request(host: str) -> None:

@@ -18,14 +18,16 @@ from linkcheck.model import host_of
 NOMINAL_ANSWER = 0.05
 
 
-def _by_host(urls: Iterable[str]) -> dict[str, list[str]]:
+def by_host(urls: Iterable[str]) -> dict[str, list[str]]:
+    """``urls`` by host, each host's in their order."""
     queues: dict[str, list[str]] = {}
     for url in urls:
         queues.setdefault(host_of(url), []).append(url)
     return queues
 
 
-def _step(limits: tuple[int, float]) -> float:
+def step_of(limits: tuple[int, float]) -> float:
+    """The time one request takes of its host's schedule."""
     concurrency, interval = limits
     return max(interval, NOMINAL_ANSWER / max(1, concurrency))
 
@@ -34,8 +36,8 @@ def scheduled_order(urls: Iterable[str], limits: Callable[[str], tuple[int, floa
     """``urls`` in the order their hosts' paces would start them; at the same moment, the host
     with the most scheduled time first (then document order)."""
     keyed: list[tuple[float, float, int, str]] = []
-    for rank, (host, queue) in enumerate(_by_host(urls).items()):
-        step = _step(limits(host))
+    for rank, (host, queue) in enumerate(by_host(urls).items()):
+        step = step_of(limits(host))
         total = step * len(queue)
         keyed.extend((position * step, -total, rank, url) for position, url in enumerate(queue))
     keyed.sort(key=lambda item: item[:3])
@@ -47,12 +49,12 @@ def balanced_shares(
 ) -> list[list[str]]:
     """``urls`` in ``shares`` parts, every URL of a host in one, the hosts' scheduled time
     balanced (longest first, each to the part with the least so far)."""
-    queues = _by_host(urls)
+    queues = by_host(urls)
     load = [0.0] * shares
     parts: list[list[str]] = [[] for _ in range(shares)]
-    hosts = sorted(queues, key=lambda host: -_step(limits(host)) * len(queues[host]))
+    hosts = sorted(queues, key=lambda host: -step_of(limits(host)) * len(queues[host]))
     for host in hosts:
         least = min(range(shares), key=load.__getitem__)
-        load[least] += _step(limits(host)) * len(queues[host])
+        load[least] += step_of(limits(host)) * len(queues[host])
         parts[least].extend(queues[host])
     return parts

@@ -17,7 +17,7 @@ import httpx
 
 from linkcheck.check.classify import Verdict, classify_fetch, confirm_not_found
 from linkcheck.check.fetch import Fetcher, FetchOutcome
-from linkcheck.check.schedule import scheduled_order
+from linkcheck.check.schedule import by_host, scheduled_order, step_of
 from linkcheck.check.sites import (
     anchor_id_prefixes,
     count_lines,
@@ -27,13 +27,20 @@ from linkcheck.check.sites import (
 from linkcheck.check.targets import remap
 from linkcheck.config import CheckConfig, HostPolicy
 from linkcheck.fragments import QUOTED_TYPES, Page, verify_fragments
-from linkcheck.model import PAGE_ALIVE, FetchResult, FragmentOutcome, FragmentState, Status
+from linkcheck.model import (
+    PAGE_ALIVE,
+    FetchResult,
+    FragmentOutcome,
+    FragmentState,
+    Status,
+    host_of,
+)
 from linkcheck.net.addresses import resolves_privately
 from linkcheck.net.bodies import ACCEPT_ENCODING
 from linkcheck.net.cookies import load_cookie_jar, save_cookie_jar
 from linkcheck.net.engines import client_options
 from linkcheck.net.pages import CHALLENGE_BYTES, SOFT_404_BYTES
-from linkcheck.net.politeness import HostLimiter, Sleep
+from linkcheck.net.politeness import HostLimiter, PriorityGate, Sleep
 from linkcheck.net.probe import NetworkProbe
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -72,8 +79,14 @@ async def fetch_all(
     def limits(host: str) -> tuple[int, float]:
         return policy(host).concurrency, policy(host).interval
 
-    gate = asyncio.Semaphore(config.concurrency)
-    limiter = HostLimiter(limits, gate=gate, sleep=sleep)
+    # Each host's scheduled work still to do: the busiest host gets the next free place first.
+    left = {host: len(queue) * step_of(limits(host)) for host, queue in by_host(requests).items()}
+    limiter = HostLimiter(
+        limits,
+        gate=PriorityGate(config.concurrency),
+        priority=lambda host: left.get(host, 0.0),
+        sleep=sleep,
+    )
     headers = {"Accept": PAGE_ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
     timeout = httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0), pool=None)
     jar = load_cookie_jar(config.cookie_jar)
@@ -99,6 +112,8 @@ async def fetch_all(
                 result = await session.fetch_one(url, requests[url])
             except Exception as exc:  # this URL's verdict, never the run's
                 result = FetchResult(*unexpected(exc), checked_at=time.time())
+            host = host_of(url)
+            left[host] -= step_of(limits(host))
             fetched(url, result)
 
         ticking = asyncio.ensure_future(_every(TICK, tick)) if tick is not None else None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -88,6 +90,45 @@ class Pause:
                 return
 
 
+class PriorityGate:
+    """At most ``size`` holders at once; a place that frees goes to the waiter with the highest
+    priority (then the longest waiting), not merely the first to have asked."""
+
+    def __init__(self, size: int) -> None:
+        self._free = max(1, size)
+        self._waiting: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+
+    async def acquire(self, priority: float) -> None:
+        if self._free > 0 and not self._waiting:
+            self._free -= 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (-priority, next(self._arrivals), turn))
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # handed a place while being cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        while self._waiting:
+            _, _, turn = heapq.heappop(self._waiting)
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._free += 1
+
+    @asynccontextmanager
+    async def place(self, priority: float) -> AsyncIterator[None]:
+        await self.acquire(priority)
+        try:
+            yield
+        finally:
+            self.release()
+
+
 class HostGaveUp(Exception):
     """The host kept answering 429: its requests still waiting are not sent."""
 
@@ -107,19 +148,21 @@ class HostLimiter:
     """Keyed by host name: at most N requests at once, M seconds apart (``limits(host)``); with
     a ``gate``, also at most so many requests at once in all, a request taking its place in the
     gate only once its host's turn has come (a request waiting for its host's pace holds no
-    place another host could use)."""
+    place another host could use), the host with the most work left (``priority``) first."""
 
     def __init__(
         self,
         limits: Callable[[str], tuple[int, float]],
         *,
-        gate: asyncio.Semaphore | None = None,
+        gate: PriorityGate | None = None,
+        priority: Callable[[str], float] = lambda host: 0.0,
         give_up_after: int = RATE_LIMIT_GIVE_UP,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
     ) -> None:
         self._limits = limits
         self._gate = gate
+        self._priority = priority
         self._give_up_after = give_up_after
         self._sleep = sleep
         self._clock = clock
@@ -153,9 +196,9 @@ class HostLimiter:
             self._check(host, state)
             if self._gate is None:
                 yield
-            else:
-                async with self._gate:
-                    yield
+                return
+            async with self._gate.place(self._priority(host)):
+                yield
 
     def _check(self, host: str, state: _Host) -> None:
         if state.rate_limited >= self._give_up_after:
