@@ -48,6 +48,8 @@ class FakeWeb:
     soft_404_title: str | None = None
     # Authorization headers received, by path.
     authorizations: dict[str, list[str | None]] = field(default_factory=dict)
+    # When each request arrived (time.monotonic()), and its path: the server's log.
+    arrivals: list[tuple[float, str]] = field(default_factory=list)
 
     def count(self, key: str) -> int:
         with self.lock:
@@ -93,6 +95,8 @@ def make_handler(web: FakeWeb) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             path, query = parts.path, parse_qs(parts.query)
             key = query.get("key", [""])[0]
+            with web.lock:
+                web.arrivals.append((time.monotonic(), self.path))
             web.count(path)
             with web.lock:
                 web.connections.add(self.client_address[:2])

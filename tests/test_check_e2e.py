@@ -458,3 +458,30 @@ def test_two_runs_at_once_share_the_cache(tmp_path: Path, site: Host) -> None:
     with sqlite3.connect(tmp_path / ".linkcheck" / "cache.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 80
+
+
+def test_a_paced_host_is_asked_on_schedule_and_left_alone_inside_a_retry_after(
+    tmp_path: Path,
+) -> None:
+    """From the server's own log: requests to a host paced 100 ms apart arrive 100 ms apart
+    (to the few milliseconds a loaded machine adds), the run keeps that schedule, and after a
+    429 with Retry-After: 1 the host hears nothing for that second."""
+    import itertools
+
+    web = FakeWeb()
+    with serve(web) as host:
+        urls = [host.url(f"/ok?key=p{n}") for n in range(12)]
+        urls.insert(4, host.url("/ratelimited?key=rl"))
+        (tmp_path / "doc.md").write_text("\n".join(f"[s{n}]({u})" for n, u in enumerate(urls)))
+        done = linkcheck(
+            "doc.md", "--no-cache", "--host-interval", "0.1", "--per-host", "4",
+            "--canary", host.base, "--format", "json", cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    times = [t for t, _ in web.arrivals]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.1 - 0.015, gaps  # never sooner than the interval, give or take
+    limited = next(t for t, path in web.arrivals if path.startswith("/ratelimited"))
+    assert not [t for t in times if limited < t < limited + 1.0 - 0.015]  # the hold kept
+    # 13 requests, 12 intervals, one 1 s hold: on schedule, not an interval late each time.
+    assert times[-1] - times[0] < 12 * 0.1 + 1.0 + 0.35
