@@ -465,3 +465,21 @@ def test_one_doi_cited_under_two_titles_is_asked_once_and_judged_for_each() -> N
     verdicts = check_identifiers(CheckConfig(), [right, wrong], sleep=FakeClock().sleep)
     assert [v.status for v in verdicts] == [Status.OK, Status.MISMATCH]
     assert respx.get(f"{DOI}/10.1000/twice").call_count == 1
+
+
+def test_a_fault_of_ours_in_the_registries_is_the_identifiers_verdict_not_the_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import linkcheck.registries
+    from linkcheck.check.runner import Checker
+    from linkcheck.model import Citation
+
+    def broken(*args: object, **kwargs: object) -> list[IdentifierVerdict]:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(linkcheck.registries, "check_identifiers", broken)
+    citation = Citation("https://doi.org/10.1000/x", "a.md", 1, 1, "", "link", UrlKind.DOI,
+                        identifier="10.1000/x")  # fmt: skip
+    checker = Checker(CheckConfig(no_cache=True))
+    (result,) = checker.check(checker.plan([citation]))
+    assert (result.status, result.reason) == (Status.ERROR, "unexpected error: a bug")

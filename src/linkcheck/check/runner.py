@@ -162,9 +162,18 @@ class Checker:
             )
             for index in asked
         }
-        verdicts = check_identifiers(
-            self.config, list(identifiers.values()), self.store, self.works
-        )
+        try:
+            verdicts = check_identifiers(
+                self.config, list(identifiers.values()), self.store, self.works
+            )
+        except Exception as exc:  # the identifiers' trouble is their verdict, never the run's
+            reason = f"unexpected error: {exc}"
+            return {
+                index: Result(
+                    cited[index].url, Status.ERROR, reason, None, _locations(cited[index])
+                )
+                for index in asked
+            }
         registered = {}
         for index, verdict in zip(identifiers, verdicts, strict=True):
             item = cited[index]
