@@ -401,9 +401,15 @@ def test_a_cited_title_is_compared_as_people_write_it() -> None:
         "Smith and Jones 2019",
         "the paper",
         "PDF",
+        "the original transformer paper",
+        "see our study of graph networks here",
+        "this great preprint about cats and dogs",
     ):
         assert not is_a_title(label), label
-    assert is_a_title("Attention is all you need")
+    assert is_a_title("Attention Is All You Need")  # Title Case
+    assert is_a_title("Deep residual learning for image recognition")  # six words, no pointing
+    assert is_a_title("BERT: Pre-training of Deep Bidirectional Transformers")
+    assert not is_a_title("Attention is all you need")  # five words in sentence case: unsure
 
 
 def recorded(name: str) -> Any:

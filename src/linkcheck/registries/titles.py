@@ -20,6 +20,8 @@ from rapidfuzz import fuzz
 MISMATCH_BELOW = 60.0
 _WORD = re.compile(r"[a-z0-9]+")
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d[a-z]?\b")
+# Words with which link text points at the work instead of naming it.
+_POINTING = frozenset("see here this our their paper article preprint link study".split())  # noqa: SIM905
 _NUMBERED = re.compile(r"^[\[(]?\d{1,4}[\])]?$")
 # Link text that names no title: what people write on a link instead.
 _NOT_TITLES = frozenset(
@@ -90,7 +92,9 @@ def _latex_as_text(title: str) -> str:
 
 def is_a_title(text: str) -> bool:
     """Could link text be the cited work's title? Not "here", "[12]", a URL or an identifier,
-    "Smith et al. (2019)", or a word or two."""
+    "Smith et al. (2019)", a word or two, nor a description ("the original transformer
+    paper", "see our 2019 study here"): a title is written in Title Case, or runs to six words
+    or more without pointing at itself."""
     stripped = text.strip().strip("\"'“”‘’*_")
     if not stripped or _NUMBERED.match(stripped) or "://" in stripped:
         return False
@@ -101,7 +105,14 @@ def is_a_title(text: str) -> bool:
     if len(words) < 3 or all(word in _NOT_TITLES for word in words):
         return False
     # "Vaswani and Shazeer 2017": an author and a year, not a title.
-    return not (_YEAR.search(lowered) and len(words) <= 5)
+    if _YEAR.search(lowered) and len(words) <= 5:
+        return False
+    significant = [word for word in re.findall(r"[^\W\d_][\w'’-]*", stripped) if len(word) > 3]
+    title_case = bool(significant) and (
+        sum(word[0].isupper() for word in significant) >= 2 * len(significant) / 3
+    )
+    pointing = any(word in _POINTING for word in words)
+    return title_case or (len(words) >= 6 and not pointing)
 
 
 def similarity(cited: str, registered: str) -> float:
