@@ -236,7 +236,6 @@ class Lane:
         self.pacer = Pacer(1.0 / rate if rate > 0 else 0.0, sleep=sleep, clock=clock)
         self.pause = Pause(sleep=sleep, clock=clock)
         self.concurrency = max(1, concurrency)
-        self.sent = 0
         self._active = 0
         self._turn = asyncio.Condition()
 
@@ -259,9 +258,11 @@ class Lane:
             await self._turn.wait_for(lambda: self._active < self.concurrency)
             self._active += 1
         try:
-            await self.pause.wait()
-            await self.pacer.wait()
-            self.sent += 1
+            while True:  # a hold that began while this request waited its turn: a new turn
+                await self.pause.wait()
+                await self.pacer.wait()
+                if self.pause.remaining <= 0:
+                    break
             yield
         finally:
             async with self._turn:
