@@ -16,11 +16,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from linkcheck.extract.declaration import DocumentFormat
-from linkcheck.extract.raw import DOI_RESOLVER, RawLink, collapse_whitespace, inside, merged_spans
+from linkcheck.extract.raw import (
+    ARXIV_ABS,
+    DOI_RESOLVER,
+    RawLink,
+    collapse_whitespace,
+    inside,
+    merged_spans,
+)
 from linkcheck.extract.text import find_bare_urls
 from linkcheck.model import Format
 
-ARXIV_ABS = "https://arxiv.org/abs/"
 # The eprint types biblatex links (its standard ``eprinttype`` handlers), and where.
 EPRINTS = {
     "arxiv": ARXIV_ABS,

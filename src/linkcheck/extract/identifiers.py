@@ -15,10 +15,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from linkcheck.extract.raw import DOI_RESOLVER, RawLink
+from linkcheck.extract.raw import ARXIV_ABS, DOI_RESOLVER, RawLink
 from linkcheck.model import UrlKind, doi_path
 
-ARXIV_ABS = "https://arxiv.org/abs/"
 _DOI_URL = re.compile(r"^https?://(?:dx\.|www\.)?doi\.org/(?:urn:doi:)?(10\.[^#]*)(#.*)?$", re.I)
 _DOI_SCHEME = re.compile(r"^(?:doi:|info:doi/)\s*(.*)$", re.I | re.S)
 _DOI = re.compile(r"^10\.\d+(?:\.\d+)*/\S+$")

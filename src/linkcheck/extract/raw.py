@@ -9,6 +9,8 @@ from dataclasses import dataclass
 # Where a DOI is resolved: a cited DOI (``doi:10.…``, a ``doi`` field, ``\\doi{…}``) is this
 # URL, the form the DOI Foundation recommends.
 DOI_RESOLVER = "https://doi.org/"
+# Where an arXiv id is read: its abstract page.
+ARXIV_ABS = "https://arxiv.org/abs/"
 
 
 @dataclass(frozen=True, slots=True)
