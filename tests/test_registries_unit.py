@@ -489,3 +489,21 @@ def test_a_fault_of_ours_in_the_registries_is_the_identifiers_verdict_not_the_ru
     checker = Checker(CheckConfig(no_cache=True))
     (result,) = checker.check(checker.plan([citation]))
     assert (result.status, result.reason) == (Status.ERROR, "unexpected error: a bug")
+
+
+def test_an_interruption_while_the_registries_are_asked_is_reported_not_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import linkcheck.registries
+    from linkcheck.check.runner import Checker
+    from linkcheck.model import Citation
+
+    def interrupted(*args: object, **kwargs: object) -> list[IdentifierVerdict]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(linkcheck.registries, "check_identifiers", interrupted)
+    citation = Citation("https://doi.org/10.1000/x", "a.md", 1, 1, "", "link", UrlKind.DOI,
+                        identifier="10.1000/x")  # fmt: skip
+    checker = Checker(CheckConfig(no_cache=True))
+    (result,) = checker.check(checker.plan([citation]))
+    assert checker.interrupted and result.status is Status.SKIPPED

@@ -98,7 +98,12 @@ class Checker:
         """
         results: list[Result | None] = [None] * len(cited)
         pending: dict[str, list[int]] = {}
-        registered = self._identifiers(cited)
+        try:
+            registered = self._identifiers(cited)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM while the registries were asked
+            self.interrupted = True
+            reason = "not checked: the run was interrupted"
+            return [Result(i.url, Status.SKIPPED, reason, None, _locations(i)) for i in cited]
         for index, item in enumerate(cited):
             if item.fetch_url is not None and not self.config.offline:
                 pending.setdefault(item.fetch_url, []).append(index)
