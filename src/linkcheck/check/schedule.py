@@ -10,7 +10,7 @@ each to the least loaded worker.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from linkcheck.model import host_of
 
@@ -35,13 +35,22 @@ def step_of(limits: tuple[int, float]) -> float:
 def scheduled_order(urls: Iterable[str], limits: Callable[[str], tuple[int, float]]) -> list[str]:
     """``urls`` in the order their hosts' paces would start them; at the same moment, the host
     with the most scheduled time first (then document order)."""
-    keyed: list[tuple[float, float, int, str]] = []
-    for rank, (host, queue) in enumerate(by_host(urls).items()):
+    return [url for _, url in schedule(by_host(urls), limits)]
+
+
+def schedule(
+    queues: Mapping[str, list[str]], limits: Callable[[str], tuple[int, float]]
+) -> list[tuple[str, str]]:
+    """(host, URL) in scheduled order (see ``scheduled_order``), from the URLs by host."""
+    keyed: list[tuple[float, float, int, str, str]] = []
+    for rank, (host, queue) in enumerate(queues.items()):
         step = step_of(limits(host))
         total = step * len(queue)
-        keyed.extend((position * step, -total, rank, url) for position, url in enumerate(queue))
+        keyed.extend(
+            (position * step, -total, rank, host, url) for position, url in enumerate(queue)
+        )
     keyed.sort(key=lambda item: item[:3])
-    return [url for *_, url in keyed]
+    return [(host, url) for *_, host, url in keyed]
 
 
 def balanced_shares(

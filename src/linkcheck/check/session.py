@@ -18,7 +18,7 @@ import httpx
 
 from linkcheck.check.classify import Verdict, classify_fetch, confirm_not_found
 from linkcheck.check.fetch import Fetcher, FetchOutcome
-from linkcheck.check.schedule import by_host, scheduled_order, step_of
+from linkcheck.check.schedule import by_host, schedule, step_of
 from linkcheck.check.sites import (
     anchor_id_prefixes,
     count_lines,
@@ -34,7 +34,6 @@ from linkcheck.model import (
     FragmentOutcome,
     FragmentState,
     Status,
-    host_of,
 )
 from linkcheck.net.addresses import resolves_privately
 from linkcheck.net.bodies import ACCEPT_ENCODING
@@ -78,11 +77,12 @@ async def fetch_all(
         return policies[host]
 
     def limits(host: str) -> tuple[int, float]:
-        return policy(host).concurrency, policy(host).interval
+        return policy(host).pace
 
     # Each host's scheduled work still to do: the busiest host gets the next free place first.
     queues = by_host(requests)
-    left = {host: len(queue) * step_of(limits(host)) for host, queue in queues.items()}
+    steps = {host: step_of(limits(host)) for host in queues}
+    left = {host: len(queue) * steps[host] for host, queue in queues.items()}
     # Where hosts are paced, a request takes its place in the run's concurrency only once its
     # host's turn has come (waiting for its pace, it would hold a place another host could
     # use). Where none is, the places are taken as the requests start: the cheaper way, and
@@ -115,20 +115,19 @@ async def fetch_all(
         fetcher = Fetcher(config, client, limiter, network, policy, sleep=sleep)
         session = _Session(config, fetcher, policy)
 
-        async def one(url: str) -> None:
+        async def one(host: str, url: str) -> None:
             async with contextlib.nullcontext() if paced else gate:
                 try:
                     result = await session.fetch_one(url, requests[url])
                 except Exception as exc:  # this URL's verdict, never the run's
                     result = FetchResult(*unexpected(exc), checked_at=time.time())
             if paced:
-                host = host_of(url)
-                left[host] -= step_of(limits(host))
+                left[host] -= steps[host]
             fetched(url, result)
 
         ticking = asyncio.ensure_future(_every(TICK, tick)) if tick is not None else None
         try:
-            await asyncio.gather(*(one(url) for url in scheduled_order(requests, limits)))
+            await asyncio.gather(*(one(host, url) for host, url in schedule(queues, limits)))
         finally:
             if ticking is not None:
                 ticking.cancel()

@@ -45,13 +45,9 @@ def fetch_in_workers(
     """Fetch ``requests`` in ``jobs`` worker processes; ``record`` is called in this process as
     each result arrives, and ``tick()`` every TICK seconds."""
 
-    def limits(host: str) -> tuple[int, float]:
-        policy = config.policy(host)
-        return policy.concurrency, policy.interval
-
     shares = [
         {url: requests[url] for url in part}
-        for part in balanced_shares(requests, jobs, limits)
+        for part in balanced_shares(requests, jobs, lambda host: config.policy(host).pace)
         if part
     ]
     # The run's concurrency is shared out too; per-host limits stay as they are.

@@ -75,6 +75,11 @@ class HostPolicy:
     timeout: float
     accept: frozenset[int]
 
+    @property
+    def pace(self) -> tuple[int, float]:
+        """(requests at once, seconds between two): what the host's schedule is made of."""
+        return self.concurrency, self.interval
+
 
 @dataclass(slots=True)
 class CheckConfig:

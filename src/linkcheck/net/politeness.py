@@ -90,6 +90,17 @@ class Pause:
                 return
 
 
+async def take_turn(pause: Pause, pacer: Pacer) -> None:
+    """Return when a request may start: after any hold, at its pacer's next turn. A hold that
+    began while it waited its turn (a 429 to another request) is waited out, then a new turn
+    taken: the requests waiting too go one by one, not in a burst."""
+    while True:
+        await pause.wait()
+        await pacer.wait()
+        if pause.remaining <= 0:
+            return
+
+
 class PriorityGate:
     """At most ``size`` holders at once; a place that frees goes to the waiter with the highest
     priority (then the longest waiting), not merely the first to have asked."""
@@ -186,13 +197,7 @@ class HostLimiter:
         state = self._host(host)
         self._check(host, state)
         async with state.slots:
-            while True:
-                await state.pause.wait()
-                await state.pacer.wait()
-                # A 429 answered while this request waited its turn: wait out the hold, then
-                # take a new turn (the requests waiting too go one by one, not in a burst).
-                if state.pause.remaining <= 0:
-                    break
+            await take_turn(state.pause, state.pacer)
             self._check(host, state)
             if self._gate is None:
                 yield
@@ -258,11 +263,7 @@ class Lane:
             await self._turn.wait_for(lambda: self._active < self.concurrency)
             self._active += 1
         try:
-            while True:  # a hold that began while this request waited its turn: a new turn
-                await self.pause.wait()
-                await self.pacer.wait()
-                if self.pause.remaining <= 0:
-                    break
+            await take_turn(self.pause, self.pacer)
             yield
         finally:
             async with self._turn:
