@@ -55,6 +55,16 @@ class Identified:
     url: str
     note: str | None = None
 
+    @property
+    def key(self) -> tuple[UrlKind, str | None]:
+        """What two citations of the same identifier share."""
+        return self.kind, self.identifier
+
+
+def _cited_as(url: str) -> tuple[UrlKind, str | None] | None:
+    identified = identify(url)
+    return identified.key if identified is not None else None
+
 
 def doi_key(doi: str) -> str:
     """A DOI as compared and cached: ASCII case-folded (DOIs are case-insensitive so)."""
@@ -165,14 +175,12 @@ def with_identifiers(
     found = list(links)
     cited: dict[tuple[UrlKind, str | None], list[int]] = {}
     for link in found:
-        identified = identify(link.url)
-        if identified is not None:
-            cited.setdefault((identified.kind, identified.identifier), []).append(link.offset)
+        if (key := _cited_as(link.url)) is not None:
+            cited.setdefault(key, []).append(link.offset)
     kept = []
     for mention in mentions:
-        identified = identify(mention.url)
-        key = (identified.kind, identified.identifier) if identified else None
-        near = cited.get(key, []) if key else []
+        key = _cited_as(mention.url)
+        near = cited.get(key, []) if key is not None else []
         if not any(abs(offset - mention.offset) <= _SAME_CITATION for offset in near):
             kept.append(mention)
     yield from heapq.merge(found, kept, key=lambda link: link.offset)
@@ -184,13 +192,9 @@ def unlinked_mentions(text: str, linked: Iterable[str]) -> Iterator[str]:
     if not _MENTIONS.search(text):
         return
     seen: set[object] = set()
-    for url in linked:
-        identified = identify(url)
-        if identified is not None:
-            seen.add((identified.kind, identified.identifier))
+    seen.update(key for url in linked if (key := _cited_as(url)) is not None)
     for mention in find_identifiers(text):
-        identified = identify(mention.url)
-        key = (identified.kind, identified.identifier) if identified else mention.url
-        if key not in seen:
-            seen.add(key)
+        said = _cited_as(mention.url) or mention.url
+        if said not in seen:
+            seen.add(said)
             yield mention.url

@@ -22,6 +22,7 @@ from linkcheck import __version__
 from linkcheck.config import CheckConfig
 from linkcheck.model import Location, ManifestEntry, Result, Status, iso_utc
 from linkcheck.report.output import write_text_file
+from linkcheck.report.results import plural, summary
 
 # How each status is shown: a class for its colour (each passes WCAG AA against white text) and
 # a sign, so that a status is never told by colour alone.
@@ -140,10 +141,8 @@ def write_html(
 
 
 def _header(results: Sequence[Result], info: RunInfo, title: str) -> str:
-    counts = {s: 0 for s in Status}  # distinct URLs, as the JSON report's summary counts them
-    for result in results:
-        counts[result.status] += 1
-    present = [(s, n) for s, n in counts.items() if n]
+    counts = summary(results)  # distinct URLs, as the JSON report counts them
+    present = [(s, counts[s.value]) for s in Status if counts[s.value]]
     total = sum(n for _, n in present) or 1
     bars, x = [], 0.0
     for status, count in present:
@@ -172,7 +171,8 @@ def _header(results: Sequence[Result], info: RunInfo, title: str) -> str:
 
 
 def _count(number: int, word: str) -> str:
-    return f"{number:,} {word}{'' if number == 1 else 's'}"
+    """``1 URL``, ``20,000 URLs``: a count as a reader of a large report reads it."""
+    return plural(number, word).replace(str(number), f"{number:,}", 1)
 
 
 def _controls(results: Sequence[Result]) -> str:
