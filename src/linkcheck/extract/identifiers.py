@@ -37,7 +37,8 @@ _PROSE = re.compile(
     rf"|arxiv(?:\s*:\s*|\s+)(?P<arxiv>{_ARXIV_ID})(?!\w|\.\w))",
     re.I,
 )
-_MENTIONS = re.compile(r"doi|arxiv", re.I)
+# A text that may cite one ("doi" as a word: not every "doing" is a second look).
+_MENTIONS = re.compile(r"\bdoi\b|arxiv", re.I)
 _TRAILING = ".,;:!?'*_~"  # prose punctuation after a DOI, as after a bare URL
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # A prose mention this close to a link of the same identifier is that link's text.

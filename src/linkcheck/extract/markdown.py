@@ -33,8 +33,8 @@ _OPTIONS = (
     | pyromark.Options.ENABLE_GFM
 )
 # What a bare URL or a written-out identifier ("doi:10.…", "arXiv:…") starts with.
-_URL_HINT = re.compile(r"://|www\.|mailto:|doi|arxiv", re.IGNORECASE)
-_URL_HINT_BYTES = re.compile(rb"://|www\.|mailto:|doi|arxiv", re.IGNORECASE)
+_URL_HINT = re.compile(r"://|www\.|mailto:|\bdoi\b|arxiv", re.IGNORECASE)
+_URL_HINT_BYTES = re.compile(rb"://|www\.|mailto:|\bdoi\b|arxiv", re.IGNORECASE)
 _REFERENCE_TYPES = frozenset(
     {
         "Reference",
