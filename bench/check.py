@@ -153,10 +153,12 @@ def wait_for(port: int) -> None:
     sys.exit("the benchmark server did not start")
 
 
-def measure(command: list[str], cwd: Path) -> Figures:
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Figures:
     """Wall time, peak RSS and CPU (user + system, with its worker processes) of ``command``."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     assert child.stderr is not None

@@ -23,6 +23,7 @@ import trustme
 from fakeweb import FakeWeb, Host, refused_port, serve, wait_until
 
 from helpers import run_linkcheck as linkcheck
+from linkcheck.extract import FORMATS
 
 pytestmark = pytest.mark.e2e  # runs the real command line or real servers
 
@@ -199,3 +200,8 @@ def test_a_warm_rerun_loads_no_http_machinery(tmp_path: Path, hosts: list[Host])
     # The other formats' readers load with the first document of their format, not before.
     heavy |= {"docutils", "nbformat", "bibtexparser", "pylatexenc", "pypdfium2"}
     assert modules & heavy == set(), sorted(modules & heavy)
+    readers = {fmt.reader_module for fmt in FORMATS}
+    # Markdown's reader, and the readers it hands inline HTML and prose to.
+    markdown = {f"linkcheck.extract.{name}" for name in ("markdown", "html", "text")}
+    assert markdown <= readers
+    assert modules & readers == markdown, sorted(modules & readers)

@@ -286,7 +286,7 @@ EXTENSION_USES = {
 def _format_modules() -> set[str]:
     from linkcheck.extract import FORMATS
 
-    return FORMAT_MODULES | {fmt.extract.__module__ for fmt in FORMATS}
+    return FORMAT_MODULES | {fmt.reader_module for fmt in FORMATS}
 
 
 @pytest.mark.parametrize("module", MODULES)
@@ -323,6 +323,15 @@ def test_the_registry_and_the_vocabulary_name_the_same_formats() -> None:
     assert [fmt.name for fmt in FORMATS] == sorted(Format, key=[f.name for f in FORMATS].index)
     assert {fmt.name for fmt in FORMATS} == set(Format)
     assert FORMATS[-1].sniff is None  # the fallback comes last, taking what nothing else did
+
+
+def test_every_declared_reader_is_a_function_of_its_module() -> None:
+    from linkcheck.extract import FORMATS
+    from linkcheck.extract.declaration import reader_of
+
+    for fmt in FORMATS:
+        reader = reader_of(fmt.reader)
+        assert callable(reader) and reader.__module__ == fmt.reader_module, fmt.reader
 
 
 def test_the_readme_and_the_hooks_list_the_registrys_formats() -> None:

@@ -12,6 +12,7 @@ from urllib.parse import urljoin
 from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.deephtml import parse_html_document
 from linkcheck.extract.formats import (
+    FALLBACK,
     FORMATS,
     detect_format,
     document_format,
@@ -20,10 +21,9 @@ from linkcheck.extract.formats import (
     walked_extensions,
 )
 from linkcheck.extract.frontmatter import document_date, extract_front_matter, front_matter_end
-from linkcheck.extract.html import attribute_escaped
 from linkcheck.extract.identifiers import identify, with_identifiers
 from linkcheck.extract.ignores import ignore_for, ignore_rules
-from linkcheck.extract.raw import RawLink, UnreadableDocument
+from linkcheck.extract.raw import RawLink, UnreadableDocument, attribute_escaped
 from linkcheck.extract.source import (
     FALLBACK_ENCODING,
     LineIndex,
@@ -32,7 +32,6 @@ from linkcheck.extract.source import (
     declared_codec,
     decode_document,
 )
-from linkcheck.extract.text import extract_text
 from linkcheck.extract.urls import classify_url, served_file
 from linkcheck.model import Citation, Document, Format, Site, UrlKind
 
@@ -140,7 +139,7 @@ def iter_text_stream(
         newline = text.rfind("\n", 0, start)
         column_base = start - newline - 1 if newline != -1 else column_base + start
         local = LineIndex(segment)
-        for raw in extract_text(segment):
+        for raw in FALLBACK.extract(segment, 0):  # plain text
             line, column = local.position(raw.offset)
             if line == 1:
                 column += column_base

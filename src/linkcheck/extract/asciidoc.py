@@ -18,11 +18,9 @@ import re
 from collections.abc import Iterator
 from posixpath import join as join_path
 
-from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.html import extract_html
 from linkcheck.extract.raw import RawLink, collapse_whitespace, inside, merged_spans
 from linkcheck.extract.text import trim_url
-from linkcheck.model import Format
 
 _ATTRIBUTE = re.compile(r"^:([\w][\w-]*):[ \t]*(\S[^\n]*?)[ \t]*$", re.M)
 _ENTRY_OR_CONDITIONAL = re.compile(
@@ -51,7 +49,6 @@ _ANGLE = re.compile(r"<((?:https?|ftp|irc)://[^\s<>\[]+)(?:\[([^\]\n]*)\])?>")
 _BARE = re.compile(rf"(?<![\w\\:/\[={{]){_TARGET}")
 _EMAIL = re.compile(r"(?<![\w.:/\\])[a-zA-Z0-9][\w.%+-]*@[\w-]+(?:\.[a-zA-Z0-9-]+)+")
 _WEB = ("http://", "https://", "ftp://", "irc://", "mailto:")
-_SIGNS = re.compile(r"^(?:= \S|:[\w-]+:(?:\s|$)|\[source(?:,|\])|image::|include::)", re.M)
 
 
 def extract_asciidoc(text: str, base_offset: int = 0) -> Iterator[RawLink]:
@@ -207,12 +204,3 @@ def _hidden(text: str) -> list[tuple[int, int]]:
         elif line.group("kind") and _ATTRIBUTE.match(inline):
             spans.append(line.span())  # ifdef::name[:attr: value]: an entry, not text
     return spans
-
-
-FORMAT = DocumentFormat(
-    Format.ASCIIDOC,
-    "AsciiDoc",
-    extract_asciidoc,
-    extensions=(".adoc", ".asciidoc", ".asc"),
-    sniff=lambda head: len(_SIGNS.findall(head)) >= 2,
-)

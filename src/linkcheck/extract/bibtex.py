@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.raw import (
     ARXIV_ABS,
     DOI_RESOLVER,
@@ -25,7 +24,6 @@ from linkcheck.extract.raw import (
     merged_spans,
 )
 from linkcheck.extract.text import find_bare_urls
-from linkcheck.model import Format
 
 # The eprint types biblatex links (its standard ``eprinttype`` handlers), and where.
 EPRINTS = {
@@ -46,9 +44,6 @@ _URL_COMMANDS = re.compile(r"\\(?:url|href)\s*\{([^{}\s]+)\}")
 _DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.I)
 # TeX escapes a URL or DOI may carry: \_ \% \# \& \~ as the characters they print.
 _TEX_ESCAPE = re.compile(r"\\([_%#&~$])")
-_ENTRY = re.compile(
-    r"^\s*@\s*(?:article|book|inproceedings|misc|online|string|techreport)\s*\{", re.I | re.M
-)
 
 
 def extract_bibtex(text: str, base_offset: int = 0) -> Iterator[RawLink]:
@@ -108,17 +103,3 @@ def _written_at(text: str, written: str, start: int) -> int:
     """Where ``written`` first appears from ``start`` (the field's line) on."""
     found = text.find(written, start)
     return found if found != -1 else start
-
-
-def _looks_like_bibtex(head: str) -> bool:
-    return _ENTRY.search(head) is not None and "\\documentclass" not in head
-
-
-FORMAT = DocumentFormat(
-    Format.BIBTEX,
-    "BibTeX",
-    extract_bibtex,
-    extensions=(".bib",),
-    sniff=_looks_like_bibtex,
-    prose=False,
-)

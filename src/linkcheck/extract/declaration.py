@@ -1,13 +1,18 @@
-"""What a document format declares: the one place its knowledge lives (see ``formats.py``)."""
+"""What a document format declares (see ``formats.py``): its name, how its files are recognised
+and decoded, and which reader turns its text into links. The reader is imported with the first
+document of its format, so that a run reading only Markdown loads no other reader."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from linkcheck.extract.raw import RawLink
 from linkcheck.extract.source import decode_document
 from linkcheck.model import Format
+
+Reader = Callable[[str, int], Iterator[RawLink]]  # (text, its offset in the file) → links
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +22,8 @@ class DocumentFormat:
 
     name: Format
     title: str  # for people: the README's table, error messages
-    extract: Callable[[str, int], Iterator[RawLink]]  # (text, its offset in the file) → links
+    # "module:function" in linkcheck.extract: the reader, imported when first used.
+    reader: str
     extensions: tuple[str, ...] = ()  # a file ending so is in this format
     # A file ending so is read by its content, and may be in this format.
     by_content: tuple[str, ...] = ()
@@ -35,3 +41,23 @@ class DocumentFormat:
     # Is the document's text read for DOIs and arXiv ids written out ("doi:10.…") after its
     # reader? (No for binary formats, and for readers that find them in their prose themselves.)
     prose: bool = True
+
+    def extract(self, text: str, offset: int) -> Iterator[RawLink]:
+        """The links of ``text``, which starts at character ``offset`` of its file."""
+        return reader_of(self.reader)(text, offset)
+
+    @property
+    def reader_module(self) -> str:
+        """The reader's module, by its full name."""
+        return f"linkcheck.extract.{self.reader.partition(':')[0]}"
+
+
+@cache
+def reader_of(reference: str) -> Reader:
+    """The function a ``module:function`` reference in linkcheck.extract names."""
+    module, _, function = reference.partition(":")
+    # The import statement's own path (importlib.import_module bypasses it, and with it
+    # ``python -X importtime``, which is how a test sees which readers a run loaded).
+    loaded = __import__(f"linkcheck.extract.{module}", fromlist=[function])
+    reader: Reader = getattr(loaded, function)
+    return reader

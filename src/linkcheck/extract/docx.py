@@ -12,16 +12,13 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.identifiers import unlinked_mentions
 from linkcheck.extract.raw import (
     RawLink,
     UnreadableDocument,
     as_bytes,
     collapse_whitespace,
-    from_bytes,
 )
-from linkcheck.model import Format
 
 if TYPE_CHECKING:
     import zipfile
@@ -132,15 +129,3 @@ def _text(element: etree._Element) -> str:
             parts.append(_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
-
-
-FORMAT = DocumentFormat(
-    Format.DOCX,
-    "Word document",
-    extract_docx,
-    extensions=(".docx",),
-    decode=from_bytes,
-    media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    fixable=False,
-    prose=False,
-)

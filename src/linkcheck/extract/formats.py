@@ -1,49 +1,174 @@
-"""The document formats extraction reads: one module each, registered here in the order their
-content is tried. The walk, format detection, ``--format-of``, ``fix`` and the README's table of
-formats all read this registry.
+"""The document formats extraction reads, declared here in the order their content is tried:
+what each is called, how its files are recognised (extensions, and a sniff of a document's start)
+and decoded, and which module reads it. The walk, format detection, ``--format-of``, ``fix`` and
+the README's table of formats all read this registry. A reader module is imported with the first
+document of its format (a warm rerun of Markdown loads no other reader).
 
-To add a format: a module declaring its ``FORMAT`` (see DocumentFormat), its name in
-``model.Format``, and one line in ``FORMATS`` below.
+To add a format: a module with its reader (text and offset in, ``RawLink``s out), its name in
+``model.Format``, and its declaration in ``FORMATS`` below.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from pathlib import PurePath
 
-from linkcheck.extract import (
-    asciidoc,
-    bibtex,
-    docx,
-    html,
-    latex,
-    markdown,
-    notebook,
-    org,
-    pdf,
-    rst,
-    sitemap,
-    text,
-)
 from linkcheck.extract.declaration import DocumentFormat
+from linkcheck.extract.raw import attribute_escaped, from_bytes
 from linkcheck.model import Format
+
+# What a document's start shows in each format; a sniff reads the first 64 KB.
+_HTML_START = re.compile(
+    r"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+_HTML_TAGS = re.compile(r"<(?:p|div|a\s+href|table|ul|section|article)\b", re.I)
+_SITEMAP_START = re.compile(
+    r"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:urlset|sitemapindex)\b", re.S
+)
+_LATEX_SIGNS = re.compile(r"\\(?:documentclass|begin\{document\}|section\*?\{|usepackage)")
+_RST_SIGNS = re.compile(
+    r"^\.\. (?:_[^:\n]+:|\|[^|\n]+\||[a-zA-Z][\w:-]*::)(?:\s|$)|`[^`\n]+ <[^>\n]+>`__?|^__ \S",
+    re.M,
+)
+_MARKDOWN_LINK = re.compile(r"\]\([^)\s]+\)")
+_ORG_SIGNS = re.compile(r"^(?:#\+(?:title|author|startup|options|begin_src)\b|\*+ \S)", re.I | re.M)
+_ASCIIDOC_SIGNS = re.compile(r"^(?:= \S|:[\w-]+:(?:\s|$)|\[source(?:,|\])|image::|include::)", re.M)
+_MARKDOWN_SIGNS = re.compile(  # links, definitions, headings, fences, autolinks
+    r"\[[^\]\n]*\]\([^)\s]+|^ {0,3}\[[^\]\n]+\]:\s*\S|^ {0,3}#{1,6}\s+\S|^ {0,3}(?:```|~~~)"
+    r"|<https?://[^>\s]+>",
+    re.M,
+)
+_BIBTEX_ENTRY = re.compile(
+    r"^\s*@\s*(?:article|book|inproceedings|misc|online|string|techreport)\s*\{", re.I | re.M
+)
+
+
+def _looks_like_html(head: str) -> bool:
+    """It starts like a page, or like a fragment of one."""
+    return _HTML_START.match(head) is not None or (
+        head.startswith("<") and bool(_HTML_TAGS.search(head))
+    )
+
+
+def _looks_like_a_notebook(head: str) -> bool:
+    return head.startswith("{") and '"cells"' in head and '"nbformat"' in head[-4096:] + head
+
+
+def _looks_like_rst(head: str) -> bool:
+    """Directives, hyperlink targets or embedded URIs, and no Markdown link."""
+    return _RST_SIGNS.search(head) is not None and _MARKDOWN_LINK.search(head) is None
+
 
 # In the order a document's content is tried: the most distinctive first, plain text last.
 FORMATS: tuple[DocumentFormat, ...] = (
-    pdf.FORMAT,
-    docx.FORMAT,
-    notebook.FORMAT,
-    sitemap.FORMAT,
-    html.FORMAT,
-    latex.FORMAT,
-    rst.FORMAT,
-    org.FORMAT,
-    asciidoc.FORMAT,
-    markdown.FORMAT,
-    bibtex.FORMAT,
-    text.FORMAT,
+    DocumentFormat(
+        Format.PDF,
+        "PDF",
+        "pdf:extract_pdf",
+        extensions=(".pdf",),
+        sniff=lambda head: head.startswith("%PDF-"),
+        decode=from_bytes,
+        media_type="application/pdf",
+        fixable=False,
+        prose=False,
+    ),
+    DocumentFormat(
+        Format.DOCX,
+        "Word document",
+        "docx:extract_docx",
+        extensions=(".docx",),
+        decode=from_bytes,
+        media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        fixable=False,
+        prose=False,
+    ),
+    DocumentFormat(
+        Format.NOTEBOOK,
+        "Jupyter notebook",
+        "notebook:extract_notebook",
+        extensions=(".ipynb",),
+        sniff=_looks_like_a_notebook,
+        media_type="application/x-ipynb+json",
+        escaped=lambda url: json.dumps(url)[1:-1],
+        prose=False,
+    ),
+    DocumentFormat(
+        Format.SITEMAP,
+        "XML sitemap",
+        "sitemap:extract_sitemap",
+        by_content=(".xml",),
+        sniff=lambda head: _SITEMAP_START.match(head) is not None,
+        walked=False,  # XML is read when it is a sitemap: a walk passes over other XML files
+        prose=False,
+    ),
+    DocumentFormat(
+        Format.HTML,
+        "HTML",
+        "html:extract_html",
+        extensions=(".html", ".htm", ".xhtml"),
+        sniff=_looks_like_html,
+        media_type="text/html",
+        escaped=attribute_escaped,
+    ),
+    DocumentFormat(
+        Format.LATEX,
+        "LaTeX",
+        "latex:extract_latex",
+        extensions=(".tex", ".ltx"),
+        sniff=lambda head: _LATEX_SIGNS.search(head) is not None,
+    ),
+    DocumentFormat(
+        Format.RST,
+        "reStructuredText",
+        "rst:extract_rst",
+        extensions=(".rst", ".rest"),
+        sniff=_looks_like_rst,
+    ),
+    DocumentFormat(
+        Format.ORG,
+        "Org",
+        "org:extract_org",
+        extensions=(".org",),
+        sniff=lambda head: _ORG_SIGNS.search(head) is not None and "[[" in head,
+        prose=False,  # its reader finds identifiers in its prose itself
+    ),
+    DocumentFormat(
+        Format.ASCIIDOC,
+        "AsciiDoc",
+        "asciidoc:extract_asciidoc",
+        extensions=(".adoc", ".asciidoc", ".asc"),
+        sniff=lambda head: len(_ASCIIDOC_SIGNS.findall(head)) >= 2,
+    ),
+    DocumentFormat(
+        Format.MARKDOWN,
+        "Markdown",
+        "markdown:extract_markdown",
+        extensions=(".md", ".markdown", ".mdown", ".mkd", ".mdx"),
+        sniff=lambda head: _MARKDOWN_SIGNS.search(head) is not None,
+        front_matter=True,
+        media_type="text/markdown",
+        prose=False,  # its reader finds identifiers in its prose itself
+    ),
+    DocumentFormat(
+        Format.BIBTEX,
+        "BibTeX",
+        "bibtex:extract_bibtex",
+        extensions=(".bib",),
+        sniff=lambda head: _BIBTEX_ENTRY.search(head) is not None and "\\documentclass" not in head,
+        prose=False,
+    ),
+    DocumentFormat(
+        Format.TEXT,
+        "plain text",
+        "text:extract_text",
+        by_content=(".txt", ".text", ""),
+        front_matter=True,
+        prose=False,  # its reader finds identifiers itself
+    ),
 )
-FALLBACK = text.FORMAT  # what a document that looks like nothing else is read as
+FALLBACK = FORMATS[-1]  # what a document that looks like nothing else is read as
 
 _BY_NAME = {fmt.name: fmt for fmt in FORMATS}
 _BY_EXTENSION = {extension: fmt.name for fmt in FORMATS for extension in fmt.extensions}

@@ -14,10 +14,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.deephtml import parse_html_document
 from linkcheck.extract.raw import RawLink, collapse_whitespace
-from linkcheck.model import Format
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -196,30 +194,3 @@ class _SourceLocator:
                 return position
             position = self._source.find(needle, self._opaque[index][1])
         return -1
-
-
-_START = re.compile(
-    r"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
-)
-_TAGS = re.compile(r"<(?:p|div|a\s+href|table|ul|section|article)\b", re.I)
-
-
-def _looks_like_html(head: str) -> bool:
-    """It starts like a page, or like a fragment of one."""
-    return _START.match(head) is not None or (head.startswith("<") and bool(_TAGS.search(head)))
-
-
-def attribute_escaped(value: str) -> str:
-    """``value`` as written in a double-quoted attribute."""
-    return value.replace("&", "&amp;").replace('"', "&quot;")
-
-
-FORMAT = DocumentFormat(
-    Format.HTML,
-    "HTML",
-    extract_html,
-    extensions=(".html", ".htm", ".xhtml"),
-    sniff=_looks_like_html,
-    media_type="text/html",
-    escaped=attribute_escaped,
-)

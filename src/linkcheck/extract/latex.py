@@ -12,9 +12,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.raw import DOI_RESOLVER, RawLink, collapse_whitespace, inside, merged_spans
-from linkcheck.model import Format
 
 _ESCAPE = re.compile(r"\\([%#_&~$])")
 _VERBATIM_ENVIRONMENTS = (
@@ -29,7 +27,6 @@ _VERBATIM_BLOCK = re.compile(
 )
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 _LONGEST_WINDOW = 4096  # characters read after a candidate when no blank line comes first
-_SIGNS = re.compile(r"\\(?:documentclass|begin\{document\}|section\*?\{|usepackage)")
 
 
 def extract_latex(text: str, base_offset: int = 0) -> Iterator[RawLink]:
@@ -178,12 +175,3 @@ def _context() -> Any:
         )
         _CONTEXT = context
     return _CONTEXT
-
-
-FORMAT = DocumentFormat(
-    Format.LATEX,
-    "LaTeX",
-    extract_latex,
-    extensions=(".tex", ".ltx"),
-    sniff=lambda head: _SIGNS.search(head) is not None,
-)

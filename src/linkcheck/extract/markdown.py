@@ -18,12 +18,10 @@ from typing import Any
 import pyromark
 from pyromark.event import BrokenLink
 
-from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.html import extract_html
 from linkcheck.extract.identifiers import with_identifiers
 from linkcheck.extract.raw import RawLink, collapse_whitespace
 from linkcheck.extract.text import find_bare_urls
-from linkcheck.model import Format
 
 _OPTIONS = (
     pyromark.Options.ENABLE_TABLES
@@ -367,21 +365,3 @@ def _safe_cut(text: str, start: int, target: int) -> int:
         ):
             return candidate
         position = candidate
-
-
-_SIGNS = re.compile(
-    r"\[[^\]\n]*\]\([^)\s]+|^ {0,3}\[[^\]\n]+\]:\s*\S|^ {0,3}#{1,6}\s+\S|^ {0,3}(?:```|~~~)"
-    r"|<https?://[^>\s]+>",
-    re.M,
-)
-
-FORMAT = DocumentFormat(
-    Format.MARKDOWN,
-    "Markdown",
-    extract_markdown,
-    extensions=(".md", ".markdown", ".mdown", ".mkd", ".mdx"),
-    sniff=lambda head: _SIGNS.search(head) is not None,  # links, definitions, headings, fences
-    front_matter=True,
-    media_type="text/markdown",
-    prose=False,  # its reader finds identifiers in its prose itself
-)

@@ -12,10 +12,8 @@ import json
 import re
 from collections.abc import Iterator
 
-from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.markdown import extract_markdown
 from linkcheck.extract.raw import RawLink, UnreadableDocument
-from linkcheck.model import Format
 
 # A JSON string literal, and the "source" key that holds a cell's text.
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
@@ -112,19 +110,3 @@ def _raw_offset(pieces: list[tuple[int, int, str]], offset: int) -> int:
         position += step
         decoded += 1
     return start + position
-
-
-def _looks_like_a_notebook(head: str) -> bool:
-    return head.startswith("{") and '"cells"' in head and '"nbformat"' in head[-4096:] + head
-
-
-FORMAT = DocumentFormat(
-    Format.NOTEBOOK,
-    "Jupyter notebook",
-    extract_notebook,
-    extensions=(".ipynb",),
-    sniff=_looks_like_a_notebook,
-    media_type="application/x-ipynb+json",
-    escaped=lambda url: json.dumps(url)[1:-1],
-    prose=False,
-)

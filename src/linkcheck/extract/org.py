@@ -13,12 +13,10 @@ import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.html import extract_html
 from linkcheck.extract.identifiers import with_identifiers
 from linkcheck.extract.raw import DOI_RESOLVER, RawLink, collapse_whitespace, inside, merged_spans
 from linkcheck.extract.text import find_bare_urls
-from linkcheck.model import Format
 
 _BLOCK = re.compile(
     r"^[ \t]*#\+begin_(src|example|export|comment|verse_src)\b.*?^[ \t]*#\+end_\1\b[^\n]*",
@@ -35,7 +33,6 @@ _BRACKET = re.compile(r"\[\[((?:[^\]\\]|\\.)+)\](?:\[(.*?)\])?\]", re.S)
 _ANGLE = re.compile(r"<((?:https?|mailto|doi):[^>\n]+)>")
 _MARKUP = re.compile(r"(?<![\w~=])([~=])(?=\S)(.+?)(?<=\S)\1(?![\w~=])", re.S)
 _WEB = ("http://", "https://", "mailto:")
-_SIGNS = re.compile(r"^(?:#\+(?:title|author|startup|options|begin_src)\b|\*+ \S)", re.I | re.M)
 
 
 def extract_org(text: str, base_offset: int = 0) -> Iterator[RawLink]:
@@ -107,13 +104,3 @@ def _hidden_spans(text: str) -> list[tuple[int, int]]:
     spans += [m.span() for m in _SKIPPED_LINE.finditer(text)]
     spans += [m.span() for m in _MARKUP.finditer(text) if "\n\n" not in m.group(2)]
     return merged_spans(spans)
-
-
-FORMAT = DocumentFormat(
-    Format.ORG,
-    "Org",
-    extract_org,
-    extensions=(".org",),
-    sniff=lambda head: _SIGNS.search(head) is not None and "[[" in head,
-    prose=False,  # its reader finds identifiers in its prose itself
-)

@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.identifiers import unlinked_mentions
-from linkcheck.extract.raw import RawLink, UnreadableDocument, as_bytes, from_bytes
-from linkcheck.model import Format
+from linkcheck.extract.raw import RawLink, UnreadableDocument, as_bytes
 
 
 def extract_pdf(text: str, base_offset: int = 0) -> Iterator[RawLink]:
@@ -94,16 +92,3 @@ def _web_links(textpage: Any, c: Any) -> Iterator[str]:
                 yield url
     finally:
         c.FPDFLink_CloseWebLinks(links)
-
-
-FORMAT = DocumentFormat(
-    Format.PDF,
-    "PDF",
-    extract_pdf,
-    extensions=(".pdf",),
-    sniff=lambda head: head.startswith("%PDF-"),
-    decode=from_bytes,
-    media_type="application/pdf",
-    fixable=False,
-    prose=False,
-)

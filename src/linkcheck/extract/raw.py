@@ -61,3 +61,8 @@ def as_bytes(text: str) -> bytes:
     """The bytes ``from_bytes`` made ``text`` of (text from elsewhere, read as PDF or Word on
     purpose, loses what latin-1 cannot hold: it is not such a file anyway)."""
     return text.encode("latin-1", "replace")
+
+
+def attribute_escaped(value: str) -> str:
+    """``value`` as written in a double-quoted HTML attribute."""
+    return value.replace("&", "&amp;").replace('"', "&quot;")

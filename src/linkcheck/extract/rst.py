@@ -21,9 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.raw import RawLink, collapse_whitespace
-from linkcheck.model import Format
 
 if TYPE_CHECKING:
     from docutils import nodes
@@ -104,18 +102,8 @@ def _tolerate_sphinx() -> None:
     _READY = True
 
 
-_SIGNS = re.compile(
-    r"^\.\. (?:_[^:\n]+:|\|[^|\n]+\||[a-zA-Z][\w:-]*::)(?:\s|$)|`[^`\n]+ <[^>\n]+>`__?|^__ \S",
-    re.M,
-)
-_MARKDOWN_LINK = re.compile(r"\]\([^)\s]+\)")
 _PEP = "https://peps.python.org/"
 _RFC = "https://tools.ietf.org/html/"
-
-
-def _looks_like_rst(head: str) -> bool:
-    """Directives, hyperlink targets or embedded URIs, and no Markdown link."""
-    return _SIGNS.search(head) is not None and _MARKDOWN_LINK.search(head) is None
 
 
 def extract_rst(text: str, base_offset: int = 0) -> Iterator[RawLink]:
@@ -232,12 +220,3 @@ class _SourceFinder:
             digits = str(int(number.group(1))) if number else ""
             return re.compile(rf":{name}:`0*{digits}\b", re.I)
         return re.compile(r"\\?\s*".join(re.escape(char) for char in written))
-
-
-FORMAT = DocumentFormat(
-    Format.RST,
-    "reStructuredText",
-    extract_rst,
-    extensions=(".rst", ".rest"),
-    sniff=_looks_like_rst,
-)

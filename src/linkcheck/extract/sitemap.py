@@ -7,13 +7,10 @@ import html
 import re
 from collections.abc import Iterator
 
-from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.raw import RawLink
-from linkcheck.model import Format
 
 _LOC = re.compile(r"<(?:\w+:)?loc>\s*(.*?)\s*</(?:\w+:)?loc>", re.S)
 _INDEX = re.compile(r"<(?:\w+:)?sitemapindex\b")
-_START = re.compile(r"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:urlset|sitemapindex)\b", re.S)
 
 
 def extract_sitemap(text: str, base_offset: int = 0) -> Iterator[RawLink]:
@@ -32,14 +29,3 @@ def extract_sitemap(text: str, base_offset: int = 0) -> Iterator[RawLink]:
 def is_sitemap_index(text: str) -> bool:
     """Does ``text`` list further sitemaps rather than pages?"""
     return bool(_INDEX.search(text[:4096]))
-
-
-FORMAT = DocumentFormat(
-    Format.SITEMAP,
-    "XML sitemap",
-    extract_sitemap,
-    by_content=(".xml",),
-    sniff=lambda head: _START.match(head) is not None,
-    walked=False,  # XML is read when it is a sitemap: a walk passes over other XML files
-    prose=False,
-)

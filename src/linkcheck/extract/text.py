@@ -14,10 +14,8 @@ import re
 import sys
 from collections.abc import Iterator
 
-from linkcheck.extract.declaration import DocumentFormat
 from linkcheck.extract.identifiers import with_identifiers
 from linkcheck.extract.raw import RawLink, inside
-from linkcheck.model import Format
 
 # The address grammar of GFM's extended e-mail autolink.
 _ADDRESS = r"[A-Za-z0-9.\-_+]+@[A-Za-z0-9\-_]+(?:\.[A-Za-z0-9\-_]+)+"
@@ -111,13 +109,3 @@ def extract_text(text: str, base_offset: int = 0) -> Iterator[RawLink]:
         return
     others = (raw for raw in bare if not inside(wrapped, raw.offset - base_offset))
     yield from heapq.merge(joined, others, key=lambda raw: raw.offset)
-
-
-FORMAT = DocumentFormat(
-    Format.TEXT,
-    "plain text",
-    extract_text,
-    by_content=(".txt", ".text", ""),
-    front_matter=True,
-    prose=False,  # its reader finds identifiers itself
-)

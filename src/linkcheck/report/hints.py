@@ -18,11 +18,10 @@ def hints(results: Sequence[Result]) -> list[str]:
     robot_hosts: set[str] = set()
     for result in results:
         refusal = result.fetch.refusal if result.fetch is not None else None
-        host = host_of(result.url)
         if refusal is Refusal.RATE_LIMITED:
-            rate_limited[host] += 1
+            rate_limited[host_of(result.url)] += 1
         elif refusal is Refusal.ROBOTS:
-            robot_hosts.add(host)
+            robot_hosts.add(host_of(result.url))
     lines = []
     for host, count in rate_limited.most_common():
         urls = plural(count, "URL")
