@@ -60,7 +60,9 @@ def group_citations(citations: Iterable[Citation], config: CheckConfig) -> list[
                 address = citation.target or citation.url  # protocol-relative links get https:
                 group.excluded = excluded_by(citation.url, config)
                 if group.excluded is None:
-                    group.fetch_url = remap(urldefrag(address).url, config)
+                    if "#" in address:
+                        address = urldefrag(address).url
+                    group.fetch_url = remap(address, config)
             elif citation.kind in IDENTIFIERS:
                 group.excluded = excluded_by(citation.url, config)
                 if group.excluded is None and (config.follow_doi or "#" in citation.url):

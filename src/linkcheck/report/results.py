@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from linkcheck.model import Result, Status, iso_utc
+from linkcheck.model import Result, Status
 
 # The order in which problems are listed: most actionable first.
 PROBLEM_ORDER = (
@@ -30,14 +31,12 @@ WARNING_STATUSES = frozenset({Status.BLOCKED, Status.REDIRECTED, Status.CHANGED,
 
 
 def iso_time(timestamp: float | None) -> str | None:
-    """ISO 8601 UTC, to the second."""
-    return iso_utc(datetime.fromtimestamp(timestamp, UTC)) if timestamp else None
+    """ISO 8601 UTC, to the second (as ``iso_utc`` writes it, in half the time: one a result)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp)) if timestamp else None
 
 
 def age(timestamp: float) -> str:
     """``3d 4h``, ``25m``, ``40s``: how long ago ``timestamp`` was."""
-    import time
-
     seconds = max(0, int(time.time() - timestamp))
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
@@ -87,12 +86,15 @@ def result_record(result: Result) -> dict[str, Any]:
     }
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps makes one a call
+
+
 def render_json(results: Sequence[Result]) -> str:
     """The whole run as JSON, one result a line.
 
     (json's indenting encoder is pure Python and ten times slower than the compact C one.)
     """
-    lines = ",\n    ".join(json.dumps(result_record(r), ensure_ascii=False) for r in results)
+    lines = ",\n    ".join(_ENCODE(result_record(r)) for r in results)
     body = f"[\n    {lines}\n  ]" if results else "[]"
     summary_json = json.dumps(summary(results))
     return (
