@@ -9,7 +9,21 @@ from dataclasses import dataclass, field
 from urllib.parse import urldefrag
 
 from linkcheck.config import CheckConfig
-from linkcheck.model import Citation, Ignore, Result, Status, UrlKind, doi_path
+from linkcheck.fragments import quote_fragment
+from linkcheck.model import (
+    FETCH_FAILED,
+    PAGE_ALIVE,
+    Citation,
+    Claims,
+    Ignore,
+    Result,
+    Status,
+    UrlKind,
+    doi_path,
+)
+
+# What a source its template marks dead (and archived) is expected to answer: no news.
+_EXPECTED_OF_THE_DEAD = FETCH_FAILED | {Status.FRAGMENT_MISSING, Status.BLOCKED}
 
 
 @dataclass(slots=True)
@@ -23,9 +37,13 @@ class CitedUrl:
     excluded: str | None = None  # why it is not checked at all
     ignore: Ignore | None = None  # an inline ignore silencing some verdicts
     identifier: str | None = None  # a DOI's or arXiv id's, normalised (see Citation)
+    claims: Claims | None = None  # what its citations' template says about the source
 
     def silenced(self, result: Result) -> Result:
-        """``result``, or an ``excluded`` one when an inline ignore silences its verdict."""
+        """``result``, or an ``excluded`` one when an inline ignore silences its verdict; with
+        what the citing template says of the source weighed in (see ``claimed``)."""
+        if self.claims is not None:
+            result = claimed(result, self.claims)
         if self.ignore is None or result.status not in self.ignore.statuses:
             return result
         reason = f"ignored at {self.ignore.where} (was {result.status.value}: {result.reason})"
@@ -33,8 +51,38 @@ class CitedUrl:
 
     @property
     def fragment(self) -> str:
-        """The fragment as cited, without ``#`` ('' when there is none)."""
-        return urldefrag(self.url).fragment if "#" in self.url else ""
+        """The fragment as cited, without ``#`` ('' when there is none); for a citation whose
+        template quotes the source, the text fragment that finds the quote."""
+        if "#" in self.url:
+            return urldefrag(self.url).fragment
+        quoted = self.claims.quote if self.claims is not None else None
+        return (quote_fragment(quoted) or "") if quoted else ""
+
+
+def claimed(result: Result, claims: Claims) -> Result:
+    """A source's verdict beside what its template says: one marked dead with an archived copy
+    (checked as a citation of its own) is not reported dead again, and one marked dead that
+    answers again is said to be alive."""
+    marked = []
+    if claims.status == "dead":
+        marked.append("url-status=dead")
+    if claims.dead_tag is not None:
+        marked.append(
+            "{{dead link" + (f"|date={claims.dead_tag}" if claims.dead_tag else "") + "}}"
+        )
+    if not marked:
+        return result
+    how = " and ".join(marked)
+    if result.status in PAGE_ALIVE:
+        reason = f"{result.reason}; alive again, though marked {how}"
+        return dataclasses.replace(result, reason=reason)
+    if claims.archive_url and result.status in _EXPECTED_OF_THE_DEAD:
+        reason = (
+            f"marked {how}, with an archived copy (checked as its own citation); "
+            f"the original: {result.status.value}: {result.reason}"
+        )
+        return dataclasses.replace(result, status=Status.EXCLUDED, reason=reason)
+    return dataclasses.replace(result, reason=f"{result.reason} (marked {how})")
 
 
 def group_citations(citations: Iterable[Citation], config: CheckConfig) -> list[CitedUrl]:
@@ -43,19 +91,26 @@ def group_citations(citations: Iterable[Citation], config: CheckConfig) -> list[
     Citations an inline ignore reaches are a group of their own: the URL's other citations are
     still checked (one fetch serves both).
     """
-    groups: dict[tuple[str, str | None, Ignore | None], CitedUrl] = {}
+    groups: dict[tuple[str, str | None, Ignore | None, Claims | None], CitedUrl] = {}
     for citation in citations:
         # The same relative link from two folders names two files (or, with --base-url, two
-        # URLs): the resolved target is part of what the citation means.
-        key = (citation.url, citation.target, citation.ignore)
+        # URLs): the resolved target is part of what the citation means. So is what a
+        # template says of its source (a quote to find, a status).
+        key = (citation.url, citation.target, citation.ignore, citation.claims)
         group = groups.get(key)
         if group is None:
             group = groups[key] = CitedUrl(
-                citation.url, citation.kind, ignore=citation.ignore, identifier=citation.identifier
-            )
+                citation.url, citation.kind, ignore=citation.ignore,
+                identifier=citation.identifier, claims=citation.claims,
+            )  # fmt: skip
             ignore = citation.ignore
             if ignore is not None and not ignore.statuses:
                 group.excluded = f"ignored at {ignore.where}"
+            elif citation.claims is not None and citation.claims.unfit:
+                group.excluded = (
+                    f"url-status={citation.claims.status} in its template: "
+                    "the original is not to be linked, so it is not checked"
+                )
             elif citation.kind is UrlKind.HTTP:
                 address = citation.target or citation.url  # protocol-relative links get https:
                 group.excluded = excluded_by(citation.url, config)

@@ -175,6 +175,7 @@ def _citation(
         return Citation(
             identified.url, file, line, column, raw.text, raw.role, identified.kind,
             reason=identified.note, part=raw.part, identifier=identified.identifier,
+            claims=raw.claims,
         )  # fmt: skip
     verdict = classify_url(raw.url, document_dir, site.root_dir if site else None)
     if verdict.kind is UrlKind.LOCAL and verdict.target and site and site.base_url and document_dir:
@@ -186,12 +187,12 @@ def _citation(
             address = served.target or absolute
             return Citation(
                 raw.url, file, line, column, raw.text, raw.role, UrlKind.HTTP, address,
-                part=raw.part,
+                part=raw.part, claims=raw.claims,
             )  # fmt: skip
     target = verdict.target
     if target == "":  # "#anchor": the citing document itself
         target = str(document_dir / Path(file).name) if document_dir else file
     return Citation(
         raw.url, file, line, column, raw.text, raw.role, verdict.kind, target, verdict.reason,
-        part=raw.part,
+        part=raw.part, claims=raw.claims,
     )  # fmt: skip

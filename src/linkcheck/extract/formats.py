@@ -40,6 +40,11 @@ _MARKDOWN_SIGNS = re.compile(  # links, definitions, headings, fences, autolinks
     r"|<https?://[^>\s]+>",
     re.M,
 )
+_WIKI_SIGNS = re.compile(
+    r"\{\{\s*(?:cite[ _]|citation\b|reflist\b|webarchive\b|dead[ _]link\b|infobox\b)"
+    r"|<ref[\s>/]|^=={1,5}[^=\n]+={2,6}[ \t]*$|\[\[[^\]\n]+\]\]|^\{\|",
+    re.I | re.M,
+)
 _BIBTEX_ENTRY = re.compile(
     r"^\s*@\s*(?:article|book|inproceedings|misc|online|string|techreport)\s*\{", re.I | re.M
 )
@@ -54,6 +59,13 @@ def _looks_like_html(head: str) -> bool:
 
 def _looks_like_a_notebook(head: str) -> bool:
     return head.startswith("{") and '"cells"' in head and '"nbformat"' in head[-4096:] + head
+
+
+def _looks_like_wikitext(head: str) -> bool:
+    """Two kinds of wiki markup (citation templates, refs, == headings ==, [[links]], tables),
+    and no Markdown link."""
+    signs = {match.group()[:2] for match in _WIKI_SIGNS.finditer(head)}
+    return len(signs) >= 2 and _MARKDOWN_LINK.search(head) is None
 
 
 def _looks_like_rst(head: str) -> bool:
@@ -140,6 +152,14 @@ FORMATS: tuple[DocumentFormat, ...] = (
         "asciidoc:extract_asciidoc",
         extensions=(".adoc", ".asciidoc", ".asc"),
         sniff=lambda head: len(_ASCIIDOC_SIGNS.findall(head)) >= 2,
+    ),
+    DocumentFormat(
+        Format.WIKITEXT,
+        "wikitext",
+        "wikitext:extract_wikitext",
+        extensions=(".wiki", ".mediawiki", ".wikitext"),
+        sniff=_looks_like_wikitext,
+        prose=False,  # identifiers are template parameters, read by its reader
     ),
     DocumentFormat(
         Format.MARKDOWN,

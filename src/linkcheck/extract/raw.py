@@ -6,6 +6,8 @@ import sys
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from linkcheck.model import Claims
+
 # Where a DOI is resolved: a cited DOI (``doi:10.…``, a ``doi`` field, ``\\doi{…}``) is this
 # URL, the form the DOI Foundation recommends.
 DOI_RESOLVER = "https://doi.org/"
@@ -22,6 +24,7 @@ class RawLink:
     text: str
     role: str
     part: tuple[str, int | str] | None = None  # ("cell", 3), ("entry", "knuth84")
+    claims: Claims | None = None  # what the document says about the source (wikitext)
 
 
 def collapse_whitespace(text: str) -> str:

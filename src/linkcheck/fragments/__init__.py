@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from linkcheck.fragments.directive import quote_fragment
 from linkcheck.fragments.pdf import DAMAGED_PDF
 from linkcheck.fragments.verify import (
     QUOTED_TYPES,
@@ -23,6 +24,7 @@ __all__ = [
     "TEXT_TYPES",
     "Page",
     "local_page",
+    "quote_fragment",
     "verify_fragment",
     "verify_fragments",
     "with_fragments",

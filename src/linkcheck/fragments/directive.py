@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote_to_bytes
+from urllib.parse import quote, unquote_to_bytes
 
 DELIMITER = ":~:"
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Where a quote as an editor wrote it may differ from the page: an ellipsis or a bracketed one
+# for omitted words, and quotation marks and apostrophes (straight or curly, either way).
+_QUOTE_BREAKS = re.compile(r"\[?(?:…|\.{3})\]?|[\"“”„‟«»]")
+_APOSTROPHES = "'‘’‚‛"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +121,35 @@ def parse_text_directive(value: str, raw: str | None = None) -> TextDirective | 
 def decode_term(term: str) -> str:
     """Percent-decode as UTF-8 (invalid bytes become U+FFFD); ``+`` is a literal plus."""
     return unquote_to_bytes(term).decode("utf-8", "replace")
+
+
+def encode_term(term: str) -> str:
+    """A directive term percent-encoded: ``,`` ``&`` and ``-`` too, which the grammar reserves."""
+    return quote(term, safe="").replace("-", "%2D")
+
+
+def quote_fragment(quoted: str) -> str | None:
+    """The text fragment (``:~:text=…``) that finds a quote cited as its writer wrote it.
+
+    Where the writer and the page may differ (an ellipsis or a bracketed one standing for
+    omitted words; quotation marks and apostrophes, straight or curly), the quote is cut: its
+    words from the first run to the last are a range (``text=start,end``), and a word with an
+    apostrophe in it is left out. None when no words are left.
+    """
+    runs: list[list[str]] = [[]]
+    for token in _QUOTE_BREAKS.sub(" \0 ", quoted).split():
+        core = token.strip(_APOSTROPHES)
+        if token != "\0" and core == token and not any(a in core for a in _APOSTROPHES):
+            runs[-1].append(token)
+            continue
+        if token.startswith(tuple(_APOSTROPHES)):  # an opening quotation mark
+            runs.append([])
+        if core and token != "\0" and not any(a in core for a in _APOSTROPHES):
+            runs[-1].append(core)
+        runs.append([])
+    words = [" ".join(run).strip(" ,;:") for run in runs]
+    words = [run for run in words if any(c.isalnum() for c in run)]
+    if not words:
+        return None
+    terms = words[:1] if len(words) == 1 else [words[0], words[-1]]
+    return DELIMITER + "text=" + ",".join(encode_term(term) for term in terms)

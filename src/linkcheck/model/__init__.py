@@ -14,6 +14,7 @@ from linkcheck.model.archive import (
 )
 from linkcheck.model.documents import (
     Citation,
+    Claims,
     Document,
     Format,
     Ignore,
@@ -53,6 +54,7 @@ __all__ = [
     "ArchivedCopy",
     "CheckRun",
     "Citation",
+    "Claims",
     "Document",
     "FetchResult",
     "FileChange",

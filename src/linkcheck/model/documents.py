@@ -40,6 +40,7 @@ class Format(StrEnum):
     ASCIIDOC = "asciidoc"
     PDF = "pdf"
     DOCX = "docx"  # a Word document
+    WIKITEXT = "wikitext"  # MediaWiki's markup: a page's source, or pages of an XML export
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,26 @@ class Ignore:
 
 
 @dataclass(frozen=True, slots=True)
+class Claims:
+    """What a citing document says about a source beside its URL (a wiki citation template's
+    parameters): the words it quotes, whether the source is dead or unfit to link, where an
+    archived copy is, when it was read."""
+
+    quote: str | None = None
+    # The template's url-status (CS1: live, dead, usurped, unfit, deviated; deadurl=yes is dead).
+    status: str | None = None
+    dead_tag: str | None = None  # a {{dead link}} after the citation: its date, or ''
+    archive_url: str | None = None
+    archive_date: str | None = None
+    access_date: str | None = None
+
+    @property
+    def unfit(self) -> bool:
+        """Must the original not be linked (usurped by another site, or unfit)?"""
+        return self.status in ("usurped", "unfit")
+
+
+@dataclass(frozen=True, slots=True)
 class Citation:
     """One place where a document cites a URL.
 
@@ -99,6 +120,7 @@ class Citation:
     # "knuth84") in a bibliography.
     part: tuple[str, int | str] | None = None
     identifier: str | None = None
+    claims: Claims | None = None  # what the document says about the source (see Claims)
 
 
 @dataclass(slots=True)

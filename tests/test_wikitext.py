@@ -1,0 +1,188 @@
+"""Wikitext: CS1 templates, external links and what templates say about their sources, read at
+their exact places; and the check weighing a template's url-status, {{dead link}} and quote."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import mwparserfromhell
+import pytest
+from fakeweb import FakeWeb, Host, serve
+
+from helpers import run_linkcheck
+
+# ruff: noqa: E501 (wikitext as editors write it: templates on one long line)
+from linkcheck.extract import sniff_format
+from linkcheck.extract.wikitext import extract_wikitext, template_name
+from linkcheck.fragments import quote_fragment
+from linkcheck.model import Format
+
+# Written for these tests: the shapes editors and InternetArchiveBot leave in articles.
+PAGE = """{{Use dmy dates|date=May 2024}}
+'''Example''' is a town.<ref name="census">{{Cite Web | url = http://stats.example/census
+ |title=Census {{lang|fr|de la ville}} |access_date=1 May 2020
+ |archive-url=https://web.archive.org/web/20200501000000/http://stats.example/census
+ |url-status=dead |quote=The town had “4,000” inhabitants … in 2019}}</ref> It grew.<ref name="census"/>
+
+== History ==
+''See [http://history.example/town The town's history]'' {{dead link|date=May 2021}}
+<pre>http://pre.example/</pre> <syntaxhighlight lang="python">x = "http://code.example/"</syntaxhighlight>
+<!-- http://comment.example/ --> <nowiki>http://nowiki.example/</nowiki>
+* A list item cites http://bare.example/page.
+* {{cite journal |doi=10.1000/xyz123 |title=A Journal Article |arxiv=2101.00001}}
+* [http://old.example/page Old page] {{webarchive |url=https://web.archive.org/web/2019/http://old.example/page |date=1 May 2019}}
+{{refn|group=n|{{cite news |url=http://news.example/n |title=News |deadurl=no}}}}
+{{citation |chapterurl=http://book.example/ch1 |chapter=One |url=http://book.example/ |title=Book}}
+{{cite web |url=http://usurped.example/ |title=Gone astray |url-status=usurped |archiveurl=https://web.archive.org/web/2015/http://usurped.example/}}
+{| class="wikitable"
+| cell http://table.example/d
+|}
+"""
+
+
+def links() -> list[tuple[str, str, str]]:
+    return [(r.url, r.role, PAGE[r.offset : r.offset + 12]) for r in extract_wikitext(PAGE)]
+
+
+def test_every_citation_is_read_at_its_place() -> None:
+    found = list(extract_wikitext(PAGE))
+    urls = [raw.url for raw in found]
+    assert urls == [
+        "http://stats.example/census",
+        "https://web.archive.org/web/20200501000000/http://stats.example/census",
+        "http://history.example/town",
+        "http://bare.example/page",
+        "https://doi.org/10.1000/xyz123",
+        "https://arxiv.org/abs/2101.00001",
+        "http://old.example/page",
+        "https://web.archive.org/web/2019/http://old.example/page",
+        "http://news.example/n",
+        "http://book.example/ch1",
+        "http://book.example/",
+        "http://usurped.example/",
+        "https://web.archive.org/web/2015/http://usurped.example/",
+        "http://table.example/d",
+    ]
+    for raw in found:
+        written = raw.url.removeprefix("https://doi.org/").removeprefix("https://arxiv.org/abs/")
+        assert PAGE[raw.offset :].startswith(written), raw
+    roles = {raw.url: raw.role for raw in found}
+    assert roles["http://stats.example/census"] == "wiki:cite web"
+    assert roles["http://history.example/town"] == "wiki:link"
+    assert roles["https://doi.org/10.1000/xyz123"] == "wiki:doi"
+    texts = {raw.url: raw.text for raw in found}
+    assert texts["http://stats.example/census"] == "Census"  # the nested template left out
+    assert texts["http://history.example/town"] == "The town's history"
+    assert texts["http://book.example/ch1"] == "Book"
+
+
+def test_what_a_template_says_travels_with_its_source() -> None:
+    claims = {raw.url: raw.claims for raw in extract_wikitext(PAGE)}
+    census = claims["http://stats.example/census"]
+    assert census is not None
+    assert census.status == "dead" and census.access_date == "1 May 2020"
+    assert census.archive_url == (
+        "https://web.archive.org/web/20200501000000/http://stats.example/census"
+    )
+    assert census.quote == "The town had “4,000” inhabitants … in 2019"
+    history = claims["http://history.example/town"]
+    assert history is not None and history.dead_tag == "May 2021" and history.status is None
+    old = claims["http://old.example/page"]  # {{webarchive}} after a bare link: dead, archived
+    assert old is not None and old.status == "dead" and old.archive_date == "1 May 2019"
+    news = claims["http://news.example/n"]
+    assert news is not None and news.status == "live"  # deadurl=no
+    usurped = claims["http://usurped.example/"]
+    assert usurped is not None and usurped.unfit
+    assert claims["http://bare.example/page"] is None
+
+
+def test_names_and_parameters_are_read_as_cs1_reads_them() -> None:
+    text = "{{ Template:cite_WEB |URL=http://a.example/ |Access-Date=2020 |ArchiveURL=http://b.example/ }}"
+    (source, archive) = extract_wikitext(text)
+    assert template_name(mwparserfromhell.parse(text).filter_templates()[0]) == "cite web"
+    assert source.url == "http://a.example/" and archive.url == "http://b.example/"
+    assert source.claims is not None and source.claims.access_date == "2020"
+    assert text[source.offset :].startswith("http://a.example/")
+
+
+def test_nothing_is_read_where_mediawiki_shows_no_link() -> None:
+    urls = " ".join(raw.url for raw in extract_wikitext(PAGE))
+    for hidden in ("pre.example", "code.example", "comment.example", "nowiki.example"):
+        assert hidden not in urls
+
+
+def test_a_named_ref_used_again_is_one_citation() -> None:
+    census = [raw for raw in extract_wikitext(PAGE) if raw.url == "http://stats.example/census"]
+    assert len(census) == 1
+
+
+@pytest.mark.parametrize(
+    ("quoted", "fragment"),
+    [
+        ("plain words here", ":~:text=plain%20words%20here"),
+        ("The town had “4,000” inhabitants … in 2019", ":~:text=The%20town%20had,in%202019"),
+        ("first [...] last", ":~:text=first,last"),
+        ("don't stop now", ":~:text=stop%20now"),  # the page may write don’t
+        ("a-b, c", ":~:text=a%2Db%2C%20c"),
+        ("“”", None),
+    ],
+)
+def test_a_quote_becomes_the_text_fragment_that_finds_it(quoted: str, fragment: str) -> None:
+    assert quote_fragment(quoted) == fragment
+
+
+def test_wikitext_is_recognised_by_its_content() -> None:
+    assert sniff_format(PAGE) is Format.WIKITEXT
+    assert sniff_format("== Notes ==\nSee [[Main Page]].\n") is Format.WIKITEXT
+    # Markdown with a wiki link (Obsidian) stays Markdown; so does one citation sign alone.
+    assert sniff_format("# Notes\n[[Page]] and [a](http://a.example/)\n") is Format.MARKDOWN
+    assert sniff_format("see <ref> in the manual\n") is Format.TEXT
+
+
+ARTICLE = b"""<!doctype html><html><head><title>Census</title></head><body>
+<p>The town had 4,000 inhabitants, according to the count made in 2019.</p></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Host]:
+    web = FakeWeb()
+    web.pages["/census"] = (200, {"Content-Type": "text/html"}, ARTICLE)
+    with serve(web) as host:
+        yield host
+
+
+def test_the_check_weighs_what_templates_say(tmp_path: Path, site: Host) -> None:
+    census, gone = site.url("/census"), site.url("/gone")
+    archived = site.url("/page")  # stands for an archived copy: alive
+    page = f"""Town.<ref>{{{{cite web |url={census} |title=Census |quote=The town had “4,000”
+ inhabitants … in 2019}}}}</ref> Moved.<ref>{{{{cite web |url={census}?v=2 |title=Census
+ |quote=a sentence the page never had}}}}</ref>
+Dead.<ref>{{{{cite web |url={gone} |title=Gone |archive-url={archived} |url-status=dead}}}}</ref>
+Tagged.<ref>[{census}?v=3 Census] {{{{dead link|date=May 2021}}}}</ref>
+Usurped.<ref>{{{{cite web |url={site.url("/usurped")} |title=U |url-status=usurped}}}}</ref>
+"""
+    (tmp_path / "page.wiki").write_text(page, encoding="utf-8")
+    done = run_linkcheck(
+        "page.wiki", "--format", "json", "--no-cache", "--canary", site.base, cwd=tmp_path
+    )
+    assert done.returncode == 1, done.stderr  # the missing quote fails, nothing else
+    results = {r["url"]: r for r in json.loads(done.stdout)["results"]}
+    assert results[census]["status"] == "ok"
+    (outcome,) = results[census]["fragments"]
+    assert outcome["found"] is True
+    assert results[f"{census}?v=2"]["status"] == "fragment_missing"
+    assert results[gone]["status"] == "excluded"
+    assert "marked url-status=dead, with an archived copy" in results[gone]["reason"]
+    assert results[archived]["status"] == "ok"
+    assert results[f"{census}?v=3"]["status"] == "ok"
+    assert (
+        "alive again, though marked {{dead link|date=May 2021}}"
+        in (results[f"{census}?v=3"]["reason"])
+    )
+    usurped = results[site.url("/usurped")]
+    assert usurped["status"] == "excluded" and "url-status=usurped" in usurped["reason"]
+    (location,) = results[gone]["locations"]
+    assert (location["file"], location["line"]) == ("page.wiki", 4)
+    assert page.splitlines()[3][location["column"] - 1 :].startswith(gone)
