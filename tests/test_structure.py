@@ -275,7 +275,10 @@ FORMAT_MODULES = {
 
 
 # Where a format is named for a reason of its own, not to read documents of it.
-NAMED_FORMATS = {"linkcheck.extract.documents": {"Format.TEXT"}}  # plain text streams by pieces
+NAMED_FORMATS = {
+    "linkcheck.extract.documents": {"Format.TEXT"},  # plain text streams by pieces
+    "linkcheck.extract.wikidump": {"Format.WIKITEXT"},  # a MediaWiki export's pages
+}
 EXTENSION_USES = {
     "linkcheck.extract.urls": {".html"},  # a static server's clean URLs: /page serves page.html
     # the manifest's own output formats

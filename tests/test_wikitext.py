@@ -186,3 +186,58 @@ Usurped.<ref>{{{{cite web |url={site.url("/usurped")} |title=U |url-status=usurp
     (location,) = results[gone]["locations"]
     assert (location["file"], location["line"]) == ("page.wiki", 4)
     assert page.splitlines()[3][location["column"] - 1 :].startswith(gone)
+
+
+EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" version="0.11" xml:lang="en">
+  <siteinfo><sitename>Examplepedia</sitename><dbname>examplewiki</dbname></siteinfo>
+  <page>
+    <title>Example town</title><ns>0</ns><id>1</id>
+    <revision><id>10</id><text xml:space="preserve">An old revision http://old-revision.example/</text></revision>
+    <revision><id>11</id><text bytes="120" xml:space="preserve">'''Example''' is a town.&lt;ref&gt;{{cite web |url=http://stats.example/census |title=Census}}&lt;/ref&gt;
+
+== History ==
+See [http://history.example/town history] &amp; more.</text></revision>
+  </page>
+  <page>
+    <title>Talk:Example town</title><ns>1</ns><id>2</id>
+    <revision><id>20</id><text xml:space="preserve">Source? http://talk.example/ ~~~~</text></revision>
+  </page>
+  <page>
+    <title>Empty</title><ns>0</ns><id>3</id>
+    <revision><id>30</id><text xml:space="preserve" /></revision>
+  </page>
+</mediawiki>
+"""
+
+
+def extracted(tmp_path: Path, name: str) -> dict[str, object]:
+    done = run_linkcheck("extract", name, "--format", "json", cwd=tmp_path)
+    assert done.returncode in (0, 1), done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def test_an_export_is_read_page_by_page_named_by_title(tmp_path: Path) -> None:
+    (tmp_path / "export.xml").write_text(EXPORT, encoding="utf-8")
+    report = extracted(tmp_path, "export.xml")
+    found = [(c["file"], c["line"], c["column"], c["url"]) for c in report["citations"]]  # type: ignore[index,union-attr]
+    assert found == [
+        ("Example town", 1, 46, "http://stats.example/census"),
+        ("Example town", 4, 6, "http://history.example/town"),
+        ("Talk:Example town", 1, 9, "http://talk.example/"),
+    ]
+    documents = {d["file"]: d["format"] for d in report["documents"]}  # type: ignore[index,union-attr]
+    assert documents == {
+        "Example town": "wikitext",
+        "Talk:Example town": "wikitext",
+        "Empty": "wikitext",
+    }
+
+
+def test_a_damaged_export_keeps_the_pages_before_and_says_what_broke(tmp_path: Path) -> None:
+    (tmp_path / "export.xml").write_text(EXPORT[: EXPORT.index("<title>Empty")], encoding="utf-8")
+    report = extracted(tmp_path, "export.xml")
+    assert [c["file"] for c in report["citations"]][-1] == "Talk:Example town"  # type: ignore[index,union-attr]
+    (broken,) = [d for d in report["documents"] if d.get("problem")]  # type: ignore[union-attr,attr-defined]
+    assert broken["file"] == "export.xml"
+    assert "not a readable MediaWiki export" in broken["problem"]

@@ -133,6 +133,14 @@ def stream_documents(
     for source in sources:
         if changes is not None and (source.path is None or not changes.includes(source.path)):
             continue
+        if source.path is not None and named_format(source.name, overrides) is None:
+            from linkcheck.extract.wikidump import export_documents, is_export
+
+            if is_export(source.path):
+                for page in export_documents(source.path, source.name):
+                    page.citations = _guarded(page.citations, page)
+                    yield page
+                continue
         try:
             fmt, citations = open_document(source, overrides, warn, site)
         except UndecodableError as exc:
