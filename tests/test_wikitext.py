@@ -241,3 +241,11 @@ def test_a_damaged_export_keeps_the_pages_before_and_says_what_broke(tmp_path: P
     (broken,) = [d for d in report["documents"] if d.get("problem")]  # type: ignore[union-attr,attr-defined]
     assert broken["file"] == "export.xml"
     assert "not a readable MediaWiki export" in broken["problem"]
+
+
+def test_a_files_caption_cites_too() -> None:
+    text = (
+        "[[File:Map.png|thumb|The map<ref>{{cite web |url=http://maps.example/ |title=M}}</ref>]]"
+    )
+    (raw,) = extract_wikitext(text)
+    assert raw.url == "http://maps.example/" and text[raw.offset :].startswith(raw.url)

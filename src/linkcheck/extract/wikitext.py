@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Comment, ExternalLink, Heading, Tag, Template
+from mwparserfromhell.nodes import Comment, ExternalLink, Heading, Tag, Template, Wikilink
 
 from linkcheck.extract.raw import ARXIV_ABS, DOI_RESOLVER, RawLink, collapse_whitespace
 from linkcheck.model import Claims
@@ -94,6 +94,8 @@ def _walk(code: Wikicode, offset: int, found: list[RawLink]) -> None:
                     _walk(node.contents, offset + _contents_at(node, written, contents), found)
         elif isinstance(node, Heading):
             _walk(node.title, offset + node.level, found)
+        elif isinstance(node, Wikilink) and node.text is not None:  # a file's caption cites too
+            _walk(node.text, offset + 3 + len(str(node.title)), found)
         offset += len(written)
 
 
