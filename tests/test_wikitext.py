@@ -249,3 +249,13 @@ def test_a_files_caption_cites_too() -> None:
     )
     (raw,) = extract_wikitext(text)
     assert raw.url == "http://maps.example/" and text[raw.offset :].startswith(raw.url)
+
+
+def test_a_templates_title_is_compared_with_the_registered_one() -> None:
+    from linkcheck.extract import iter_citations
+    from linkcheck.registries import cited_titles
+
+    text = "{{cite journal |doi=10.1000/xyz |title=Short}} [https://doi.org/10.1000/abc doi]"
+    doi, link = iter_citations(text, "page.wiki", Format.WIKITEXT, None)
+    assert cited_titles([doi]) == ("Short",)  # a template's title, however short
+    assert cited_titles([link]) == ()  # a bracketed link's text is no title

@@ -94,13 +94,18 @@ class WorkRecords(Protocol):
     def put_agency(self, prefix: str, agency: str | None) -> None: ...
 
 
+# A citation template's identifier parameters: their text is the template's title.
+_TEMPLATE_ROLES = frozenset({"wiki:doi", "wiki:arxiv", "wiki:eprint"})
+
+
 def cited_titles(citations: Iterable[Citation]) -> tuple[str, ...]:
-    """The titles an identifier is cited as: a bibliography entry's title, and link text that
-    reads as a title (not "here", "[12]" or "Smith et al. 2019")."""
+    """The titles an identifier is cited as: a bibliography entry's or a citation template's
+    title, and link text that reads as a title (not "here", "[12]" or "Smith et al. 2019")."""
     titles = []
     for citation in citations:
         text = citation.text.strip()
-        if text and (citation.role.startswith("bibtex:") or is_a_title(text)):
+        titled = citation.role.startswith("bibtex:") or citation.role in _TEMPLATE_ROLES
+        if text and (titled or is_a_title(text)):
             titles.append(text)
     return tuple(dict.fromkeys(titles))
 
