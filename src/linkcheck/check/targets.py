@@ -22,7 +22,7 @@ from linkcheck.model import (
     doi_path,
 )
 
-# What a source its template marks dead (and archived) is expected to answer: no news.
+# What a source marked dead (and archived) in its template is expected to answer: no news.
 _EXPECTED_OF_THE_DEAD = FETCH_FAILED | {Status.FRAGMENT_MISSING, Status.BLOCKED}
 
 
