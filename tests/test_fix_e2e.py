@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,91 @@ def test_fix_rewrites_a_notebook_and_rst_in_place_and_says_it_leaves_pdf_alone(
     assert (tmp_path / "guide.rst").read_text() == f"See `the page <{here.url('/ok')}>`_.\n"
     assert (tmp_path / "paper.pdf").read_bytes() == pdf_before
     assert "fix does not rewrite PDF documents" in done.stdout + done.stderr
+
+
+def _templates(text: str) -> list[tuple[str, dict[str, str]]]:
+    """Each template of a page: its name and parameters, as mwparserfromhell reads them."""
+    import mwparserfromhell
+
+    return [
+        (str(t.name).strip(), {str(p.name).strip(): str(p.value).strip() for p in t.params})
+        for t in mwparserfromhell.parse(text).filter_templates(recursive=True)
+    ]
+
+
+def test_fix_in_wikitext_writes_archived_copies_beside_citations(
+    tmp_path: Path, sites: tuple[FakeWeb, Host, Host], wayback: tuple[FakeWayback, str]
+) -> None:
+    _, here, _ = sites
+    fake, base = wayback
+    gone, bare, lost, ok = (
+        here.url("/gone"), here.url("/gone?bare"), here.url("/status/404"), here.url("/ok"),
+    )  # fmt: skip
+    day = days_ago(3)
+    for url in (gone, bare, ok):
+        fake.add_capture(url, day)
+    page = (
+        "{{Use dmy dates|date=May 2024}}\n"
+        f"Dead.<ref>{{{{cite web |url={gone} |title=Gone |access-date=1 May 2020}}}}</ref>\n"
+        f"Listed.<ref>{{{{cite news\n| url = {ok}\n| title = Live\n}}}}</ref>\n"
+        f"Bare.<ref>[{bare} A bare link]</ref>\n"
+        f"Lost.<ref>{{{{cite web|url={lost}|title=Lost|url-status=live}}}}</ref>\n"
+        f"Moved.<ref>{{{{cite web |url={here.url('/redirect/301')} |title=Moved}}}}</ref>\n"
+    )
+    (tmp_path / "page.wiki").write_text(page, encoding="utf-8")
+    common = ["--wayback-url", base, "--canary", here.base, "--retries", "0"]
+    archived = run_linkcheck("archive", ".", "--manifest", "m.json", *common, cwd=tmp_path)
+    assert "Traceback" not in archived.stderr
+    assert git(tmp_path, "init", "-q").returncode == 0
+    git(tmp_path, "add", "page.wiki")
+    git(tmp_path, "commit", "-qm", "page")
+    diff = run_linkcheck("fix", ".", "--diff", "--archive-live", *common, cwd=tmp_path)
+    assert diff.returncode == 0, diff.stderr
+    patch = tmp_path / "fix.patch"
+    patch.write_text(diff.stdout)
+    applied = git(tmp_path, "apply", "fix.patch")
+    assert applied.returncode == 0, applied.stderr
+    fixed = (tmp_path / "page.wiki").read_text(encoding="utf-8")
+    when = datetime.strptime(day[:8], "%Y%m%d")
+    dmy = f"{when.day} {when:%B} {when.year}"
+    copy = f"{base}/web/{day}"
+    lines = fixed.splitlines()
+    assert lines[1] == (
+        f"Dead.<ref>{{{{cite web |url={gone} |title=Gone |access-date=1 May 2020"
+        f" |archive-url={copy}/{gone} |archive-date={dmy} |url-status=dead}}}}</ref>"
+    )
+    assert lines[2:7] == [
+        "Listed.<ref>{{cite news", f"| url = {ok}", "| title = Live",
+        f"| archive-url = {copy}/{ok}", f"| archive-date = {dmy}",
+    ]  # fmt: skip
+    assert lines[7:9] == ["| url-status = live", "}}</ref>"]
+    assert lines[9] == (
+        f"Bare.<ref>[{bare} A bare link] {{{{webarchive |url={copy}/{bare} |date={dmy}}}}}</ref>"
+    )
+    month = datetime.now(UTC).strftime("%B %Y")
+    assert lines[10] == (
+        f"Lost.<ref>{{{{cite web|url={lost}|title=Lost|url-status=live}}}}"
+        f"{{{{dead link|date={month}}}}}</ref>"
+    )
+    assert lines[11] == (
+        f"Moved.<ref>{{{{cite web |url={here.url('/ok')} |title=Moved}}}}</ref>"
+    )  # a permanent redirect: the URL itself
+    # Re-parsed, every template is as it was (the redirect's URL and a status aside), its
+    # parameters in their order, the new ones after them; and the two templates added.
+    before, after = _templates(page), _templates(fixed)
+    kept = [t for t in after if t[0] not in ("webarchive", "dead link")]
+    assert [name for name, _ in kept] == [name for name, _ in before]
+    for (_, old), (_, new) in zip(before, kept, strict=True):
+        assert list(new)[: len(old)] == list(old)
+        assert set(new) - set(old) <= {"archive-url", "archive-date", "url-status"}
+        unchanged = {k: v for k, v in old.items() if k not in ("url", "url-status")}
+        assert {k: new[k] for k in unchanged} == unchanged
+    assert [name for name, _ in after if name in ("webarchive", "dead link")] == [
+        "webarchive", "dead link",
+    ]  # fmt: skip
+    # A second run finds nothing more to do: the archived citations are no longer dead.
+    git(tmp_path, "add", "page.wiki")
+    git(tmp_path, "commit", "-qm", "fixed")
+    again = run_linkcheck("fix", ".", "--write", *common, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "page.wiki").read_text(encoding="utf-8") == fixed

@@ -330,11 +330,13 @@ def test_the_registry_and_the_vocabulary_name_the_same_formats() -> None:
 
 def test_every_declared_reader_is_a_function_of_its_module() -> None:
     from linkcheck.extract import FORMATS
-    from linkcheck.extract.declaration import reader_of
+    from linkcheck.extract.declaration import resolve
 
     for fmt in FORMATS:
-        reader = reader_of(fmt.reader)
+        reader = resolve(fmt.reader)
         assert callable(reader) and reader.__module__ == fmt.reader_module, fmt.reader
+        if fmt.annotator is not None:
+            assert callable(resolve(fmt.annotator)), fmt.annotator
 
 
 def test_the_readme_and_the_hooks_list_the_registrys_formats() -> None:

@@ -15,9 +15,10 @@ from helpers import run_linkcheck
 
 # ruff: noqa: E501 (wikitext as editors write it: templates on one long line)
 from linkcheck.extract import sniff_format
+from linkcheck.extract.wikiedit import annotate
 from linkcheck.extract.wikitext import extract_wikitext, template_name
 from linkcheck.fragments import quote_fragment
-from linkcheck.model import Format
+from linkcheck.model import Fix, Format, Location
 
 # Written for these tests: the shapes editors and InternetArchiveBot leave in articles.
 PAGE = """{{Use dmy dates|date=May 2024}}
@@ -259,3 +260,52 @@ def test_a_templates_title_is_compared_with_the_registered_one() -> None:
     doi, link = iter_citations(text, "page.wiki", Format.WIKITEXT, None)
     assert cited_titles([doi]) == ("Short",)  # a template's title, however short
     assert cited_titles([link]) == ()  # a bracketed link's text is no title
+
+
+def _fix(url: str, beside: str, copy: str = "https://web.archive.org/web/2024/x") -> Fix:
+    return Fix(
+        Location("p.wiki", 1, 1, ""), url, copy, "", version_date="2024-05-03", beside=beside
+    )
+
+
+def _annotated(text: str, url: str, beside: str) -> str:
+    placed = annotate(text, text.index(url), _fix(url, beside))
+    if isinstance(placed, str):
+        return placed
+    start, end, replacement = placed
+    return text[:start] + replacement + text[end:]
+
+
+def test_an_archived_copy_is_dated_as_the_template_dates() -> None:
+    mdy = "{{cite web|url=http://a.example/|access-date=May 1, 2020}}"
+    assert _annotated(mdy, "http://a.example/", "dead") == (
+        "{{cite web|url=http://a.example/|access-date=May 1, 2020"
+        "|archive-url=https://web.archive.org/web/2024/x|archive-date=May 3, 2024"
+        "|url-status=dead}}"
+    )
+    iso = "{{cite web |url=http://a.example/ |title=T }}"
+    assert _annotated(iso, "http://a.example/", "live") == (
+        "{{cite web |url=http://a.example/ |title=T |archive-url=https://web.archive.org/web/2024/x"
+        " |archive-date=2024-05-03 |url-status=live }}"
+    )
+
+
+def test_what_is_already_written_is_not_written_again() -> None:
+    archived = "{{cite web |url=http://a.example/ |archiveurl=http://b.example/}}"
+    assert _annotated(archived, "http://a.example/", "dead") == (
+        "its template already has an archive-url"
+    )
+    tagged = "{{cite web |url=http://a.example/}} {{Dead link|date=May 2021}}"
+    assert _annotated(tagged, "http://a.example/", "unarchived") == "already tagged {{dead link}}"
+    bare = "[http://a.example/ A] {{webarchive |url=http://b.example/}}"
+    assert _annotated(bare, "http://a.example/", "dead") == "already followed by {{webarchive}}"
+    live = "[http://a.example/ A]"
+    assert "left as it is" in _annotated(live, "http://a.example/", "live")
+
+
+def test_an_existing_status_is_changed_in_place() -> None:
+    text = "{{cite web | url = http://a.example/ | url-status = live | title = T}}"
+    assert _annotated(text, "http://a.example/", "dead") == (
+        "{{cite web | url = http://a.example/ | url-status = dead | title = T"
+        " | archive-url = https://web.archive.org/web/2024/x | archive-date = 2024-05-03}}"
+    )

@@ -35,6 +35,11 @@ from linkcheck.errors import UsageError
     is_flag=True,
     help="Also make Markdown and HTML links with a verified archived copy Robust Links.",
 )
+@click.option(
+    "--archive-live",
+    is_flag=True,
+    help="Wikitext: also give live citations their verified archived copy (url-status=live).",
+)
 @quiet_option("No progress bar.")
 def fix(
     write: bool,
@@ -42,12 +47,15 @@ def fix(
     dry_run: bool,
     cross_host: bool,
     robust: bool,
+    archive_live: bool,
     quiet: bool,
     **options: Any,
 ) -> None:
     """Apply the fixes the check knows to PATH…: permanent redirects to their final URL, dead
-    citations to their verified archived copy (from the last `linkcheck archive`)."""
+    citations to their verified archived copy (from the last `linkcheck archive`); in wikitext,
+    the copy is written beside the citation, as editors do."""
     from linkcheck.cache import Cache
+    from linkcheck.extract import document_format
     from linkcheck.fix import apply_fixes, plan_fixes, unified_diff
     from linkcheck.pipeline import citation_dates, document_dates
     from linkcheck.report.output import replace_bytes
@@ -67,6 +75,12 @@ def fix(
         raise KeyboardInterrupt  # stopped while checking: no file is rewritten on half a check
     store = Cache(config.cache_path, warn) if config.cache_path is not None else None
     dated = document_dates(checked)
+    formats = {document.file: document.format for document in documents}
+    beside = {
+        file
+        for file, fmt in formats.items()
+        if fmt is not None and document_format(fmt).annotator is not None
+    }
     try:
         fixes, skipped = plan_fixes(
             checked.results,
@@ -78,11 +92,12 @@ def fix(
             citation_dates=citation_dates(checked, dated),
             document_dates=dated,
             robust=robust,
+            beside=beside,
+            archive_live=archive_live,
         )
     finally:
         if store is not None:
             store.close()
-    formats = {document.file: document.format for document in documents}
     changes, unplaced = apply_fixes(fixes, formats)
     if mode is None:
         mode = "diff" if _uncommitted_changes() else "write"

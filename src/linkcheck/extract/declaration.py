@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from linkcheck.extract.raw import RawLink
 from linkcheck.extract.source import decode_document
-from linkcheck.model import Format
+from linkcheck.model import Fix, Format
 
 Reader = Callable[[str, int], Iterator[RawLink]]  # (text, its offset in the file) → links
 
@@ -38,13 +39,26 @@ class DocumentFormat:
     # for formats where a URL is only ever written as it reads.
     escaped: Callable[[str], str] | None = None
     fixable: bool = True  # can ``fix`` rewrite documents in this format
+    # "module:function" in linkcheck.extract: how ``fix`` writes an archived copy (or a dead-link
+    # tag) beside a citation, given (text, the URL's offset, the Fix); None: the URL is replaced.
+    annotator: str | None = None
     # Is the document's text read for DOIs and arXiv ids written out ("doi:10.…") after its
     # reader? (No for binary formats, and for readers that find them in their prose themselves.)
     prose: bool = True
 
     def extract(self, text: str, offset: int) -> Iterator[RawLink]:
         """The links of ``text``, which starts at character ``offset`` of its file."""
-        return reader_of(self.reader)(text, offset)
+        reader: Reader = resolve(self.reader)
+        return reader(text, offset)
+
+    def annotate(self, text: str, start: int, fix: Fix) -> tuple[int, int, str] | str:
+        """(start, end, replacement) writing ``fix`` beside the citation whose URL starts at
+        ``start``, or why it cannot be (see ``annotator``)."""
+        if self.annotator is None:
+            return f"fix does not write archived copies beside links in {self.title}"
+        annotator: Callable[[str, int, Fix], tuple[int, int, str] | str]
+        annotator = resolve(self.annotator)
+        return annotator(text, start, fix)
 
     @property
     def reader_module(self) -> str:
@@ -53,11 +67,10 @@ class DocumentFormat:
 
 
 @cache
-def reader_of(reference: str) -> Reader:
+def resolve(reference: str) -> Any:
     """The function a ``module:function`` reference in linkcheck.extract names."""
     module, _, function = reference.partition(":")
     # The import statement's own path (importlib.import_module bypasses it, and with it
     # ``python -X importtime``, which is how a test sees which readers a run loaded).
     loaded = __import__(f"linkcheck.extract.{module}", fromlist=[function])
-    reader: Reader = getattr(loaded, function)
-    return reader
+    return getattr(loaded, function)

@@ -160,6 +160,7 @@ FORMATS: tuple[DocumentFormat, ...] = (
         extensions=(".wiki", ".mediawiki", ".wikitext"),
         sniff=_looks_like_wikitext,
         prose=False,  # identifiers are template parameters, read by its reader
+        annotator="wikiedit:annotate",
     ),
     DocumentFormat(
         Format.MARKDOWN,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import mwparserfromhell
 from mwparserfromhell.nodes import Comment, ExternalLink, Heading, Tag, Template, Wikilink
+from mwparserfromhell.nodes.extras import Parameter
 
 from linkcheck.extract.raw import ARXIV_ABS, DOI_RESOLVER, RawLink, collapse_whitespace
 from linkcheck.model import Claims
@@ -66,7 +67,7 @@ def template_name(template: Template) -> str:
     return name.removeprefix("template:").strip()
 
 
-def _key(name: str) -> str:
+def parameter_key(name: str) -> str:
     """A parameter name with case, spaces, underscores and hyphens aside: ``access-date``,
     ``accessdate`` and ``Access date`` are one."""
     return re.sub(r"[\s_-]+", "", name).lower()
@@ -91,7 +92,7 @@ def _walk(code: Wikicode, offset: int, found: list[RawLink]) -> None:
             if str(node.tag).strip().lower() not in UNREAD_TAGS and node.contents is not None:
                 contents = str(node.contents)
                 if contents:
-                    _walk(node.contents, offset + _contents_at(node, written, contents), found)
+                    _walk(node.contents, offset + contents_at(node, written, contents), found)
         elif isinstance(node, Heading):
             _walk(node.title, offset + node.level, found)
         elif isinstance(node, Wikilink) and node.text is not None:  # a file's caption cites too
@@ -99,7 +100,7 @@ def _walk(code: Wikicode, offset: int, found: list[RawLink]) -> None:
         offset += len(written)
 
 
-def _contents_at(tag: Tag, written: str, contents: str) -> int:
+def contents_at(tag: Tag, written: str, contents: str) -> int:
     """Where a tag's contents start in its source (after its opening tag or markup)."""
     if tag.wiki_markup is not None:
         end = len(written) - len(tag.closing_wiki_markup or "")
@@ -113,6 +114,15 @@ def _contents_at(tag: Tag, written: str, contents: str) -> int:
     return start
 
 
+def parameter_values(template: Template, offset: int) -> Iterator[tuple[Parameter, int]]:
+    """Each parameter of a template starting at ``offset``, with where its value starts."""
+    position = offset + 2 + len(str(template.name))
+    for param in template.params:
+        position += 1  # the |
+        yield param, position + (len(str(param.name)) + 1 if param.showkey else 0)
+        position += len(str(param))
+
+
 @dataclass
 class _Parameter:
     value: str  # stripped, comments left out
@@ -123,17 +133,12 @@ def _parameters(template: Template, offset: int) -> dict[str, _Parameter]:
     """A template's named parameters by normalised name (the first of a name wins, as a
     template's own duplicate-parameter check reports), with where each value starts."""
     found: dict[str, _Parameter] = {}
-    position = offset + 2 + len(str(template.name))
-    for param in template.params:
-        position += 1  # the |
-        start = position + (len(str(param.name)) + 1 if param.showkey else 0)
+    for param, start in parameter_values(template, offset):
         written = str(param.value)
-        value = _text_of(param.value).strip()
-        key = _key(str(param.name))
+        key = parameter_key(str(param.name))
         if param.showkey and key not in found:
             lead = len(written) - len(written.lstrip())
-            found[key] = _Parameter(value, start + lead)
-        position += len(str(param))
+            found[key] = _Parameter(_text_of(param.value).strip(), start + lead)
     return found
 
 
@@ -148,12 +153,8 @@ def _template(template: Template, offset: int, found: list[RawLink]) -> None:
             date = _parameters(template, offset).get("date")
             _update_claims(found, lambda c: replace(c, dead_tag=date.value if date else ""))
     else:  # a citation may sit in any template's parameters ({{refn}}, {{efn}}, …)
-        position = offset + 2 + len(str(template.name))
-        for param in template.params:
-            position += 1
-            start = position + (len(str(param.name)) + 1 if param.showkey else 0)
+        for param, start in parameter_values(template, offset):
             _walk(param.value, start, found)
-            position += len(str(param))
 
 
 def _citation(template: Template, name: str, offset: int, found: list[RawLink]) -> None:

@@ -8,12 +8,12 @@ a verified copy becomes a Robust Link.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime
 from typing import Protocol
 from urllib.parse import urldefrag, urlsplit
 
-from linkcheck.model import FETCH_FAILED, Fix, Result, Skipped, Status, host_of
+from linkcheck.model import FETCH_FAILED, Fix, Location, Result, Skipped, Status, host_of
 
 ALREADY_ROBUST = "already a Robust Link"
 # A DOI resolver URL in an older form: the dx. host, or plain http.
@@ -44,11 +44,15 @@ def plan_fixes(
     citation_dates: dict[str, date],
     document_dates: dict[str, date] | None = None,
     robust: bool = False,
+    beside: Collection[str] = (),
+    archive_live: bool = False,
 ) -> tuple[list[Fix], list[Skipped]]:
     """The fixes the results call for, and the fixable citations left alone (with why).
 
     With ``robust``, every link with a verified archived copy is also to become a Robust Link,
-    dated by its own document (``document_dates``), else by its nearest copy.
+    dated by its own document (``document_dates``), else by its nearest copy. In the files of
+    ``beside`` (wikitext), a dead citation keeps its URL and gains its verified copy beside it,
+    or a dead-link tag when there is none; with ``archive_live``, so does a live one its copy.
     """
     fixes: list[Fix] = []
     skipped: list[Skipped] = []
@@ -71,8 +75,11 @@ def plan_fixes(
                 new, why = found[0][0], f"{fetch.status.value}: its verified archived copy"
         elif result.work is not None and (preferred := preferred_doi_url(result.url)):
             new, why = preferred, "a DOI in the form the DOI Foundation recommends"
+        dead = _dead(fetch.status, fetch.failures, fail_after)
         for location in result.locations:
-            if robust and found:
+            if location.file in beside and (dead or (archive_live and found and not new)):
+                fixes.append(_beside(location, result.url, found, dead, fetch.status))
+            elif robust and found:
                 made = (document_dates or {}).get(location.file)
                 version_date = made.isoformat() if made else found[0][1]
                 fixes.append(
@@ -90,6 +97,22 @@ def plan_fixes(
             elif problem is not None:
                 skipped.append(Skipped(location, result.url, problem))
     return fixes, skipped
+
+
+def _beside(
+    location: Location, url: str, found: list[tuple[str, str]], dead: bool, status: Status
+) -> Fix:
+    """A citation to gain its verified copy (or, dead with none, a dead-link tag) beside it."""
+    if not found:
+        why = f"{status.value}, with no verified archived copy: tagged as a dead link"
+        return Fix(location, url, url, why, beside="unarchived")
+    copy, day = found[0]
+    why = (
+        f"{status.value}: its verified archived copy, beside it"
+        if dead
+        else "a live source's verified archived copy, beside it"
+    )
+    return Fix(location, url, copy, why, version_date=day, beside="dead" if dead else "live")
 
 
 def preferred_doi_url(url: str) -> str | None:

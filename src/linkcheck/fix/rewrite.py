@@ -118,6 +118,10 @@ def _place(text: str, lines: LineIndex, fix: Fix, fmt: Format | None) -> tuple[i
     start = lines.offset(fix.location.line, fix.location.column)
     if start is None:
         return "its position is outside the file (changed since the check?)"
+    if fix.beside is not None and fmt is not None:
+        if not text.startswith(fix.old, start):
+            return "the URL is written differently in the source: left as it is"
+        return document_format(fmt).annotate(text, start, fix)
     escaped = document_format(fmt).escaped if fmt is not None else None
     if text.startswith(fix.old, start):
         end, new = start + len(fix.old), fix.new

@@ -133,6 +133,9 @@ class Fix:
     why: str
     robust: tuple[tuple[str, str], ...] = ()
     version_date: str | None = None
+    # For formats that write an archived copy beside the citation (wikitext): "dead" or "live"
+    # (the copy is ``new``, dated ``version_date``), or "unarchived" (dead, no copy: tagged).
+    beside: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
