@@ -405,3 +405,36 @@ def test_the_archive_witnesses_a_missing_quote(
     # The manifest says the same.
     _, entries = run_archive(tmp_path, host, base, (tmp_path / "doc.md").read_text(), keys=False)
     assert entries[changed + QUOTE]["witness"] == first["witness"]
+
+
+def test_the_archive_witnesses_a_wiki_templates_missing_quote(
+    tmp_path: Path, web: tuple[FakeWeb, Host], wayback: tuple[FakeWayback, str]
+) -> None:
+    site, host = web
+    fake, base = wayback
+    article = host.url("/wiki-article")
+    read_on = (datetime.now(UTC) - timedelta(days=40)).date()
+    near = (datetime.now(UTC) - timedelta(days=41)).strftime("%Y%m%d%H%M%S")
+    later = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y%m%d%H%M%S")
+    fake.add_capture(article, later, body=b"<title>Report</title><p>Rewritten since.</p>")
+    fake.add_capture(article, near, body=ARTICLE)  # the access-date's copy has the quote
+    site.pages["/wiki-article"] = (200, {}, b"<title>Report</title><p>Rewritten since.</p>")
+    quoted = "Nine straight months of “zero releases”"  # curly quotes: the page has none
+    (tmp_path / "page.wiki").write_text(
+        f"Text.<ref>{{{{cite web |url={article} |title=Report "
+        f"|access-date={read_on.day} {read_on:%B} {read_on.year} |quote={quoted}}}}}</ref>\n"
+    )
+    common = ["--wayback-url", base, "--canary", host.base, "--retries", "0"]
+    done = subprocess.run(
+        [sys.executable, "-m", "linkcheck", "check", "page.wiki", "--format", "json",
+         "--witness", *common],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    (result,) = json.loads(done.stdout)["results"]
+    day = f"{near[:4]}-{near[4:6]}-{near[6:8]}"
+    assert result["status"] == "fragment_missing"
+    fragment = "#:~:text=Nine%20straight%20months%20of,zero%20releases"
+    assert result["witness"] == (
+        f"the page changed after it was cited: the archived copy of {day} still has the quoted "
+        f"words: {base}/web/{near}/{article}{fragment}"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import mwparserfromhell
@@ -18,7 +19,7 @@ from linkcheck.extract import sniff_format
 from linkcheck.extract.wikiedit import annotate
 from linkcheck.extract.wikitext import extract_wikitext, template_name
 from linkcheck.fragments import quote_fragment
-from linkcheck.model import Fix, Format, Location
+from linkcheck.model import Claims, Fix, Format, Location
 
 # Written for these tests: the shapes editors and InternetArchiveBot leave in articles.
 PAGE = """{{Use dmy dates|date=May 2024}}
@@ -309,3 +310,20 @@ def test_an_existing_status_is_changed_in_place() -> None:
         "{{cite web | url = http://a.example/ | url-status = dead | title = T"
         " | archive-url = https://web.archive.org/web/2024/x | archive-date = 2024-05-03}}"
     )
+
+
+@pytest.mark.parametrize(
+    ("access", "archive", "day"),
+    [
+        ("1 May 2020", None, date(2020, 5, 1)),
+        ("May 1, 2020", None, date(2020, 5, 1)),
+        ("2020-05-01", None, date(2020, 5, 1)),
+        ("May 2020", None, date(2020, 5, 1)),
+        (None, "3 Jun 2019", date(2019, 6, 3)),
+        ("someday", None, None),
+    ],
+)
+def test_the_day_a_source_was_read_is_read_as_cs1_writes_it(
+    access: str | None, archive: str | None, day: date | None
+) -> None:
+    assert Claims(access_date=access, archive_date=archive).read_on == day

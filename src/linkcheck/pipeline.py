@@ -183,10 +183,14 @@ def document_dates(check: CheckRun) -> dict[str, date]:
 
 
 def citation_dates(check: CheckRun, by_file: dict[str, date] | None = None) -> dict[str, date]:
-    """When each cited URL was cited: the earliest date of the documents citing it."""
+    """When each cited URL was cited: the day its citation template says it was read, else the
+    earliest date of the documents citing it."""
     by_file = document_dates(check) if by_file is None else by_file
     dates: dict[str, date] = {}
     for result in check.results:
+        if result.cited_on is not None:
+            dates[result.url] = result.cited_on
+            continue
         for location in result.locations:
             found = by_file.get(location.file)
             if found is not None and (result.url not in dates or found < dates[result.url]):

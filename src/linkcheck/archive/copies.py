@@ -82,7 +82,7 @@ class CopyFinder:
         per archive, nearest to the citation's date first, until one verifies."""
         cited_on = self._cited_on(cited)
         moment = cited_on or datetime.now(UTC)
-        fragments = list(dict.fromkeys(urldefrag(r.url).fragment for r in cited))
+        fragments = list(dict.fromkeys(r.fragment for r in cited))
         fetch = cited[0].fetch
         redirect_target = fetch.final_url if fetch is not None and fetch.redirects else None
         in_hand = self.wayback_copy(outcome.snapshot) if outcome.snapshot else None

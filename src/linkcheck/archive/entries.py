@@ -32,7 +32,7 @@ def manifest_entry(
     own_copy: str | None,
 ) -> ManifestEntry:
     """``result``'s entry; ``own_copy`` is the replay URL of the snapshot in ``outcome``."""
-    fragment = urldefrag(result.url).fragment
+    fragment = result.fragment
     moment = (
         datetime.combine(cited_on, datetime.min.time(), tzinfo=UTC)
         if cited_on

@@ -228,7 +228,7 @@ class Archiver:
         return manifest_entry(
             result,
             outcome,
-            checks.get(urldefrag(result.url).fragment, []),
+            checks.get(result.fragment, []),
             cited_on=self.citation_dates.get(result.url),
             own_copy=own,
         )

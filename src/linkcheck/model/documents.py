@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,6 +93,22 @@ class Claims:
     def unfit(self) -> bool:
         """Must the original not be linked (usurped by another site, or unfit)?"""
         return self.status in ("usurped", "unfit")
+
+    @property
+    def read_on(self) -> date | None:
+        """The day the writer read the source (its access-date: ``1 May 2020``, ``May 1,
+        2020``, ``2020-05-01`` or ``May 2020``), or, failing that, its archive-date."""
+        for written in (self.access_date, self.archive_date):
+            for pattern in _DATE_FORMATS:
+                try:
+                    return datetime.strptime((written or "").strip(), pattern).date()
+                except ValueError:
+                    continue
+        return None
+
+
+# How citation templates write a day (CS1 accepts these, and the month alone).
+_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%B %Y")
 
 
 @dataclass(frozen=True, slots=True)

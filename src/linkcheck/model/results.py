@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -165,6 +166,17 @@ class Result:
     fragments: list[FragmentOutcome] = field(default_factory=list)
     witness: str | None = None  # what an archived copy says (with --witness)
     work: Work | None = None  # an identifier's registered work, as its registry holds it
+    # The text fragment made of the citing template's quote (wikitext), verified as if the URL
+    # carried it; None when the URL's own fragment is what is verified.
+    quote: str | None = None
+    cited_on: date | None = None  # when the citing template says its source was read
+
+    @property
+    def fragment(self) -> str:
+        """The fragment verified on the page and its copies: the URL's own, else its quote's."""
+        if "#" in self.url:
+            return self.url.split("#", 1)[1]
+        return self.quote or ""
 
     def fails(self, fail_on: Collection[Status], fail_after: int) -> bool:
         """Does this result fail the run?
