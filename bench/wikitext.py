@@ -10,7 +10,11 @@ several languages, and a small XML export; see its README), never copying it:
    them (its ``filter_templates`` and ``filter_external_links``; a link inside a citation
    template is the template's, one inside ``{{dead link |url=}}`` or an unread tag is no
    citation), compared as multisets.
-2. An export of ``--pages`` pages (the articles over and over, XML-escaped) built in a
+2. ``fix`` on every citation of every article, one at a time, as if each were dead with a
+   verified copy: the page re-parsed after the edit must hold the same templates with the same
+   parameters in the same order, plus the new ones (``archive-url``, ``archive-date``,
+   ``url-status``; or one ``{{webarchive}}`` after a link).
+3. An export of ``--pages`` pages (the articles over and over, XML-escaped) built in a
    temporary folder: ``linkcheck extract`` on it, its wall time, peak RSS and pages read.
 
 Run: ``python bench/wikitext.py [--corpus ../shared/corpora/wikitext] [--pages 1000]``
@@ -31,6 +35,7 @@ from pathlib import Path
 import mwparserfromhell
 from mwparserfromhell.nodes import Tag, Template
 
+from linkcheck.extract.wikiedit import annotate
 from linkcheck.extract.wikitext import (
     ARCHIVE_URL,
     DEAD_LINK_TEMPLATES,
@@ -41,8 +46,10 @@ from linkcheck.extract.wikitext import (
     is_cs1,
     template_name,
 )
+from linkcheck.model import Fix, Location
 
 ROOT = Path(__file__).resolve().parent.parent
+
 IDENTIFIER_ROLES = ("wiki:doi", "wiki:arxiv", "wiki:eprint")
 
 
@@ -55,6 +62,7 @@ def main() -> None:
     if not articles:
         sys.exit(f"no articles under {args.corpus / 'pages'}")
     locations(articles)
+    round_trips(articles)
     streamed(articles, args.pages)
 
 
@@ -122,6 +130,71 @@ def reference_reading(text: str) -> Counter[str]:
         if not inside_citation and not unread and "{{" not in str(link.url):
             found[str(link.url)] += 1
     return found
+
+
+def round_trips(articles: list[Path]) -> None:
+    copy = "https://web.archive.org/web/20240503000000/https://example.org/"
+    edits = identical = 0
+    reasons: Counter[str] = Counter()
+    started = time.perf_counter()
+    for path in articles:
+        text = path.read_text(encoding="utf-8")
+        before = _template_params(text)
+        for raw in extract_wikitext(text):
+            if raw.role in IDENTIFIER_ROLES or raw.role in ("wiki:archive-url", "wiki:webarchive"):
+                continue
+            location = Location(path.name, 1, 1, "")
+            fix = Fix(location, raw.url, copy, "", version_date="2024-05-03", beside="dead")
+            placed = annotate(text, raw.offset, fix)
+            if isinstance(placed, str):
+                reasons[placed] += 1
+                continue
+            edits += 1
+            start, end, replacement = placed
+            after = _template_params(text[:start] + replacement + text[end:])
+            identical += _only_added(before, after, text[start:end], replacement)
+    seconds = time.perf_counter() - started
+    print(
+        f"\nfix, one citation at a time: {edits:,} edits, {identical:,} re-parse as before plus "
+        f"the new parameters ({identical / max(edits, 1):.2%}), {seconds:.1f} s; left alone: "
+        + ", ".join(f"{why} ({count})" for why, count in reasons.most_common())
+    )
+
+
+def _template_params(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    return [
+        (template_name(t), [(str(p.name).strip(), str(p.value).strip()) for p in t.params])
+        for t in mwparserfromhell.parse(text).filter_templates(recursive=True)
+    ]
+
+
+def _only_added(
+    before: list[tuple[str, list[tuple[str, str]]]],
+    after: list[tuple[str, list[tuple[str, str]]]],
+    original: str,
+    replacement: str,
+) -> bool:
+    """Is ``after`` ``before`` with new parameters at the end of one template, or with one
+    {{webarchive}} more? (A template holding the edited one in a parameter holds the edit: it
+    is read with the edit undone.)"""
+    added = {"archive-url", "archive-date", "url-status"}
+    undone = [(n, [(k, v.replace(replacement, original)) for k, v in ps]) for n, ps in after]
+    if not original:  # an insertion: one {{webarchive}} more, nothing else
+        extra = [
+            i for i, t in enumerate(undone) if t[0] in WEBARCHIVE_TEMPLATES and t not in before
+        ]
+        return len(extra) == 1 and undone[: extra[0]] + undone[extra[0] + 1 :] == before
+    if len(undone) != len(before):
+        return False
+    changed = [(old, new) for old, new in zip(before, undone, strict=True) if old != new]
+    if len(changed) != 1:
+        return False
+    (name, old), (new_name, new) = changed[0]
+    kept = [(k, v) for k, v in new if k not in added or k in dict(old)]
+    same = [(k, v) for k, v in old if k != "url-status"] == [
+        (k, v) for k, v in kept if k != "url-status"
+    ]
+    return name == new_name and same and {k for k, _ in new} - {k for k, _ in old} <= added
 
 
 def streamed(articles: list[Path], pages: int) -> None:

@@ -327,3 +327,13 @@ def test_the_day_a_source_was_read_is_read_as_cs1_writes_it(
     access: str | None, archive: str | None, day: date | None
 ) -> None:
     assert Claims(access_date=access, archive_date=archive).read_on == day
+
+
+def test_a_link_that_is_another_templates_parameter_is_not_written_into() -> None:
+    text = "{{Internetquelle |url=http://a.example/ |titel=A}}"
+    assert "no citation template" in _annotated(text, "http://a.example/", "dead")
+    prose = "{{refn|See [http://a.example/ A] here.}}"  # a link in a note's text gains its copy
+    assert _annotated(prose, "http://a.example/", "dead") == (
+        "{{refn|See [http://a.example/ A] {{webarchive |url=https://web.archive.org/web/2024/x"
+        " |date=2024-05-03}} here.}}"
+    )

@@ -47,6 +47,10 @@ def annotate(text: str, start: int, fix: Fix) -> tuple[int, int, str] | str:
     if isinstance(node, Template):
         return _in_template(text, node, offset, written, fix)
     following = text[offset + len(written) :]
+    if text[:offset].rstrip(" \t").endswith(("=", "|")) and following.lstrip(" \t").startswith(
+        ("|", "}}")
+    ):  # a template's own parameter ({{Internetquelle |url=…}}): its template is not ours
+        return "the link is a parameter of a template that is no citation template: left as it is"
     if fix.beside == "unarchived":
         if _followed_by(following, DEAD_LINK_TEMPLATES):
             return "already tagged {{dead link}}"
@@ -66,6 +70,10 @@ def _in_template(
 ) -> tuple[int, int, str] | str:
     keys = {parameter_key(str(p.name)): p for p in template.params if p.showkey}
     following = text[offset + len(written) :]
+    if text[:offset].rstrip(" \t").endswith(("=", "|")) and following.lstrip(" \t").startswith(
+        ("|", "}}")
+    ):  # a template's own parameter ({{Internetquelle |url=…}}): its template is not ours
+        return "the link is a parameter of a template that is no citation template: left as it is"
     if fix.beside == "unarchived":
         if _followed_by(following, DEAD_LINK_TEMPLATES):
             return "already tagged {{dead link}}"
