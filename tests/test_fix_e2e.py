@@ -258,6 +258,9 @@ def test_fix_in_wikitext_writes_archived_copies_beside_citations(
     git(tmp_path, "commit", "-qm", "page")
     diff = run_linkcheck("fix", ".", "--diff", "--archive-live", *common, cwd=tmp_path)
     assert diff.returncode == 0, diff.stderr
+    said = " ".join(diff.stderr.split())
+    assert f"{gone} + archived copy {base}/web/{day}/{gone} of " in said
+    assert f"{lost} + {{{{dead link}}}} (broken, with no verified archived copy" in said
     patch = tmp_path / "fix.patch"
     patch.write_text(diff.stdout)
     applied = git(tmp_path, "apply", "fix.patch")

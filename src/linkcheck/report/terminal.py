@@ -131,9 +131,15 @@ def render_fixes(
     for change in changes:
         for fix in sorted(change.fixes, key=lambda f: (f.location.line, f.location.column)):
             loc = fix.location
+            if fix.beside == "unarchived":
+                change_line = "+ {{dead link}}"
+            elif fix.beside is not None:
+                change_line = f"+ archived copy {fix.new} of {fix.version_date}"
+            else:
+                change_line = f"→ {fix.new}"
             console.print(
                 f"[bold]{escape(loc.file)}:{loc.line}:{loc.column}[/]  {escape(fix.old)}\n"
-                f"      [green]→ {escape(fix.new)}[/]  [dim]({escape(fix.why)})[/]",
+                f"      [green]{escape(change_line)}[/]  [dim]({escape(fix.why)})[/]",
                 highlight=False,
             )
     for item in skipped:
