@@ -248,6 +248,7 @@ def test_fix_in_wikitext_writes_archived_copies_beside_citations(
         f"Bare.<ref>[{bare} A bare link]</ref>\n"
         f"Lost.<ref>{{{{cite web|url={lost}|title=Lost|url-status=live}}}}</ref>\n"
         f"Moved.<ref>{{{{cite web |url={here.url('/redirect/301')} |title=Moved}}}}</ref>\n"
+        f"Revived.<ref>[{here.url('/page')} A page] {{{{dead link|date=May 2021}}}}</ref>\n"
     )
     (tmp_path / "page.wiki").write_text(page, encoding="utf-8")
     common = ["--wayback-url", base, "--canary", here.base, "--retries", "0"]
@@ -290,12 +291,13 @@ def test_fix_in_wikitext_writes_archived_copies_beside_citations(
     assert lines[11] == (
         f"Moved.<ref>{{{{cite web |url={here.url('/ok')} |title=Moved}}}}</ref>"
     )  # a permanent redirect: the URL itself
+    assert lines[12] == f"Revived.<ref>[{here.url('/page')} A page]</ref>"  # alive again
     # Re-parsed, every template is as it was (the redirect's URL and a status aside), its
     # parameters in their order, the new ones after them; and the two templates added.
     before, after = _templates(page), _templates(fixed)
     kept = [t for t in after if t[0] not in ("webarchive", "dead link")]
-    assert [name for name, _ in kept] == [name for name, _ in before]
-    for (_, old), (_, new) in zip(before, kept, strict=True):
+    assert [name for name, _ in kept] == [n for n, _ in before if n != "dead link"]
+    for (_, old), (_, new) in zip([t for t in before if t[0] != "dead link"], kept, strict=True):
         assert list(new)[: len(old)] == list(old)
         assert set(new) - set(old) <= {"archive-url", "archive-date", "url-status"}
         unchanged = {k: v for k, v in old.items() if k not in ("url", "url-status")}

@@ -337,3 +337,18 @@ def test_a_link_that_is_another_templates_parameter_is_not_written_into() -> Non
         "{{refn|See [http://a.example/ A] {{webarchive |url=https://web.archive.org/web/2024/x"
         " |date=2024-05-03}} here.}}"
     )
+
+
+def test_a_source_alive_again_is_marked_live_and_untagged() -> None:
+    link = "See [http://a.example/ A] {{dead link|date=May 2021}}."
+    assert _annotated(link, "http://a.example/", "revived") == "See [http://a.example/ A]."
+    cite = "{{cite web |url=http://a.example/ |url-status=dead |archive-url=http://b.example/}}"
+    assert _annotated(cite, "http://a.example/", "revived") == (
+        "{{cite web |url=http://a.example/ |url-status=live |archive-url=http://b.example/}}"
+    )
+    old = "{{cite web|url=http://a.example/|deadurl=yes}}{{Dead_link|date=May 2021}}</ref>"
+    assert _annotated(old, "http://a.example/", "revived") == (
+        "{{cite web|url=http://a.example/|deadurl=no}}</ref>"
+    )
+    plain = "{{cite web |url=http://a.example/}}"
+    assert "to undo" in _annotated(plain, "http://a.example/", "revived")

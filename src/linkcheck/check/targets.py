@@ -64,10 +64,8 @@ def claimed(result: Result, claims: Claims) -> Result:
     (checked as a citation of its own) is not reported dead again, and one marked dead that
     answers again is said to be alive. A quote's text fragment goes with the result, for its
     archived copies to be verified with."""
-    if claims.quote and "#" not in result.url:
-        result = dataclasses.replace(result, quote=quote_fragment(claims.quote))
-    if claims.read_on is not None:
-        result = dataclasses.replace(result, cited_on=claims.read_on)
+    quote = quote_fragment(claims.quote) if claims.quote and "#" not in result.url else None
+    result = dataclasses.replace(result, quote=quote, claims=claims)
     marked = []
     if claims.status == "dead":
         marked.append("url-status=dead")

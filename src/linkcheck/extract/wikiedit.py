@@ -33,6 +33,7 @@ from linkcheck.model import Fix
 
 _DMY = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}$")
 _MDY = re.compile(r"^[A-Z][a-z]+ \d{1,2}, \d{4}$")
+_DEAD_TAG = re.compile(r"[ \t]*\{\{\s*([^|{}]+?)\s*(?:\|[^{}]*)?\}\}")
 _USE_DATES = re.compile(r"\{\{\s*use\s+(dmy|mdy)\s+dates", re.I)
 
 
@@ -51,6 +52,9 @@ def annotate(text: str, start: int, fix: Fix) -> tuple[int, int, str] | str:
         ("|", "}}")
     ):  # a template's own parameter ({{Internetquelle |url=…}}): its template is not ours
         return "the link is a parameter of a template that is no citation template: left as it is"
+    if fix.beside == "revived":
+        tag = _dead_tag(text, offset + len(written))
+        return (*tag, "") if tag else "no {{dead link}} after it to remove"
     if fix.beside == "unarchived":
         if _followed_by(following, DEAD_LINK_TEMPLATES):
             return "already tagged {{dead link}}"
@@ -70,10 +74,8 @@ def _in_template(
 ) -> tuple[int, int, str] | str:
     keys = {parameter_key(str(p.name)): p for p in template.params if p.showkey}
     following = text[offset + len(written) :]
-    if text[:offset].rstrip(" \t").endswith(("=", "|")) and following.lstrip(" \t").startswith(
-        ("|", "}}")
-    ):  # a template's own parameter ({{Internetquelle |url=…}}): its template is not ours
-        return "the link is a parameter of a template that is no citation template: left as it is"
+    if fix.beside == "revived":
+        return _revived(text, template, offset, written, keys)
     if fix.beside == "unarchived":
         if _followed_by(following, DEAD_LINK_TEMPLATES):
             return "already tagged {{dead link}}"
@@ -99,6 +101,32 @@ def _in_template(
     if after != expected or len(after_template) != 1:
         return "the template would not re-parse as written: left as it is"
     return offset, offset + len(written), rewritten
+
+
+def _revived(
+    text: str, template: Template, offset: int, written: str, keys: dict[str, Parameter]
+) -> tuple[int, int, str] | str:
+    """A source alive again: its template's url-status=dead becomes live, and a {{dead link}}
+    after it goes."""
+    end = offset + len(written)
+    status = keys.get("urlstatus") or keys.get("deadurl")
+    rewritten = written
+    if status is not None and str(status.value).strip().lower() in ("dead", "yes", "y", "true"):
+        value = "live" if parameter_key(str(status.name)) == "urlstatus" else "no"
+        rewritten = _with_parameters(template, written, {str(status.name).strip(): value}, keys)
+    tag = _dead_tag(text, end)
+    if rewritten == written and tag is None:
+        return "neither url-status=dead nor a {{dead link}} to undo"
+    return offset, tag[1] if tag else end, rewritten
+
+
+def _dead_tag(text: str, position: int) -> tuple[int, int] | None:
+    """The span of a {{dead link}} right after ``position`` (the space before it included)."""
+    match = _DEAD_TAG.match(text, position)
+    if match is None:
+        return None
+    name = " ".join(match.group(1).replace("_", " ").split()).lower()
+    return (position, match.end()) if name in DEAD_LINK_TEMPLATES else None
 
 
 def _with_parameters(

@@ -13,7 +13,16 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 from urllib.parse import urldefrag, urlsplit
 
-from linkcheck.model import FETCH_FAILED, Fix, Location, Result, Skipped, Status, host_of
+from linkcheck.model import (
+    FETCH_FAILED,
+    PAGE_ALIVE,
+    Fix,
+    Location,
+    Result,
+    Skipped,
+    Status,
+    host_of,
+)
 
 ALREADY_ROBUST = "already a Robust Link"
 # A DOI resolver URL in an older form: the dx. host, or plain http.
@@ -76,8 +85,17 @@ def plan_fixes(
         elif result.work is not None and (preferred := preferred_doi_url(result.url)):
             new, why = preferred, "a DOI in the form the DOI Foundation recommends"
         dead = _dead(fetch.status, fetch.failures, fail_after)
+        claims = result.claims
+        revived = (
+            result.status in PAGE_ALIVE
+            and claims is not None
+            and (claims.dead_tag is not None or claims.status == "dead")
+        )
         for location in result.locations:
-            if location.file in beside and (dead or (archive_live and found and not new)):
+            if location.file in beside and revived:
+                why = "alive again: marked live, its dead-link tag removed"
+                fixes.append(Fix(location, result.url, result.url, why, beside="revived"))
+            elif location.file in beside and (dead or (archive_live and found and not new)):
                 fixes.append(_beside(location, result.url, found, dead, fetch.status))
             elif robust and found:
                 made = (document_dates or {}).get(location.file)

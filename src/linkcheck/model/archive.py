@@ -134,7 +134,8 @@ class Fix:
     robust: tuple[tuple[str, str], ...] = ()
     version_date: str | None = None
     # For formats that write an archived copy beside the citation (wikitext): "dead" or "live"
-    # (the copy is ``new``, dated ``version_date``), or "unarchived" (dead, no copy: tagged).
+    # (the copy is ``new``, dated ``version_date``), "unarchived" (dead, no copy: tagged), or
+    # "revived" (alive again: marked live, its dead-link tag removed).
     beside: str | None = None
 
 

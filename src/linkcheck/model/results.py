@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from linkcheck.errors import ExitCode
-from linkcheck.model.documents import Document
+from linkcheck.model.documents import Claims, Document
 from linkcheck.model.works import Work
 
 
@@ -169,7 +169,12 @@ class Result:
     # The text fragment made of the citing template's quote (wikitext), verified as if the URL
     # carried it; None when the URL's own fragment is what is verified.
     quote: str | None = None
-    cited_on: date | None = None  # when the citing template says its source was read
+    claims: Claims | None = None  # what the citing template says about the source (wikitext)
+
+    @property
+    def cited_on(self) -> date | None:
+        """The day the citing template says its source was read."""
+        return self.claims.read_on if self.claims is not None else None
 
     @property
     def fragment(self) -> str:

@@ -133,6 +133,8 @@ def render_fixes(
             loc = fix.location
             if fix.beside == "unarchived":
                 change_line = "+ {{dead link}}"
+            elif fix.beside == "revived":
+                change_line = "alive again"
             elif fix.beside is not None:
                 change_line = f"+ archived copy {fix.new} of {fix.version_date}"
             else:
