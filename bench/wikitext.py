@@ -164,7 +164,7 @@ def round_trips(articles: list[Path]) -> None:
 def _template_params(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
     return [
         (template_name(t), [(str(p.name).strip(), str(p.value).strip()) for p in t.params])
-        for t in mwparserfromhell.parse(text).filter_templates(recursive=True)
+        for t in mwparserfromhell.parse(text, skip_style_tags=True).filter_templates(recursive=True)
     ]
 
 
