@@ -13,7 +13,9 @@ several languages, and a small XML export; see its README), never copying it:
 2. ``fix`` on every citation of every article, one at a time, as if each were dead with a
    verified copy: the page re-parsed after the edit must hold the same templates with the same
    parameters in the same order, plus the new ones (``archive-url``, ``archive-date``,
-   ``url-status``; or one ``{{webarchive}}`` after a link).
+   ``url-status``; or one ``{{webarchive}}`` after a link). Pages are parsed as the reader
+   parses them, quote marks for italics and bold as text (a stray pair in one title otherwise
+   pairs with another across templates, in the parser's reading only).
 3. An export of ``--pages`` pages (the articles over and over, XML-escaped) built in a
    temporary folder: ``linkcheck extract`` on it, its wall time, peak RSS and pages read.
 
