@@ -352,3 +352,17 @@ def test_a_source_alive_again_is_marked_live_and_untagged() -> None:
     )
     plain = "{{cite web |url=http://a.example/}}"
     assert "to undo" in _annotated(plain, "http://a.example/", "revived")
+
+
+def test_extract_says_what_a_template_says(tmp_path: Path) -> None:
+    (tmp_path / "page.wiki").write_text(
+        "{{cite web |url=http://a.example/ |title=A |access-date=1 May 2020 |quote=Some words}}"
+        " {{dead link|date=May 2021}}\n",
+        encoding="utf-8",
+    )
+    report = extracted(tmp_path, "page.wiki")
+    (citation,) = report["citations"]  # type: ignore[misc]
+    assert citation["role"] == "wiki:cite web"
+    assert citation["claims"] == {
+        "quote": "Some words", "access_date": "1 May 2020", "dead_link": "May 2021",
+    }  # fmt: skip

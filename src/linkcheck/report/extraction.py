@@ -36,6 +36,17 @@ def citation_record(citation: Citation) -> dict[str, Any]:
         record["reason"] = citation.reason
     if citation.part is not None:
         record[citation.part[0]] = citation.part[1]
+    if citation.claims is not None:
+        claims = citation.claims
+        said = {
+            "quote": claims.quote,
+            "url_status": claims.status,
+            "archive_url": claims.archive_url,
+            "archive_date": claims.archive_date,
+            "access_date": claims.access_date,
+            "dead_link": claims.dead_tag,
+        }
+        record["claims"] = {key: value for key, value in said.items() if value is not None}
     return record
 
 
