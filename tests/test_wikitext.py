@@ -366,3 +366,10 @@ def test_extract_says_what_a_template_says(tmp_path: Path) -> None:
     assert citation["claims"] == {
         "quote": "Some words", "access_date": "1 May 2020", "dead_link": "May 2021",
     }  # fmt: skip
+
+
+def test_a_citation_in_a_heading_is_found_to_be_fixed() -> None:
+    text = "== History<ref>{{cite web |url=http://a.example/}}</ref> ==\n"
+    assert _annotated(text, "http://a.example/", "unarchived").startswith(
+        "== History<ref>{{cite web |url=http://a.example/}}{{dead link|date="
+    )

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import mwparserfromhell
-from mwparserfromhell.nodes import ExternalLink, Tag, Template
+from mwparserfromhell.nodes import ExternalLink, Heading, Tag, Template
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
@@ -258,6 +258,8 @@ def _children(node: object, offset: int, written: str) -> list[tuple[Wikicode, i
     children: list[tuple[Wikicode, int]] = []
     if isinstance(node, Template):
         return [(param.value, start) for param, start in parameter_values(node, offset)]
+    if isinstance(node, Heading):
+        return [(node.title, offset + node.level)]
     if isinstance(node, Tag) and node.contents is not None and str(node.contents):
         children.append((node.contents, offset + contents_at(node, written, str(node.contents))))
     text = getattr(node, "text", None)
