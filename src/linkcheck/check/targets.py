@@ -43,7 +43,7 @@ class CitedUrl:
         """``result``, or an ``excluded`` one when an inline ignore silences its verdict; with
         what the citing template says of the source weighed in (see ``claimed``)."""
         if self.claims is not None:
-            result = claimed(result, self.claims)
+            result = claimed(result, self.claims, self.fragment if "#" not in self.url else "")
         if self.ignore is None or result.status not in self.ignore.statuses:
             return result
         reason = f"ignored at {self.ignore.where} (was {result.status.value}: {result.reason})"
@@ -59,13 +59,13 @@ class CitedUrl:
         return (quote_fragment(quoted) or "") if quoted else ""
 
 
-def claimed(result: Result, claims: Claims) -> Result:
+def claimed(result: Result, claims: Claims, quote: str) -> Result:
     """A source's verdict beside what its template says: one marked dead with an archived copy
     (checked as a citation of its own) is not reported dead again, and one marked dead that
-    answers again is said to be alive. A quote's text fragment goes with the result, for its
-    archived copies to be verified with."""
-    quote = quote_fragment(claims.quote) if claims.quote and "#" not in result.url else None
-    result = dataclasses.replace(result, quote=quote, claims=claims)
+    answers again is said to be alive. ``quote``, the text fragment of the template's quote
+    ('' when there is none or the URL has its own), goes with the result, for its archived
+    copies to be verified with."""
+    result = dataclasses.replace(result, quote=quote or None, claims=claims)
     marked = []
     if claims.status == "dead":
         marked.append("url-status=dead")

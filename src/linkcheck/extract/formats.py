@@ -41,8 +41,9 @@ _MARKDOWN_SIGNS = re.compile(  # links, definitions, headings, fences, autolinks
     re.M,
 )
 _WIKI_SIGNS = re.compile(
-    r"\{\{\s*(?:cite[ _]|citation\b|reflist\b|webarchive\b|dead[ _]link\b|infobox\b)"
-    r"|<ref[\s>/]|^=={1,5}[^=\n]+={2,6}[ \t]*$|\[\[[^\]\n]+\]\]|^\{\|",
+    r"(?P<template>\{\{\s*(?:cite[ _]|citation\b|reflist\b|webarchive\b|dead[ _]link\b"
+    r"|infobox\b))|(?P<ref><ref[\s>/])|(?P<heading>^=={1,5}[^=\n]+={2,6}[ \t]*$)"
+    r"|(?P<link>\[\[[^\]\n]+\]\])|(?P<table>^\{\|)",
     re.I | re.M,
 )
 _BIBTEX_ENTRY = re.compile(
@@ -64,7 +65,7 @@ def _looks_like_a_notebook(head: str) -> bool:
 def _looks_like_wikitext(head: str) -> bool:
     """Two kinds of wiki markup (citation templates, refs, == headings ==, [[links]], tables),
     and no Markdown link."""
-    signs = {match.group()[:2] for match in _WIKI_SIGNS.finditer(head)}
+    signs = {match.lastgroup for match in _WIKI_SIGNS.finditer(head)}
     return len(signs) >= 2 and _MARKDOWN_LINK.search(head) is None
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import mwparserfromhell
-from mwparserfromhell.nodes import ExternalLink, Heading, Tag, Template
+from mwparserfromhell.nodes import ExternalLink, Template
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
@@ -23,8 +23,9 @@ from linkcheck.extract.wikitext import (
     ARCHIVE_URL,
     DEAD_LINK_TEMPLATES,
     WEBARCHIVE_TEMPLATES,
-    contents_at,
     is_cs1,
+    nested,
+    normal_name,
     parameter_key,
     parameter_values,
     template_name,
@@ -45,42 +46,43 @@ def annotate(text: str, start: int, fix: Fix) -> tuple[int, int, str] | str:
         return "not a citation template or an external link: left as it is"
     node, offset = found
     written = str(node)
-    if isinstance(node, Template):
-        return _in_template(text, node, offset, written, fix)
-    following = text[offset + len(written) :]
-    if text[:offset].rstrip(" \t").endswith(("=", "|")) and following.lstrip(" \t").startswith(
-        ("|", "}}")
+    end = offset + len(written)
+    following = text[end:]
+    if (
+        not isinstance(node, Template)
+        and text[:offset].rstrip(" \t").endswith(("=", "|"))
+        and following.lstrip(" \t").startswith(("|", "}}"))
     ):  # a template's own parameter ({{Internetquelle |url=…}}): its template is not ours
         return "the link is a parameter of a template that is no citation template: left as it is"
-    if fix.beside == "revived":
-        tag = _dead_tag(text, offset + len(written))
-        return (*tag, "") if tag else "no {{dead link}} after it to remove"
     if fix.beside == "unarchived":
         if _followed_by(following, DEAD_LINK_TEMPLATES):
             return "already tagged {{dead link}}"
-        end = offset + len(written)
         return end, end, "{{dead link|date=" + _month() + "}}"
+    if isinstance(node, Template):
+        keys = {parameter_key(str(p.name)): p for p in node.params if p.showkey}
+        if fix.beside == "revived":
+            return _revived(text, node, offset, written, keys)
+        return _archived(text, node, offset, written, keys, fix)
+    if fix.beside == "revived":
+        tag = _dead_tag(text, end)
+        return (*tag, "") if tag else "no {{dead link}} after it to remove"
     if fix.beside == "live":
         return "a live external link is left as it is (a citation template records live copies)"
     if _followed_by(following, WEBARCHIVE_TEMPLATES):
         return "already followed by {{webarchive}}"
     when = _written_date(fix.version_date, _page_style(text))
-    end = offset + len(written)
     return end, end, " {{webarchive |url=" + fix.new + (f" |date={when}" if when else "") + "}}"
 
 
-def _in_template(
-    text: str, template: Template, offset: int, written: str, fix: Fix
+def _archived(
+    text: str,
+    template: Template,
+    offset: int,
+    written: str,
+    keys: dict[str, Parameter],
+    fix: Fix,
 ) -> tuple[int, int, str] | str:
-    keys = {parameter_key(str(p.name)): p for p in template.params if p.showkey}
-    following = text[offset + len(written) :]
-    if fix.beside == "revived":
-        return _revived(text, template, offset, written, keys)
-    if fix.beside == "unarchived":
-        if _followed_by(following, DEAD_LINK_TEMPLATES):
-            return "already tagged {{dead link}}"
-        end = offset + len(written)
-        return end, end, "{{dead link|date=" + _month() + "}}"
+    """A citation template with its archived copy: archive-url, archive-date, url-status."""
     if any(k in keys and keys[k].value.strip() for k in ARCHIVE_URL):
         return "its template already has an archive-url"
     style = _page_style(text) or _template_style(keys)
@@ -125,8 +127,7 @@ def _dead_tag(text: str, position: int) -> tuple[int, int] | None:
     match = _DEAD_TAG.match(text, position)
     if match is None:
         return None
-    name = " ".join(match.group(1).replace("_", " ").split()).lower()
-    return (position, match.end()) if name in DEAD_LINK_TEMPLATES else None
+    return (position, match.end()) if normal_name(match.group(1)) in DEAD_LINK_TEMPLATES else None
 
 
 def _with_parameters(
@@ -222,7 +223,7 @@ def _month() -> str:
 def _followed_by(following: str, names: frozenset[str]) -> bool:
     """Does the text after a citation start (past spaces) with one of these templates?"""
     match = re.match(r"\s*\{\{\s*([^|}]+)", following)
-    return match is not None and " ".join(match.group(1).replace("_", " ").split()).lower() in names
+    return match is not None and normal_name(match.group(1)) in names
 
 
 @lru_cache(maxsize=1)
@@ -243,27 +244,10 @@ def _citation_at(code: Wikicode, start: int) -> tuple[Template | ExternalLink, i
                 return node, offset
             if isinstance(node, Template) and is_cs1(template_name(node)):
                 return node, offset
-            for inner, inner_offset in _children(node, offset, written):
+            for inner, inner_offset in nested(node, offset, written):
                 found = _citation_at(inner, start - inner_offset)
                 if found is not None:
                     return found[0], found[1] + inner_offset
             return None
         offset = end
     return None
-
-
-def _children(node: object, offset: int, written: str) -> list[tuple[Wikicode, int]]:
-    """A node's nested wikitext (template parameters, tag contents, a link's caption) and
-    where each starts."""
-    children: list[tuple[Wikicode, int]] = []
-    if isinstance(node, Template):
-        return [(param.value, start) for param, start in parameter_values(node, offset)]
-    if isinstance(node, Heading):
-        return [(node.title, offset + node.level)]
-    if isinstance(node, Tag) and node.contents is not None and str(node.contents):
-        children.append((node.contents, offset + contents_at(node, written, str(node.contents))))
-    text = getattr(node, "text", None)
-    title = getattr(node, "title", None)
-    if isinstance(text, Wikicode) and title is not None and written.startswith("[["):
-        children.append((text, offset + 3 + len(str(title))))
-    return children

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Comment, ExternalLink, Heading, Tag, Template, Wikilink
+from mwparserfromhell.nodes import Comment, ExternalLink, Heading, Node, Tag, Template, Wikilink
 from mwparserfromhell.nodes.extras import Parameter
 
 from linkcheck.extract.raw import ARXIV_ABS, DOI_RESOLVER, RawLink, collapse_whitespace
@@ -61,9 +61,14 @@ def is_cs1(name: str) -> bool:
 
 
 def template_name(template: Template) -> str:
-    """A template's name as MediaWiki matches it: case of the first letter aside, spaces and
+    """A template's name as MediaWiki matches it (see ``normal_name``)."""
+    return normal_name(_text_of(template.name))
+
+
+def normal_name(written: str) -> str:
+    """A template name as MediaWiki matches it: case of the first letter aside, spaces and
     underscores alike, without a ``Template:`` prefix."""
-    name = _NAME_SPACE.sub(" ", _text_of(template.name)).strip().lower()
+    name = _NAME_SPACE.sub(" ", written).strip().lower()
     return name.removeprefix("template:").strip()
 
 
@@ -88,19 +93,31 @@ def _walk(code: Wikicode, offset: int, found: list[RawLink]) -> None:
             if "{{" not in url:
                 title = collapse_whitespace(node.title.strip_code()) if node.title else ""
                 found.append(RawLink(url, offset + (1 if node.brackets else 0), title, "wiki:link"))
-        elif isinstance(node, Tag):
-            if str(node.tag).strip().lower() not in UNREAD_TAGS and node.contents is not None:
-                contents = str(node.contents)
-                if contents:
-                    _walk(node.contents, offset + contents_at(node, written, contents), found)
-        elif isinstance(node, Heading):
-            _walk(node.title, offset + node.level, found)
-        elif isinstance(node, Wikilink) and node.text is not None:  # a file's caption cites too
-            _walk(node.text, offset + 3 + len(str(node.title)), found)
+        else:
+            for inner, start in nested(node, offset, written):
+                _walk(inner, start, found)
         offset += len(written)
 
 
-def contents_at(tag: Tag, written: str, contents: str) -> int:
+def nested(node: Node, offset: int, written: str) -> list[tuple[Wikicode, int]]:
+    """The wikitext inside a node that starts at ``offset`` and reads ``written`` (a template's
+    parameter values, a tag's contents, a heading's title, a file's caption), with where each
+    starts; nothing inside a tag whose content MediaWiki shows as written."""
+    if isinstance(node, Template):
+        return [(param.value, start) for param, start in parameter_values(node, offset)]
+    if isinstance(node, Tag):
+        contents = str(node.contents) if node.contents is not None else ""
+        if not contents or str(node.tag).strip().lower() in UNREAD_TAGS:
+            return []
+        return [(node.contents, offset + _contents_at(node, written, contents))]
+    if isinstance(node, Heading):
+        return [(node.title, offset + node.level)]
+    if isinstance(node, Wikilink) and node.text is not None:  # a file's caption cites too
+        return [(node.text, offset + 3 + len(str(node.title)))]
+    return []
+
+
+def _contents_at(tag: Tag, written: str, contents: str) -> int:
     """Where a tag's contents start in its source (after its opening tag or markup)."""
     if tag.wiki_markup is not None:
         end = len(written) - len(tag.closing_wiki_markup or "")
@@ -153,8 +170,8 @@ def _template(template: Template, offset: int, found: list[RawLink]) -> None:
             date = _parameters(template, offset).get("date")
             _update_claims(found, lambda c: replace(c, dead_tag=date.value if date else ""))
     else:  # a citation may sit in any template's parameters ({{refn}}, {{efn}}, …)
-        for param, start in parameter_values(template, offset):
-            _walk(param.value, start, found)
+        for inner, start in nested(template, offset, str(template)):
+            _walk(inner, start, found)
 
 
 def _citation(template: Template, name: str, offset: int, found: list[RawLink]) -> None:
